@@ -1,0 +1,127 @@
+//! Parser states: one per consumed byte of an op name, as in nats-server's
+//! parser.go (`OP_P`, `OP_PU`, `OP_PUB`, `OP_PUB_SPC`, `PUB_ARG`, ...).
+
+use super::op::kind;
+
+/// Where the parser is within the current op.
+#[allow(missing_docs)] // The names are the documentation: the bytes seen so far.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
+pub enum State {
+    OpStart,
+    OpPlus,
+    OpPlusO,
+    OpPlusOk,
+    OpMinus,
+    OpMinusE,
+    OpMinusEr,
+    OpMinusErr,
+    OpMinusErrSpc,
+    MinusErrArg,
+    OpC,
+    OpCo,
+    OpCon,
+    OpConn,
+    OpConne,
+    OpConnec,
+    OpConnect,
+    ConnectArg,
+    OpH,
+    OpHp,
+    OpHpu,
+    OpHpub,
+    OpHpubSpc,
+    HpubArg,
+    OpHm,
+    OpHms,
+    OpHmsg,
+    OpHmsgSpc,
+    HmsgArg,
+    OpP,
+    OpPu,
+    OpPub,
+    OpPubSpc,
+    PubArg,
+    OpPi,
+    OpPin,
+    OpPing,
+    OpPo,
+    OpPon,
+    OpPong,
+    MsgPayload,
+    MsgEndR,
+    MsgEndN,
+    OpS,
+    OpSu,
+    OpSub,
+    OpSubSpc,
+    SubArg,
+    OpU,
+    OpUn,
+    OpUns,
+    OpUnsu,
+    OpUnsub,
+    OpUnsubSpc,
+    UnsubArg,
+    OpM,
+    OpMs,
+    OpMsg,
+    OpMsgSpc,
+    MsgArg,
+    OpI,
+    OpIn,
+    OpInf,
+    OpInfo,
+    InfoArg,
+}
+
+impl State {
+    /// Reading the argument line of an op (up to its `\n`).
+    #[inline(always)]
+    pub fn is_arg(self) -> bool {
+        matches!(
+            self,
+            State::MinusErrArg
+                | State::ConnectArg
+                | State::HpubArg
+                | State::HmsgArg
+                | State::PubArg
+                | State::SubArg
+                | State::UnsubArg
+                | State::MsgArg
+                | State::InfoArg
+        )
+    }
+
+    /// Reading the payload of PUB, HPUB, MSG or HMSG, or its CRLF.
+    pub fn in_payload(self) -> bool {
+        matches!(self, State::MsgPayload | State::MsgEndR | State::MsgEndN)
+    }
+
+    /// States whose op needs bytes already seen (arguments, payload).
+    pub fn holds_bytes(self) -> bool {
+        self.is_arg() || self.in_payload()
+    }
+
+    /// Still within an op name or the blanks after it.
+    pub fn is_name(self) -> bool {
+        !self.holds_bytes()
+    }
+
+    /// For the states after an op name, the argument state a non-blank
+    /// byte leads to, and the op kind it parses.
+    pub fn arg_state(self) -> Option<(State, u32)> {
+        Some(match self {
+            State::OpPubSpc => (State::PubArg, kind::PUB),
+            State::OpHpubSpc => (State::HpubArg, kind::HPUB),
+            State::OpSubSpc => (State::SubArg, kind::SUB),
+            State::OpUnsubSpc => (State::UnsubArg, kind::UNSUB),
+            State::OpMsgSpc => (State::MsgArg, kind::MSG),
+            State::OpHmsgSpc => (State::HmsgArg, kind::HMSG),
+            State::OpMinusErrSpc => (State::MinusErrArg, kind::ERR),
+            State::OpConnect => (State::ConnectArg, kind::CONNECT),
+            State::OpInfo => (State::InfoArg, kind::INFO),
+            _ => return None,
+        })
+    }
+}

@@ -1,0 +1,226 @@
+//! The N-API addon: glue only. Each export converts its arguments, calls
+//! `stan_core`, and converts the result back; `src/core/native.ts` wraps
+//! these functions in the TypeScript interface shared with the WASM build.
+//!
+//! One boundary crossing per socket chunk: `parserParse` handles a whole
+//! chunk and writes op records into a Uint32Array owned by the caller.
+
+#![deny(unsafe_op_in_unsafe_fn)]
+#![warn(clippy::undocumented_unsafe_blocks)]
+
+mod args;
+mod sys;
+
+use args::{call, external, Args, Fail, Ret, Utf8};
+use stan_core::parser::Parser;
+use stan_core::sublist::{SubjectError, Sublist};
+use stan_core::{crc32, subject};
+use sys::*;
+
+/// Words written by `sublistStats`.
+const STATS_WORDS: usize = 8;
+
+unsafe extern "C" fn parser_new(env: napi_env, info: napi_callback_info) -> napi_value {
+    // SAFETY: env/info come from Node for this callback.
+    unsafe { call(env, info, |a| external(a.env, Parser::new(a.u32(0)?, a.u32(1)?))) }
+}
+
+unsafe extern "C" fn parser_parse(env: napi_env, info: napi_callback_info) -> napi_value {
+    // SAFETY: env/info come from Node. The handle was made by parserNew; the
+    // chunk and the output array are distinct arrays (src/core/native.ts
+    // owns the output array and never passes it as a chunk).
+    unsafe {
+        call(env, info, |a| {
+            let p = a.external::<Parser>(0)?;
+            let chunk = a.bytes(1)?;
+            let out = a.u32s(2)?;
+            if out.len() < Parser::min_output_words() {
+                return Err(Fail("output array too small"));
+            }
+            Ok(Ret::U32(p.parse(chunk, out) as u32))
+        })
+    }
+}
+
+unsafe extern "C" fn parser_carry(env: napi_env, info: napi_callback_info) -> napi_value {
+    // SAFETY: env/info come from Node; the handle was made by parserNew.
+    unsafe { call(env, info, |a| Ok(Ret::Copy(a.external::<Parser>(0)?.carry()))) }
+}
+
+unsafe extern "C" fn parser_reset(env: napi_env, info: napi_callback_info) -> napi_value {
+    // SAFETY: env/info come from Node; the handle was made by parserNew.
+    unsafe {
+        call(env, info, |a| {
+            a.external::<Parser>(0)?.reset();
+            Ok(Ret::Undefined)
+        })
+    }
+}
+
+unsafe extern "C" fn parser_set_limits(env: napi_env, info: napi_callback_info) -> napi_value {
+    // SAFETY: env/info come from Node; the handle was made by parserNew.
+    unsafe {
+        call(env, info, |a| {
+            a.external::<Parser>(0)?.set_limits(a.u32(1)?, a.u32(2)?);
+            Ok(Ret::Undefined)
+        })
+    }
+}
+
+unsafe extern "C" fn sublist_new(env: napi_env, info: napi_callback_info) -> napi_value {
+    // SAFETY: env/info come from Node for this callback.
+    unsafe { call(env, info, |a| external(a.env, Sublist::new(a.bool(0)?))) }
+}
+
+/// Reads (subject, queue-or-null) at argument positions 1 and 2.
+fn subject_and_queue<'b>(a: &Args, s: &'b mut Utf8, q: &'b mut Utf8) -> Result<(&'b [u8], Option<&'b [u8]>), Fail> {
+    let subject = a.str_into(1, s)?;
+    let queue = if a.is_nullish(2) { None } else { Some(a.str_into(2, q)?) };
+    Ok((subject, queue))
+}
+
+unsafe extern "C" fn sublist_insert(env: napi_env, info: napi_callback_info) -> napi_value {
+    // SAFETY: env/info come from Node; the handle was made by sublistNew.
+    unsafe {
+        call(env, info, |a| {
+            let sl = a.external::<Sublist>(0)?;
+            let (mut s, mut q) = (Utf8::new(), Utf8::new());
+            let (subject, queue) = subject_and_queue(a, &mut s, &mut q)?;
+            let code = match sl.insert(subject, queue, a.u32(3)?) {
+                Ok(()) => 0,
+                Err(SubjectError::InvalidSubject) => 1,
+                Err(SubjectError::InvalidQueue) => 2,
+            };
+            Ok(Ret::U32(code))
+        })
+    }
+}
+
+unsafe extern "C" fn sublist_remove(env: napi_env, info: napi_callback_info) -> napi_value {
+    // SAFETY: env/info come from Node; the handle was made by sublistNew.
+    unsafe {
+        call(env, info, |a| {
+            let sl = a.external::<Sublist>(0)?;
+            let (mut s, mut q) = (Utf8::new(), Utf8::new());
+            let (subject, queue) = subject_and_queue(a, &mut s, &mut q)?;
+            Ok(Ret::Bool(sl.remove(subject, queue, a.u32(3)?)))
+        })
+    }
+}
+
+unsafe extern "C" fn sublist_match(env: napi_env, info: napi_callback_info) -> napi_value {
+    // SAFETY: env/info come from Node; the handle was made by sublistNew;
+    // the output array is owned by src/core/native.ts and used by no one else.
+    unsafe {
+        call(env, info, |a| {
+            let sl = a.external::<Sublist>(0)?;
+            let mut s = Utf8::new();
+            let subject = a.str_into(1, &mut s)?;
+            let out = a.u32s(2)?;
+            MATCH_SCRATCH.with(|cell| {
+                let mut result = cell.borrow_mut();
+                sl.match_into(subject, &mut result);
+                if result.len() > out.len() {
+                    // Too small: tell the caller the size to allocate.
+                    return Ok(Ret::I32(-(result.len() as i32)));
+                }
+                out[..result.len()].copy_from_slice(&result);
+                Ok(Ret::I32(result.len() as i32))
+            })
+        })
+    }
+}
+
+thread_local! {
+    /// Reused between matches so a match allocates nothing once warm.
+    static MATCH_SCRATCH: std::cell::RefCell<Vec<u32>> = std::cell::RefCell::new(Vec::new());
+}
+
+unsafe extern "C" fn sublist_stats(env: napi_env, info: napi_callback_info) -> napi_value {
+    // SAFETY: env/info come from Node; the handle was made by sublistNew.
+    unsafe {
+        call(env, info, |a| {
+            let sl = a.external::<Sublist>(0)?;
+            let out = a.f64s(1)?;
+            if out.len() < STATS_WORDS {
+                return Err(Fail("output array too small"));
+            }
+            let st = sl.stats();
+            out[..STATS_WORDS].copy_from_slice(&[
+                st.num_subs as f64,
+                st.num_cache as f64,
+                st.num_inserts as f64,
+                st.num_removes as f64,
+                st.num_matches as f64,
+                st.cache_hit_rate,
+                st.max_fanout as f64,
+                st.avg_fanout,
+            ]);
+            Ok(Ret::F64(sl.genid() as f64))
+        })
+    }
+}
+
+unsafe extern "C" fn sublist_genid(env: napi_env, info: napi_callback_info) -> napi_value {
+    // SAFETY: env/info come from Node; the handle was made by sublistNew.
+    unsafe { call(env, info, |a| Ok(Ret::F64(a.external::<Sublist>(0)?.genid() as f64))) }
+}
+
+unsafe extern "C" fn subject_valid(env: napi_env, info: napi_callback_info) -> napi_value {
+    // SAFETY: env/info come from Node for this callback.
+    unsafe {
+        call(env, info, |a| {
+            let mut s = Utf8::new();
+            let bytes = a.str_into(0, &mut s)?;
+            let ok = if a.bool(1)? { subject::is_valid_subject(bytes) } else { subject::is_valid_literal_subject(bytes) };
+            Ok(Ret::Bool(ok))
+        })
+    }
+}
+
+unsafe extern "C" fn crc32_update(env: napi_env, info: napi_callback_info) -> napi_value {
+    // SAFETY: env/info come from Node; the data array is only read.
+    unsafe { call(env, info, |a| Ok(Ret::U32(crc32::update(a.u32(1)?, a.u32(2)?, a.bytes(0)?)))) }
+}
+
+/// (JS name, function) of every export.
+const EXPORTS: &[(&[u8], unsafe extern "C" fn(napi_env, napi_callback_info) -> napi_value)] = &[
+    (b"parserNew\0", parser_new),
+    (b"parserParse\0", parser_parse),
+    (b"parserCarry\0", parser_carry),
+    (b"parserReset\0", parser_reset),
+    (b"parserSetLimits\0", parser_set_limits),
+    (b"sublistNew\0", sublist_new),
+    (b"sublistInsert\0", sublist_insert),
+    (b"sublistRemove\0", sublist_remove),
+    (b"sublistMatch\0", sublist_match),
+    (b"sublistStats\0", sublist_stats),
+    (b"sublistGenid\0", sublist_genid),
+    (b"subjectValid\0", subject_valid),
+    (b"crc32\0", crc32_update),
+];
+
+/// Module entry point, called by Node on `require()` (possibly once per
+/// worker thread; there is no per-process state to guard).
+///
+/// # Safety
+/// Called by Node with a live env and exports object.
+#[no_mangle]
+pub unsafe extern "C" fn napi_register_module_v1(env: napi_env, exports: napi_value) -> napi_value {
+    // SAFETY: first thing at registration, before any other N-API call.
+    unsafe { load_all() };
+    for (name, f) in EXPORTS {
+        let mut func: napi_value = std::ptr::null_mut();
+        // SAFETY: `name` is NUL-terminated (length usize::MAX = NAPI_AUTO_LENGTH);
+        // `func` is an out-pointer; `exports` is live during registration.
+        unsafe {
+            if napi_create_function(env, name.as_ptr() as *const _, usize::MAX, Some(*f), std::ptr::null_mut(), &mut func)
+                != STATUS_OK
+                || napi_set_named_property(env, exports, name.as_ptr() as *const _, func) != STATUS_OK
+            {
+                return std::ptr::null_mut();
+            }
+        }
+    }
+    exports
+}

@@ -1,0 +1,54 @@
+// The loader of the Rust core: the N-API addon for this platform, else the
+// WASM build. STAN_CORE=native|wasm forces one (an unknown value is an
+// error); STAN_CORE_DEBUG=1 prints why the addon did not load.
+
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadNative } from './native.js';
+import { loadWasm } from './wasm.js';
+import type { Core, CoreKind } from './types.js';
+
+export type { Core, CoreKind, ProtocolParser, Sublist, SublistStats } from './types.js';
+export * from './ops.js';
+
+/** The package root: dist/src/core -> three levels up. */
+export const PACKAGE_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+const KINDS: readonly CoreKind[] = ['native', 'wasm'];
+
+export class CoreLoadError extends Error {
+  override name = 'CoreLoadError';
+}
+
+let loaded: Core | undefined;
+
+/** Loads a core of the given kind, or the best available one. */
+export function loadCore(want: string | undefined = process.env.STAN_CORE): Core {
+  if (want !== undefined && want !== '' && !KINDS.includes(want as CoreKind)) {
+    throw new CoreLoadError(`STAN_CORE=${want} is not a core: use one of ${KINDS.join(', ')}, or leave it unset`);
+  }
+  if (want === 'wasm') return loadWasm(PACKAGE_ROOT);
+  try {
+    return loadNative(PACKAGE_ROOT);
+  } catch (err) {
+    if (want === 'native') {
+      throw new CoreLoadError(
+        `STAN_CORE=native, but the addon did not load (build it with \`npm run build:native\`): ${describe(err)}`,
+        { cause: err },
+      );
+    }
+    if (process.env.STAN_CORE_DEBUG) console.error(`native core not loaded, using WASM: ${describe(err)}`);
+    return loadWasm(PACKAGE_ROOT);
+  }
+}
+
+function describe(err: unknown): string {
+  const e = err as Error;
+  return e.cause ? `${e.message}\n${String(e.cause)}` : String(e.message ?? err);
+}
+
+/** The process-wide core, loaded on first use. */
+export function core(): Core {
+  loaded ??= loadCore();
+  return loaded;
+}

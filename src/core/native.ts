@@ -1,0 +1,159 @@
+// The N-API addon behind the Core interface. Finds the .node file for
+// this platform the way napi-rs loaders do (PACKAGING.md §1): a local
+// build in native/, then the per-platform npm package.
+
+import { createRequire } from 'node:module';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { HEADER_WORDS, RECORD_WORDS, CRC32_IEEE, type SubjectCheckCode } from './ops.js';
+import type { Core, ProtocolParser, Sublist, SublistStats } from './types.js';
+
+const require = createRequire(import.meta.url);
+
+/** Records one parse call can return before it asks to be called again. */
+export const PARSE_RECORDS = 1024;
+/** Initial words of a match result; grown when a match needs more. */
+const MATCH_WORDS = 256;
+const STATS_WORDS = 8;
+
+type Handle = object;
+interface Addon {
+  parserNew(mcl: number, maxPayload: number): Handle;
+  parserParse(p: Handle, chunk: Uint8Array, out: Uint32Array): number;
+  parserCarry(p: Handle): Buffer;
+  parserReset(p: Handle): void;
+  parserSetLimits(p: Handle, mcl: number, maxPayload: number): void;
+  sublistNew(cache: boolean): Handle;
+  sublistInsert(s: Handle, subject: string, queue: string | null, id: number): number;
+  sublistRemove(s: Handle, subject: string, queue: string | null, id: number): boolean;
+  sublistMatch(s: Handle, subject: string, out: Uint32Array): number;
+  sublistStats(s: Handle, out: Float64Array): number;
+  sublistGenid(s: Handle): number;
+  subjectValid(subject: string, wildcards: boolean): boolean;
+  crc32(data: Uint8Array, crc: number, poly: number): number;
+}
+
+/** The platform suffix napi-rs gives the .node file, e.g. linux-x64-gnu. */
+export function platformSuffix(): string {
+  const { platform, arch } = process;
+  if (platform === 'linux') return `linux-${arch}-${isMusl() ? 'musl' : 'gnu'}`;
+  if (platform === 'win32') return `win32-${arch}-msvc`;
+  return `${platform}-${arch}`;
+}
+
+function isMusl(): boolean {
+  try {
+    if (readFileSync('/usr/bin/ldd', 'utf8').includes('musl')) return true;
+  } catch {
+    // No ldd script: ask the process report below.
+  }
+  const report = process.report?.getReport() as { header?: { glibcVersionRuntime?: string } } | undefined;
+  return !report?.header?.glibcVersionRuntime;
+}
+
+/** Loads the addon or throws an Error whose cause lists every attempt. */
+export function loadNative(root: string): Core {
+  const name = `stan-core.${platformSuffix()}.node`;
+  // As napi-rs's NAPI_RS_NATIVE_LIBRARY_PATH: when set, only that file.
+  const forced = process.env.STAN_NATIVE_LIBRARY_PATH;
+  const candidates = forced
+    ? [forced]
+    : [join(root, 'native', name), `nats-streaming-server-ts-${platformSuffix()}`];
+  const errors: string[] = [];
+  for (const c of candidates) {
+    if (c.startsWith('/') || /^[A-Za-z]:[\\/]/.test(c)) {
+      if (!existsSync(c)) {
+        errors.push(`${c}: not found`);
+        continue;
+      }
+    }
+    try {
+      return new NativeCore(require(c) as Addon);
+    } catch (err) {
+      errors.push(`${c}: ${(err as Error).message}`);
+    }
+  }
+  throw new Error(`no native addon for ${platformSuffix()}`, { cause: errors.join('\n') });
+}
+
+class NativeCore implements Core {
+  readonly kind = 'native' as const;
+  constructor(private readonly addon: Addon) {}
+
+  newParser(maxControlLine: number, maxPayload: number): ProtocolParser {
+    return new NativeParser(this.addon, maxControlLine, maxPayload);
+  }
+  newSublist(cache = true): Sublist {
+    return new NativeSublist(this.addon, cache);
+  }
+  isValidSubject(subject: string, wildcards: boolean): boolean {
+    return this.addon.subjectValid(subject, wildcards);
+  }
+  crc32(data: Uint8Array, crc = 0, poly = CRC32_IEEE): number {
+    return this.addon.crc32(data, crc >>> 0, poly >>> 0);
+  }
+}
+
+class NativeParser implements ProtocolParser {
+  readonly ops = new Uint32Array(HEADER_WORDS + PARSE_RECORDS * RECORD_WORDS);
+  readonly #h: Handle;
+  constructor(private readonly addon: Addon, mcl: number, maxPayload: number) {
+    this.#h = addon.parserNew(mcl, maxPayload);
+  }
+  parse(chunk: Uint8Array): number {
+    return this.addon.parserParse(this.#h, chunk, this.ops);
+  }
+  carry(): Buffer {
+    return this.addon.parserCarry(this.#h);
+  }
+  reset(): void {
+    this.addon.parserReset(this.#h);
+  }
+  setLimits(maxControlLine: number, maxPayload: number): void {
+    this.addon.parserSetLimits(this.#h, maxControlLine, maxPayload);
+  }
+}
+
+class NativeSublist implements Sublist {
+  readonly #h: Handle;
+  #out = new Uint32Array(MATCH_WORDS);
+  readonly #stats = new Float64Array(STATS_WORDS);
+  constructor(private readonly addon: Addon, cache: boolean) {
+    this.#h = addon.sublistNew(cache);
+  }
+  insert(subject: string, queue: string | null, id: number): SubjectCheckCode {
+    return this.addon.sublistInsert(this.#h, subject, queue, id) as SubjectCheckCode;
+  }
+  remove(subject: string, queue: string | null, id: number): boolean {
+    return this.addon.sublistRemove(this.#h, subject, queue, id);
+  }
+  match(subject: string): Uint32Array {
+    let n = this.addon.sublistMatch(this.#h, subject, this.#out);
+    if (n < 0) {
+      this.#out = new Uint32Array(-n * 2);
+      n = this.addon.sublistMatch(this.#h, subject, this.#out);
+    }
+    return this.#out.subarray(0, n);
+  }
+  genid(): number {
+    return this.addon.sublistGenid(this.#h);
+  }
+  stats(): SublistStats {
+    this.addon.sublistStats(this.#h, this.#stats);
+    return statsFrom(this.#stats);
+  }
+}
+
+/** The 8 words both builds write, as the /subsz JSON fields. */
+export function statsFrom(w: Float64Array): SublistStats {
+  return {
+    num_subscriptions: w[0]!,
+    num_cache: w[1]!,
+    num_inserts: w[2]!,
+    num_removes: w[3]!,
+    num_matches: w[4]!,
+    cache_hit_rate: w[5]!,
+    max_fanout: w[6]!,
+    avg_fanout: w[7]!,
+  };
+}

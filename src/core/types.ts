@@ -1,0 +1,60 @@
+// The interface of the Rust core, implemented by the N-API addon
+// (native.ts) and the WASM build (wasm.ts). Callers see only this.
+
+import type { SubjectCheckCode } from './ops.js';
+
+export type CoreKind = 'native' | 'wasm';
+
+/** A NATS protocol parser for one connection (see ops.ts for records). */
+export interface ProtocolParser {
+  /**
+   * Header and records of the last parse. Offsets index the chunk passed
+   * to parse(), or carry() for records with FLAG_CARRY. Valid until the
+   * next call.
+   */
+  readonly ops: Uint32Array;
+  /** Parses a whole chunk; returns the number of records. */
+  parse(chunk: Uint8Array): number;
+  /** A copy of the bytes of the last op that spanned chunks. */
+  carry(): Buffer;
+  /** Forgets any partial op. */
+  reset(): void;
+  setLimits(maxControlLine: number, maxPayload: number): void;
+}
+
+/** nats-server's SublistStats, the JSON of /subsz. */
+export interface SublistStats {
+  num_subscriptions: number;
+  num_cache: number;
+  num_inserts: number;
+  num_removes: number;
+  num_matches: number;
+  cache_hit_rate: number;
+  max_fanout: number;
+  avg_fanout: number;
+}
+
+/** The subject trie. Subscriptions are ids chosen by the caller. */
+export interface Sublist {
+  insert(subject: string, queue: string | null, id: number): SubjectCheckCode;
+  /** False if it was not there. */
+  remove(subject: string, queue: string | null, id: number): boolean;
+  /**
+   * Matching ids as `[nPlain, ...ids, nGroups, (nMembers, ...ids)*]`.
+   * The view is valid until the next match on this sublist.
+   */
+  match(subject: string): Uint32Array;
+  /** Changes on every insert and remove: guards caches of match results. */
+  genid(): number;
+  stats(): SublistStats;
+}
+
+export interface Core {
+  readonly kind: CoreKind;
+  newParser(maxControlLine: number, maxPayload: number): ProtocolParser;
+  newSublist(cache?: boolean): Sublist;
+  /** Subject validity: for SUB (`wildcards`) or for PUB (literal only). */
+  isValidSubject(subject: string, wildcards: boolean): boolean;
+  /** Go's crc32.Update(crc, MakeTable(poly), data). */
+  crc32(data: Uint8Array, crc?: number, poly?: number): number;
+}
