@@ -259,7 +259,9 @@ impl Args {
         unsafe {
             napi_get_value_string_utf8(self.env, v, buf.stack.as_mut_ptr() as *mut c_char, STACK_STR, &mut len)
         };
-        if len < STACK_STR - 1 {
+        // Node copies whole characters only: a result this short cannot
+        // have been cut (the longest UTF-8 character is 4 bytes).
+        if len < STACK_STR - 4 {
             buf.len = len;
             buf.on_heap = false;
             return Ok(buf.bytes());

@@ -67,9 +67,16 @@ unsafe extern "C" fn parser_set_limits(env: napi_env, info: napi_callback_info) 
     }
 }
 
+/// A sublist and the vector its last match is encoded into, kept so that
+/// a result too big for the caller's array is copied, not matched twice.
+struct Matcher {
+    sl: Sublist,
+    result: Vec<u32>,
+}
+
 unsafe extern "C" fn sublist_new(env: napi_env, info: napi_callback_info) -> napi_value {
     // SAFETY: env/info come from Node for this callback.
-    unsafe { call(env, info, |a| external(a.env, Sublist::new(a.bool(0)?))) }
+    unsafe { call(env, info, |a| external(a.env, Matcher { sl: Sublist::new(a.bool(0)?), result: Vec::new() })) }
 }
 
 /// Reads (subject, queue-or-null) at argument positions 1 and 2.
@@ -83,7 +90,7 @@ unsafe extern "C" fn sublist_insert(env: napi_env, info: napi_callback_info) -> 
     // SAFETY: env/info come from Node; the handle was made by sublistNew.
     unsafe {
         call(env, info, |a| {
-            let sl = a.external::<Sublist>(0)?;
+            let sl = &mut a.external::<Matcher>(0)?.sl;
             let (mut s, mut q) = (Utf8::new(), Utf8::new());
             let (subject, queue) = subject_and_queue(a, &mut s, &mut q)?;
             let code = match sl.insert(subject, queue, a.u32(3)?) {
@@ -100,7 +107,7 @@ unsafe extern "C" fn sublist_remove(env: napi_env, info: napi_callback_info) -> 
     // SAFETY: env/info come from Node; the handle was made by sublistNew.
     unsafe {
         call(env, info, |a| {
-            let sl = a.external::<Sublist>(0)?;
+            let sl = &mut a.external::<Matcher>(0)?.sl;
             let (mut s, mut q) = (Utf8::new(), Utf8::new());
             let (subject, queue) = subject_and_queue(a, &mut s, &mut q)?;
             Ok(Ret::Bool(sl.remove(subject, queue, a.u32(3)?)))
@@ -113,34 +120,34 @@ unsafe extern "C" fn sublist_match(env: napi_env, info: napi_callback_info) -> n
     // the output array is owned by src/core/native.ts and used by no one else.
     unsafe {
         call(env, info, |a| {
-            let sl = a.external::<Sublist>(0)?;
+            let m = a.external::<Matcher>(0)?;
             let mut s = Utf8::new();
-            let subject = a.str_into(1, &mut s)?;
-            let out = a.u32s(2)?;
-            MATCH_SCRATCH.with(|cell| {
-                let mut result = cell.borrow_mut();
-                sl.match_into(subject, &mut result);
-                if result.len() > out.len() {
-                    // Too small: tell the caller the size to allocate.
-                    return Ok(Ret::I32(-(result.len() as i32)));
-                }
-                out[..result.len()].copy_from_slice(&result);
-                Ok(Ret::I32(result.len() as i32))
-            })
+            m.sl.match_into(a.str_into(1, &mut s)?, &mut m.result);
+            copy_result(m, a.u32s(2)?)
         })
     }
 }
 
-thread_local! {
-    /// Reused between matches so a match allocates nothing once warm.
-    static MATCH_SCRATCH: std::cell::RefCell<Vec<u32>> = std::cell::RefCell::new(Vec::new());
+/// Copies the last match into `out`, or returns minus the words it needs.
+fn copy_result<'a>(m: &Matcher, out: &mut [u32]) -> Result<Ret<'a>, Fail> {
+    let n = m.result.len();
+    if n > out.len() {
+        return Ok(Ret::I32(-(n as i32)));
+    }
+    out[..n].copy_from_slice(&m.result);
+    Ok(Ret::I32(n as i32))
+}
+
+unsafe extern "C" fn sublist_last_match(env: napi_env, info: napi_callback_info) -> napi_value {
+    // SAFETY: as in sublist_match.
+    unsafe { call(env, info, |a| copy_result(a.external::<Matcher>(0)?, a.u32s(1)?)) }
 }
 
 unsafe extern "C" fn sublist_stats(env: napi_env, info: napi_callback_info) -> napi_value {
     // SAFETY: env/info come from Node; the handle was made by sublistNew.
     unsafe {
         call(env, info, |a| {
-            let sl = a.external::<Sublist>(0)?;
+            let sl = &a.external::<Matcher>(0)?.sl;
             let out = a.f64s(1)?;
             if out.len() < STATS_WORDS {
                 return Err(Fail("output array too small"));
@@ -163,7 +170,7 @@ unsafe extern "C" fn sublist_stats(env: napi_env, info: napi_callback_info) -> n
 
 unsafe extern "C" fn sublist_genid(env: napi_env, info: napi_callback_info) -> napi_value {
     // SAFETY: env/info come from Node; the handle was made by sublistNew.
-    unsafe { call(env, info, |a| Ok(Ret::F64(a.external::<Sublist>(0)?.genid() as f64))) }
+    unsafe { call(env, info, |a| Ok(Ret::F64(a.external::<Matcher>(0)?.sl.genid() as f64))) }
 }
 
 unsafe extern "C" fn subject_valid(env: napi_env, info: napi_callback_info) -> napi_value {
@@ -194,6 +201,7 @@ const EXPORTS: &[(&[u8], unsafe extern "C" fn(napi_env, napi_callback_info) -> n
     (b"sublistInsert\0", sublist_insert),
     (b"sublistRemove\0", sublist_remove),
     (b"sublistMatch\0", sublist_match),
+    (b"sublistLastMatch\0", sublist_last_match),
     (b"sublistStats\0", sublist_stats),
     (b"sublistGenid\0", sublist_genid),
     (b"subjectValid\0", subject_valid),

@@ -27,6 +27,7 @@ interface Addon {
   sublistInsert(s: Handle, subject: string, queue: string | null, id: number): number;
   sublistRemove(s: Handle, subject: string, queue: string | null, id: number): boolean;
   sublistMatch(s: Handle, subject: string, out: Uint32Array): number;
+  sublistLastMatch(s: Handle, out: Uint32Array): number;
   sublistStats(s: Handle, out: Float64Array): number;
   sublistGenid(s: Handle): number;
   subjectValid(subject: string, wildcards: boolean): boolean;
@@ -130,8 +131,9 @@ class NativeSublist implements Sublist {
   match(subject: string): Uint32Array {
     let n = this.addon.sublistMatch(this.#h, subject, this.#out);
     if (n < 0) {
+      // Too big for the array: grow it and copy the same result again.
       this.#out = new Uint32Array(-n * 2);
-      n = this.addon.sublistMatch(this.#h, subject, this.#out);
+      n = this.addon.sublistLastMatch(this.#h, this.#out);
     }
     return this.#out.subarray(0, n);
   }
