@@ -1,0 +1,124 @@
+// Outbound bytes of one socket connection. Everything queued within one
+// tick goes out in one write (or one writev through cork/uncork when a
+// large payload is passed by reference): the first append after a flush
+// schedules exactly one flush as a microtask, which runs once the current
+// socket chunk has been fully processed. Pending bytes (ours plus the
+// socket's) are counted so the connection can enforce max_pending.
+
+import type { Socket } from 'node:net';
+
+/** Size of the buffers small writes are copied into. */
+const OUT_CHUNK = 64 * 1024;
+/** Payloads at least this big are queued by reference instead of copied. */
+const COPY_MAX = 16 * 1024;
+/** Queued bytes past which we flush at once instead of waiting for the tick. */
+const FLUSH_THRESHOLD = 1024 * 1024;
+
+export class Outbound {
+  #buf: Buffer = Buffer.allocUnsafe(OUT_CHUNK);
+  #pos = 0;
+  /** Full buffers (and large payloads) waiting for the flush. */
+  #queue: Buffer[] = [];
+  #queued = 0;
+  #scheduled = false;
+  #closed = false;
+  readonly #flushTask = () => this.flush();
+
+  constructor(
+    private readonly socket: Socket,
+    /** Called after each flush with the bytes the socket still holds. */
+    private readonly onFlushed: (socketPending: number) => void,
+  ) {}
+
+  /** Bytes waiting in this buffer and in the socket. */
+  get pending(): number {
+    return this.#queued + this.#pos + this.socket.writableLength;
+  }
+
+  /** Queues a control line (ASCII or UTF-8 text). */
+  text(s: string): void {
+    this.#room(s.length * 3);
+    this.#pos += this.#buf.write(s, this.#pos, 'utf8');
+    this.#schedule();
+  }
+
+  /** Queues pre-encoded bytes. */
+  bytes(b: Uint8Array): void {
+    if (b.length >= COPY_MAX) {
+      this.#seal();
+      this.#queue.push(Buffer.from(b.buffer, b.byteOffset, b.length));
+      this.#queued += b.length;
+    } else {
+      this.#room(b.length);
+      this.#buf.set(b, this.#pos);
+      this.#pos += b.length;
+    }
+    this.#schedule();
+  }
+
+  /** A message: control line, payload, CRLF. */
+  msg(line: string, payload: Uint8Array): void {
+    this.text(line);
+    this.bytes(payload);
+    this.#room(2);
+    this.#buf[this.#pos++] = 13;
+    this.#buf[this.#pos++] = 10;
+  }
+
+  flush(): void {
+    this.#scheduled = false;
+    if (this.#closed) return;
+    this.#seal();
+    const q = this.#queue;
+    if (q.length === 0) return;
+    this.#queue = [];
+    this.#queued = 0;
+    if (q.length === 1) {
+      this.socket.write(q[0]!);
+    } else {
+      this.socket.cork();
+      for (const b of q) this.socket.write(b);
+      this.socket.uncork();
+    }
+    this.onFlushed(this.socket.writableLength);
+  }
+
+  /** Drops everything queued; later writes are ignored. */
+  close(): void {
+    this.#closed = true;
+    this.#queue = [];
+    this.#queued = 0;
+    this.#pos = 0;
+  }
+
+  #schedule(): void {
+    if (this.#queued + this.#pos >= FLUSH_THRESHOLD) {
+      this.flush();
+    } else if (!this.#scheduled) {
+      this.#scheduled = true;
+      queueMicrotask(this.#flushTask);
+    }
+  }
+
+  /** Moves the bytes written so far to the queue. */
+  #seal(): void {
+    if (this.#pos === 0) return;
+    this.#queue.push(this.#buf.subarray(0, this.#pos));
+    this.#queued += this.#pos;
+    // The sealed part now belongs to the socket: continue in the rest of the
+    // buffer if there is a useful amount left, else in a new one.
+    if (this.#buf.length - this.#pos >= 4096) {
+      this.#buf = this.#buf.subarray(this.#pos);
+    } else {
+      this.#buf = Buffer.allocUnsafe(OUT_CHUNK);
+    }
+    this.#pos = 0;
+  }
+
+  /** Ensures `n` bytes of room in the current buffer. */
+  #room(n: number): void {
+    if (this.#pos + n <= this.#buf.length) return;
+    this.#seal();
+    if (n > this.#buf.length) this.#buf = Buffer.allocUnsafe(Math.max(n, OUT_CHUNK));
+  }
+}

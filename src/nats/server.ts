@@ -1,0 +1,154 @@
+// The embedded core NATS server (STAN-REFERENCE §1): the listener, the
+// connections, the router, and the in-process clients of the streaming
+// layer. Start with start(), stop with shutdown().
+
+import { createServer, type Server, type Socket } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import { TLSSocket } from 'node:tls';
+import { Authenticator } from './auth.js';
+import { Client } from './client.js';
+import { InternalClient } from './internal.js';
+import { type NatsOptions, DEFAULT_AUTH_TIMEOUT_MS } from './options.js';
+import { Err, errLine, infoLine, type InfoFields } from './proto.js';
+import { Router } from './router.js';
+import { secureContext } from './tls.js';
+import type { Logger } from '../log/logger.js';
+import type { SecureContext } from 'node:tls';
+
+/** The nats-server protocol level we implement, advertised in INFO. */
+export const NATS_VERSION = '2.9.24';
+
+/** A 56-character id in the alphabet of nats-server's NKey server ids. */
+function serverId(): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+  const bytes = randomBytes(55);
+  let id = 'N';
+  for (const b of bytes) id += alphabet[b & 31];
+  return id;
+}
+
+export class NatsServer {
+  readonly router = new Router();
+  readonly clients = new Map<number, Client>();
+  readonly auth: Authenticator;
+  readonly id = serverId();
+  readonly started = new Date();
+  #listener: Server | undefined;
+  #tls: SecureContext | undefined;
+  #nextCid = 1;
+  #info: InfoFields;
+  #port = 0;
+
+  constructor(
+    readonly opts: NatsOptions,
+    readonly log: Logger,
+  ) {
+    this.auth = new Authenticator(opts.auth);
+    this.#info = {
+      server_id: this.id,
+      server_name: opts.serverName ?? this.id,
+      version: NATS_VERSION,
+      proto: 1,
+      go: `node${process.version}`,
+      host: opts.host,
+      port: opts.port,
+      headers: opts.headers,
+      max_payload: opts.maxPayload,
+    };
+    if (this.auth.required) this.#info.auth_required = true;
+    if (opts.tls) {
+      this.#info.tls_required = true;
+      if (opts.tls.verify) this.#info.tls_verify = true;
+    }
+  }
+
+  /** The bound port (the real one when 0 was asked for). */
+  get port(): number {
+    return this.#port;
+  }
+
+  /** nats-server: 2 s, or the TLS timeout plus one second with TLS. */
+  get authTimeoutMs(): number {
+    if (this.opts.auth.timeoutMs !== undefined) return this.opts.auth.timeoutMs;
+    return this.opts.tls ? this.opts.tls.timeoutMs + 1000 : DEFAULT_AUTH_TIMEOUT_MS;
+  }
+
+  nextCid(): number {
+    return this.#nextCid++;
+  }
+
+  async start(): Promise<void> {
+    if (this.opts.tls) this.#tls = secureContext(this.opts.tls);
+    const listener = createServer({ noDelay: true }, (socket) => this.#accept(socket));
+    this.#listener = listener;
+    await new Promise<void>((resolve, reject) => {
+      listener.once('error', reject);
+      listener.listen(this.opts.port, this.opts.host, () => {
+        listener.off('error', reject);
+        resolve();
+      });
+    });
+    const addr = listener.address();
+    this.#port = typeof addr === 'object' && addr ? addr.port : this.opts.port;
+    this.#info.port = this.#port;
+    listener.on('error', (err) => this.log.error(`listener: ${err.message}`));
+    this.log.info(`Listening for client connections on ${this.opts.host}:${this.#port}`);
+    if (this.opts.tls) this.log.info('TLS required for client connections');
+  }
+
+  /** Closes the listener and every connection. */
+  async shutdown(): Promise<void> {
+    const listener = this.#listener;
+    this.#listener = undefined;
+    for (const c of [...this.clients.values()]) c.close('Server Shutdown');
+    if (listener) await new Promise<void>((resolve) => listener.close(() => resolve()));
+  }
+
+  /** An in-process client (the streaming layer's connections). */
+  internalClient(name: string): InternalClient {
+    return new InternalClient(this, this.nextCid(), name);
+  }
+
+  removeClient(c: Client): void {
+    this.clients.delete(c.cid);
+  }
+
+  #accept(socket: Socket): void {
+    const ip = socket.remoteAddress ?? '';
+    const port = socket.remotePort ?? 0;
+    const cid = this.nextCid();
+    const info = infoLine({ ...this.#info, client_id: cid, client_ip: ip });
+    if (this.clients.size >= this.opts.maxConnections) {
+      socket.end(Buffer.concat([info, errLine(Err.MAX_CONNECTIONS)]));
+      this.log.error(`${ip}:${port} - cid:${cid} - maximum connections exceeded`);
+      return;
+    }
+    if (this.#tls === undefined) {
+      this.#start(new Client(this, cid, socket, ip, port), info);
+      return;
+    }
+    // INFO goes out in the clear; then the client starts the TLS handshake.
+    socket.write(info);
+    const tls = new TLSSocket(socket, {
+      isServer: true,
+      secureContext: this.#tls,
+      requestCert: this.opts.tls!.verify,
+      rejectUnauthorized: this.opts.tls!.verify,
+    });
+    const timer = setTimeout(() => tls.destroy(), this.opts.tls!.timeoutMs);
+    tls.once('secure', () => {
+      clearTimeout(timer);
+      this.#start(new Client(this, cid, tls, ip, port), undefined);
+    });
+    tls.once('error', (err) => {
+      clearTimeout(timer);
+      this.log.error(`${ip}:${port} - cid:${cid} - TLS handshake error: ${err.message}`);
+      tls.destroy();
+    });
+  }
+
+  #start(c: Client, info: Buffer | undefined): void {
+    this.clients.set(c.cid, c);
+    c.begin(info);
+  }
+}
