@@ -67,6 +67,7 @@ export class Client implements Subscriber {
   readonly parser: ProtocolParser;
   readonly outbound: Outbound;
   readonly subs = new Map<string, Subscription>();
+  readonly subjects = new SubjectDecoder();
   readonly start = new Date();
   // CONNECT options; nats-server's defaults when a key is absent.
   verbose = true;
@@ -138,7 +139,18 @@ export class Client implements Subscriber {
     }
     // allow_responses: receiving a request grants the right to answer it.
     if (reply !== undefined && this.perms !== null && this.perms.tracksReplies) this.perms.trackReply(reply);
-    this.outbound.msg(msgLine(subject, sub.sid, reply, hdr, payload.length), payload);
+    if (reply === undefined && hdr < 0) {
+      let line = sub.line;
+      if (line === undefined || sub.lineSubject !== subject || sub.lineSize !== payload.length) {
+        line = Buffer.from(msgLine(subject, sub.sid, undefined, -1, payload.length));
+        sub.line = line;
+        sub.lineSubject = subject;
+        sub.lineSize = payload.length;
+      }
+      this.outbound.msg(line, payload);
+    } else {
+      this.outbound.msg(msgLine(subject, sub.sid, reply, hdr, payload.length), payload);
+    }
     this.outMsgs++;
     this.outBytes += payload.length;
     if (this.outbound.pending > this.server.opts.maxPending) {
@@ -200,6 +212,7 @@ export class Client implements Subscriber {
     let rest = chunk;
     while (!this.closed) {
       const count = this.parser.parse(rest);
+      this.server.opsParsed += count;
       const ops = this.parser.ops;
       const status = ops[H_STATUS]!;
       const consumed = ops[H_CONSUMED]!;
@@ -329,6 +342,36 @@ export class Client implements Subscriber {
   #clearDeadline(): void {
     clearTimeout(this.#deadline);
     this.#deadline = undefined;
+  }
+}
+
+/**
+ * Decodes publish subjects, reusing the last string when the bytes are the
+ * same: a publisher mostly repeats a few subjects, and comparing a few
+ * bytes in JS is cheaper than making a string each time.
+ */
+export class SubjectDecoder {
+  #bytes = Buffer.alloc(256);
+  #len = -1;
+  #str = '';
+
+  decode(src: Buffer, ops: Uint32Array, w: number): string {
+    const off = ops[w]!;
+    const len = ops[w + 1]!;
+    const last = this.#bytes;
+    if (len === this.#len) {
+      let i = 0;
+      while (i < len && src[off + i] === last[i]) i++;
+      if (i === len) return this.#str;
+    }
+    this.#str = src.toString('utf8', off, off + len);
+    if (len <= last.length) {
+      src.copy(last, 0, off, off + len);
+      this.#len = len;
+    } else {
+      this.#len = -1;
+    }
+    return this.#str;
   }
 }
 

@@ -56,9 +56,10 @@ export class Outbound {
     this.#schedule();
   }
 
-  /** A message: control line, payload, CRLF. */
-  msg(line: string, payload: Uint8Array): void {
-    this.text(line);
+  /** A message: control line (text or encoded), payload, CRLF. */
+  msg(line: string | Buffer, payload: Uint8Array): void {
+    if (typeof line === 'string') this.text(line);
+    else this.bytes(line);
     this.bytes(payload);
     this.#room(2);
     this.#buf[this.#pos++] = 13;

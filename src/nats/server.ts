@@ -4,16 +4,15 @@
 
 import { createServer, type Server, type Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
-import { TLSSocket } from 'node:tls';
+import { createServer as createTlsServer, type Server as TlsServer, type TLSSocket } from 'node:tls';
 import { Authenticator } from './auth.js';
 import { Client } from './client.js';
 import { InternalClient } from './internal.js';
 import { type NatsOptions, DEFAULT_AUTH_TIMEOUT_MS } from './options.js';
 import { Err, errLine, infoLine, type InfoFields } from './proto.js';
 import { Router } from './router.js';
-import { secureContext } from './tls.js';
+import { tlsServerOptions } from './tls.js';
 import type { Logger } from '../log/logger.js';
-import type { SecureContext } from 'node:tls';
 
 /** The nats-server protocol level we implement, advertised in INFO. */
 export const NATS_VERSION = '2.9.24';
@@ -33,8 +32,12 @@ export class NatsServer {
   readonly auth: Authenticator;
   readonly id = serverId();
   readonly started = new Date();
+  /** Ops parsed from all connections (summed once per socket chunk). */
+  opsParsed = 0;
   #listener: Server | undefined;
-  #tls: SecureContext | undefined;
+  #tls: TlsServer | undefined;
+  /** Connections in their TLS handshake, by remote address:port. */
+  readonly #handshaking = new Map<string, { cid: number; ip: string; port: number }>();
   #nextCid = 1;
   #info: InfoFields;
   #port = 0;
@@ -78,7 +81,7 @@ export class NatsServer {
   }
 
   async start(): Promise<void> {
-    if (this.opts.tls) this.#tls = secureContext(this.opts.tls);
+    if (this.opts.tls) this.#tls = this.#tlsServer();
     const listener = createServer({ noDelay: true }, (socket) => this.#accept(socket));
     this.#listener = listener;
     await new Promise<void>((resolve, reject) => {
@@ -129,22 +132,30 @@ export class NatsServer {
     }
     // INFO goes out in the clear; then the client starts the TLS handshake.
     socket.write(info);
-    const tls = new TLSSocket(socket, {
-      isServer: true,
-      secureContext: this.#tls,
-      requestCert: this.opts.tls!.verify,
-      rejectUnauthorized: this.opts.tls!.verify,
+    const key = `${ip}:${port}`;
+    this.#handshaking.set(key, { cid, ip, port });
+    socket.once('close', () => this.#handshaking.delete(key));
+    this.#tls.emit('connection', socket);
+  }
+
+  #tlsServer(): TlsServer {
+    const tls = createTlsServer(tlsServerOptions(this.opts.tls!));
+    tls.on('secureConnection', (s: TLSSocket) => {
+      const key = `${s.remoteAddress}:${s.remotePort}`;
+      const c = this.#handshaking.get(key);
+      this.#handshaking.delete(key);
+      if (c === undefined) {
+        s.destroy();
+        return;
+      }
+      this.#start(new Client(this, c.cid, s, c.ip, c.port), undefined);
     });
-    const timer = setTimeout(() => tls.destroy(), this.opts.tls!.timeoutMs);
-    tls.once('secure', () => {
-      clearTimeout(timer);
-      this.#start(new Client(this, cid, tls, ip, port), undefined);
+    tls.on('tlsClientError', (err: Error, s: TLSSocket) => {
+      const c = this.#handshaking.get(`${s.remoteAddress}:${s.remotePort}`);
+      this.log.error(`${s.remoteAddress}:${s.remotePort}${c ? ` - cid:${c.cid}` : ''} - TLS handshake error: ${err.message}`);
+      s.destroy();
     });
-    tls.once('error', (err) => {
-      clearTimeout(timer);
-      this.log.error(`${ip}:${port} - cid:${cid} - TLS handshake error: ${err.message}`);
-      tls.destroy();
-    });
+    return tls;
   }
 
   #start(c: Client, info: Buffer | undefined): void {

@@ -29,6 +29,14 @@ export class Subscription {
   closed = false;
   /** Set when a deny permission may apply to some messages of a wildcard subscription. */
   checkDeliveries = false;
+  /**
+   * The encoded MSG line of the last message without reply delivered here,
+   * and the subject and size it was for: a stream of messages on one
+   * subject reuses it instead of formatting and encoding a line each time.
+   */
+  line: Buffer | undefined;
+  lineSubject = '';
+  lineSize = -1;
 
   constructor(
     /** Id in the subject trie. */

@@ -2,7 +2,7 @@
 // routing; the no-responders status when nobody received a request.
 
 import { core, R_REPLY_OFF, R_SUBJECT_OFF, R_NUM } from '../../core/index.js';
-import { optText, payloadOf, text, type Client } from '../client.js';
+import { optText, payloadOf, type Client } from '../client.js';
 import { Err, errPubViolation, NO_RESPONDERS_HDR } from '../proto.js';
 
 export function processPub(c: Client, headered: boolean, src: Buffer, ops: Uint32Array, at: number): void {
@@ -11,7 +11,7 @@ export function processPub(c: Client, headered: boolean, src: Buffer, ops: Uint3
     c.close('Protocol Violation', undefined, 'HPUB without headers support');
     return;
   }
-  const subject = text(src, ops, at + R_SUBJECT_OFF);
+  const subject = c.subjects.decode(src, ops, at + R_SUBJECT_OFF);
   const reply = optText(src, ops, at + R_REPLY_OFF);
   const payload = payloadOf(src, ops, at);
   c.inMsgs++;
