@@ -203,8 +203,13 @@ export class Client implements Subscriber {
     this.outbound.flush();
     this.outbound.close();
     if (this.socket.destroyed) return;
+    if (reason === 'Server Shutdown') {
+      this.socket.destroySoon();
+      return;
+    }
     this.socket.end();
-    setTimeout(() => this.socket.destroy(), CLOSE_GRACE_MS).unref();
+    // Not unref'd: a listener closing at shutdown waits for this socket.
+    setTimeout(() => this.socket.destroy(), CLOSE_GRACE_MS);
   }
 
   #consume(chunk: Buffer): void {

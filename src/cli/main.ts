@@ -1,0 +1,267 @@
+// The nats-streaming-server command (bin/nats-streaming-server.js): reads
+// the command line (flags.ts) and the `-c` NATS configuration file
+// (config/nats-options.ts) with the precedence defaults < file < command
+// line (STAN-REFERENCE §7.1), starts the embedded NATS server, and shuts it
+// down on SIGINT or SIGTERM. Any error is printed to stderr and gives exit
+// code 1; so does any flag or config key for a feature this server does not
+// have yet, rather than being ignored.
+
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadConfigFile } from '../config/index.js';
+import { natsOptionsFromConfig, type NatsConfigOptions } from '../config/nats-options.js';
+import { core, PACKAGE_ROOT } from '../core/index.js';
+import { createLogger, type Logger, type LoggerOptions } from '../log/logger.js';
+import type { AuthOptions } from '../nats/auth.js';
+import { validateAuthOptions } from '../nats/auth.js';
+import { defaultNatsOptions, DEFAULT_TLS_TIMEOUT_MS, type NatsOptions } from '../nats/options.js';
+import { NATS_VERSION, NatsServer } from '../nats/server.js';
+import { tlsServerOptions } from '../nats/tls.js';
+import { CliError, parseFlags, type ParsedFlags, unsupportedFlags, usageText, versionText } from './flags.js';
+
+const PROGRAM = 'nats-streaming-server';
+
+/**
+ * Longest wait for the server to close its connections at shutdown. The
+ * timer also keeps the process alive meanwhile: a connection the server has
+ * ended but the peer has not closed is destroyed by an unref'd timer in
+ * client.ts, and without a ref'd handle the process would exit (code 13)
+ * with the shutdown still pending.
+ */
+const SHUTDOWN_TIMEOUT_MS = 5_000;
+
+/** The NatsOptions a config file can set (natsOptionsFromConfig). */
+const NATS_KEYS: ReadonlyArray<keyof NatsOptions> = [
+  'host', 'port', 'serverName', 'maxPayload', 'maxControlLine', 'maxConnections', 'maxSubscriptions',
+  'maxPending', 'writeDeadlineMs', 'pingIntervalMs', 'pingMax', 'auth', 'tls', 'headers',
+];
+
+/** Settings from the `-c` file that enable a feature this server lacks yet. */
+const FILE_FEATURES_NOT_YET: ReadonlyArray<[option: keyof NatsConfigOptions, what: string]> = [
+  ['httpPort', 'HTTP monitoring'],
+  ['httpsPort', 'HTTPS monitoring'],
+  ['logFile', 'logging to a file'],
+  ['syslog', 'syslog logging'],
+  ['remoteSyslog', 'remote syslog logging'],
+  ['pidFile', 'a PID file'],
+];
+
+/** Writes to a stream and waits until the text is handed to the OS. */
+function write(stream: NodeJS.WriteStream, text: string): Promise<void> {
+  return new Promise((resolve) => stream.write(text, () => resolve()));
+}
+
+/** Prints an error the way the Go server's PrintAndDie does, and gives exit code 1. */
+async function die(message: string): Promise<number> {
+  await write(process.stderr, `${message}\n`);
+  return 1;
+}
+
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+/** Names used as `$NAME` in a config file: top-level keys by those names define variables. */
+function variablesUsed(file: string): Set<string> {
+  const text = readFileSync(file, 'utf8');
+  return new Set([...text.matchAll(/\$([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]!));
+}
+
+/** What the command line asks for, over what the file says, over the defaults. */
+export interface BuiltOptions {
+  nats: NatsOptions;
+  log: LoggerOptions;
+}
+
+/**
+ * Lays the config file's options over the defaults, then the flags over
+ * both (nats-server ConfigureOptions parses the flags again after the file).
+ * Throws CliError for flag combinations that cannot work.
+ */
+export function buildOptions(flags: ParsedFlags, file: NatsConfigOptions = { streamingKeys: [], sources: {} }): BuiltOptions {
+  const v = flags.values;
+  const given = (key: string): boolean => flags.set.has(key);
+  const nats: NatsOptions = defaultNatsOptions();
+  for (const key of NATS_KEYS) {
+    if (file[key] !== undefined) Object.assign(nats, { [key]: file[key] });
+  }
+
+  if (given('host')) nats.host = v.host as string;
+  if (given('port')) {
+    const port = v.port as number;
+    // -1 asks for a random port, as nats-server's RANDOM_PORT.
+    if (port < -1 || port > 65535) {
+      const flag = flags.given.get('port');
+      throw new CliError(`invalid value "${port}" for flag ${flag}: expected a port number from 0 to 65535 (or -1 for any free port)`);
+    }
+    nats.port = port === -1 ? 0 : port;
+  }
+  if (given('serverName')) nats.serverName = v.serverName as string;
+
+  if (given('user') || given('password') || given('token')) {
+    const auth: AuthOptions = { ...nats.auth };
+    if (given('user')) auth.user = (v.user as string) || undefined;
+    if (given('password')) auth.password = (v.password as string) || undefined;
+    if (given('token')) auth.token = (v.token as string) || undefined;
+    try {
+      validateAuthOptions(auth, 'authorization');
+    } catch (err) {
+      throw new CliError(`--user, --pass and --auth do not fit the configuration: ${(err as Error).message}`, { cause: err });
+    }
+    nats.auth = auth;
+  }
+
+  // nats-server: `-tls=false` turns TLS off; any other TLS flag replaces the file's TLS settings.
+  if (given('tls') && v.tls === false) {
+    delete nats.tls;
+  } else if (['tls', 'tlsVerify', 'tlsCert', 'tlsKey', 'tlsCaCert'].some(given)) {
+    if (!v.tlsCert) throw new CliError('TLS Server certificate must be present and valid (--tlscert)');
+    if (!v.tlsKey) throw new CliError('TLS Server private key must be present and valid (--tlskey)');
+    nats.tls = {
+      cert: v.tlsCert as string,
+      key: v.tlsKey as string,
+      ...(v.tlsCaCert ? { ca: v.tlsCaCert as string } : {}),
+      verify: v.tlsVerify === true,
+      timeoutMs: nats.tls?.timeoutMs ?? DEFAULT_TLS_TIMEOUT_MS,
+    };
+  }
+
+  const log: LoggerOptions = {
+    debug: given('debug') ? (v.debug as boolean) : (file.debug ?? false),
+    trace: given('trace') ? (v.trace as boolean) : (file.trace ?? false),
+    logtime: given('logtime') ? (v.logtime as boolean) : (file.logtime ?? true),
+  };
+  // Go applies these after -D/-V, in name order, so they win (and support -DV=false).
+  if (given('debugAndTrace')) log.debug = log.trace = v.debugAndTrace as boolean;
+  if (given('debugAndTraceVerbose')) log.debug = log.trace = v.debugAndTraceVerbose as boolean;
+  if (given('traceVerbose')) log.trace = v.traceVerbose as boolean;
+  return { nats, log };
+}
+
+/** Reasons this configuration cannot run here yet, one line each. */
+function notSupportedYet(flags: ParsedFlags, file: NatsConfigOptions | undefined): string[] {
+  const out = unsupportedFlags(flags).map(({ flag }) => `flag ${flag} is not supported yet`);
+  if (file === undefined) return out;
+  for (const key of file.streamingKeys) out.push(`streaming configuration (config key ${JSON.stringify(key)}) is not supported yet`);
+  for (const [option, what] of FILE_FEATURES_NOT_YET) {
+    const value = file[option];
+    if (value !== undefined && value !== false && value !== '' && value !== 0) {
+      out.push(`config key ${file.sources[option] ?? option} is not supported yet (${what})`);
+    }
+  }
+  return out;
+}
+
+/**
+ * Where the streaming layer starts, on top of the embedded NATS server
+ * (STAN-REFERENCE §2). This build has no streaming layer: it serves core
+ * NATS only, and every streaming flag and config key is refused above.
+ */
+async function startStreaming(_nats: NatsServer, _flags: ParsedFlags, _log: Logger): Promise<{ shutdown(): Promise<void> } | undefined> {
+  return undefined;
+}
+
+/** nats-server's start banner (Server.Start), plus which Rust core runs. */
+function logBanner(log: Logger, server: NatsServer, configFile: string | undefined): void {
+  log.info('Starting nats-server');
+  log.info(`  Version:  ${NATS_VERSION}`);
+  log.info('  Git:      [not set]');
+  log.info(`  Core:     ${core().kind}`);
+  log.info(`  Name:     ${server.opts.serverName ?? server.id}`);
+  log.info(`  ID:       ${server.id}`);
+  if (configFile !== undefined) log.info(`Using configuration file: ${configFile}`);
+}
+
+/** Resolves with the signal's name when SIGINT or SIGTERM arrives. */
+function nextSignal(): Promise<string> {
+  return new Promise((resolve) => {
+    const on = (name: string) => (): void => {
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+      resolve(name);
+    };
+    // Go's names for the signals, as nats-server logs them.
+    const onInt = on('interrupt');
+    const onTerm = on('terminated');
+    process.on('SIGINT', onInt);
+    process.on('SIGTERM', onTerm);
+  });
+}
+
+/** Runs the command with the arguments after the program name; resolves with the exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  let flags: ParsedFlags;
+  try {
+    flags = parseFlags(argv);
+  } catch (err) {
+    if (err instanceof CliError) return die(`${err.message}\n(${PROGRAM} -h lists the options)`);
+    throw err;
+  }
+  const v = flags.values;
+  if (v.version === true) {
+    await write(process.stdout, versionText(packageVersion(), NATS_VERSION));
+    return 0;
+  }
+  if (v.help === true) {
+    await write(process.stdout, usageText());
+    return 0;
+  }
+
+  const configFile = flags.set.has('configFile') && v.configFile !== '' ? (v.configFile as string) : undefined;
+  let file: NatsConfigOptions | undefined;
+  let built: BuiltOptions;
+  try {
+    if (configFile !== undefined) {
+      file = natsOptionsFromConfig(loadConfigFile(configFile), configFile, { variables: variablesUsed(configFile) });
+    }
+    const refused = notSupportedYet(flags, file);
+    if (refused.length > 0) return die(refused.join('\n'));
+    built = buildOptions(flags, file);
+    if (v.checkConfig === true) {
+      if (configFile === undefined) return die('must specify [-c, --config] option to check configuration file syntax');
+      if (built.nats.tls) tlsServerOptions(built.nats.tls); // reads and checks the files
+      await write(process.stderr, `${PROGRAM}: configuration file ${configFile} is valid\n`);
+      return 0;
+    }
+  } catch (err) {
+    return die((err as Error).message);
+  }
+
+  const log = createLogger(built.log);
+  let server: NatsServer;
+  try {
+    server = new NatsServer(built.nats, log);
+    logBanner(log, server, configFile);
+    await server.start();
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.syscall === 'listen') log.error(`Error listening on port: ${built.nats.host}:${built.nats.port}, "${e.message}"`);
+    else log.error(e.message);
+    return 1;
+  }
+  const signal = nextSignal();
+  let streaming: Awaited<ReturnType<typeof startStreaming>>;
+  try {
+    streaming = await startStreaming(server, flags, log);
+  } catch (err) {
+    log.error((err as Error).message);
+    await server.shutdown();
+    return 1;
+  }
+  log.info('Server is ready');
+
+  log.info(`Trapped "${await signal}" signal`);
+  log.info('Initiating Shutdown...');
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), SHUTDOWN_TIMEOUT_MS)));
+  const stopping = (async () => {
+    await streaming?.shutdown();
+    await server.shutdown();
+    return false;
+  })();
+  if (await Promise.race([stopping, timedOut])) log.warn(`Connections still open after ${SHUTDOWN_TIMEOUT_MS} ms; exiting anyway`);
+  clearTimeout(timer);
+  log.info('Server Exiting..');
+  return 0;
+}
