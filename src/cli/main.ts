@@ -6,6 +6,8 @@
 // code 1; so does any flag or config key for a feature this server does not
 // have yet, rather than being ignored.
 
+import { startStreaming } from '../streaming/start.js';
+import type { StanServer } from '../streaming/server.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfigFile } from '../config/index.js';
@@ -153,15 +155,6 @@ function notSupportedYet(flags: ParsedFlags, file: NatsConfigOptions | undefined
   return out;
 }
 
-/**
- * Where the streaming layer starts, on top of the embedded NATS server
- * (STAN-REFERENCE §2). This build has no streaming layer: it serves core
- * NATS only, and every streaming flag and config key is refused above.
- */
-async function startStreaming(_nats: NatsServer, _flags: ParsedFlags, _log: Logger): Promise<{ shutdown(): Promise<void> } | undefined> {
-  return undefined;
-}
-
 /** nats-server's start banner (Server.Start), plus which Rust core runs. */
 function logBanner(log: Logger, server: NatsServer, configFile: string | undefined): void {
   log.info('Starting nats-server');
@@ -229,24 +222,28 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 
   const log = createLogger(built.log);
-  let server: NatsServer;
-  try {
-    server = new NatsServer(built.nats, log);
-    logBanner(log, server, configFile);
-    await server.start();
-  } catch (err) {
-    const e = err as NodeJS.ErrnoException;
-    if (e.syscall === 'listen') log.error(`Error listening on port: ${built.nats.host}:${built.nats.port}, "${e.message}"`);
-    else log.error(e.message);
-    return 1;
+  // With -ns the streaming layer uses that NATS server and none is embedded.
+  const external = typeof v.natsServerUrl === 'string' && v.natsServerUrl !== '';
+  let server: NatsServer | undefined;
+  if (!external) {
+    try {
+      server = new NatsServer(built.nats, log);
+      logBanner(log, server, configFile);
+      await server.start();
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      if (e.syscall === 'listen') log.error(`Error listening on port: ${built.nats.host}:${built.nats.port}, "${e.message}"`);
+      else log.error(e.message);
+      return 1;
+    }
   }
   const signal = nextSignal();
-  let streaming: Awaited<ReturnType<typeof startStreaming>>;
+  let streaming: StanServer;
   try {
     streaming = await startStreaming(server, flags, log);
   } catch (err) {
     log.error((err as Error).message);
-    await server.shutdown();
+    await server?.shutdown();
     return 1;
   }
   log.info('Server is ready');
@@ -256,8 +253,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), SHUTDOWN_TIMEOUT_MS)));
   const stopping = (async () => {
-    await streaming?.shutdown();
-    await server.shutdown();
+    await streaming.shutdown();
+    await server?.shutdown();
     return false;
   })();
   if (await Promise.race([stopping, timedOut])) log.warn(`Connections still open after ${SHUTDOWN_TIMEOUT_MS} ms; exiting anyway`);

@@ -54,12 +54,14 @@ table('names are unique, keys belong to one entry, usage lines to sections', () 
   assert.ok(FLAGS.every((f) => f.section === undefined || ids.has(f.section)));
 });
 
-table('what is supported now: the embedded NATS server, its logging, auth and TLS', () => {
+table('what is supported now: the embedded NATS server, its logging, auth and TLS, the streaming core', () => {
   const supported = FLAGS.filter((f) => f.supported).map((f) => f.key).sort();
   assert.equal(supported, [
-    'checkConfig', 'configFile', 'debug', 'debugAndTrace', 'debugAndTraceVerbose', 'help', 'host', 'logtime',
-    'password', 'port', 'serverName', 'tls', 'tlsCaCert', 'tlsCert', 'tlsKey', 'tlsVerify', 'token', 'trace',
-    'traceVerbose', 'user', 'version',
+    'checkConfig', 'clientHbFailCount', 'clientHbInterval', 'clientHbTimeout', 'clusterId', 'configFile', 'debug',
+    'debugAndTrace', 'debugAndTraceVerbose', 'help', 'host', 'ioBatchSize', 'logtime', 'maxAge', 'maxBytes',
+    'maxChannels', 'maxMsgs', 'maxSubs', 'natsServerUrl', 'password', 'port', 'replaceDurable', 'secure',
+    'serverName', 'storeType', 'tls', 'tlsCaCert', 'tlsCert', 'tlsClientCaCert', 'tlsClientCert', 'tlsClientKey',
+    'tlsKey', 'tlsVerify', 'token', 'trace', 'traceVerbose', 'user', 'version',
   ]);
 });
 
@@ -201,7 +203,7 @@ unsupported('supported flags and flags that only turn a feature off are not', ()
   );
   assert.equal(unsupportedFlags(parseFlags(supported)), []);
   assert.equal(unsupportedFlags(parseFlags(['--clustered=false', '-l', '', '-SDV=false'])), []);
-  assert.equal(unsupportedFlags(parseFlags(['-cid', 'x', '-p', '1', '-st=file'])).map((u) => u.flag), ['-cid', '-st']);
+  assert.equal(unsupportedFlags(parseFlags(['-ft_group', 'x', '-p', '1', '-mi=1s'])).map((u) => u.flag), ['-mi', '--ft_group']);
 });
 
 const texts = suite('cli/flags help and version');

@@ -205,8 +205,8 @@ refuse('a missing config file', async () => {
 });
 
 refuse('unsupported flags, each named', async () => {
-  await refusedWith(['-p', '0', '-cid', 'x', '--store=file', '-m', '8222'],
-    'flag -cid is not supported yet\nflag --store is not supported yet\nflag -m is not supported yet\n');
+  await refusedWith(['-p', '0', '--ft_group', 'x', '--encrypt', '-m', '8222'],
+    'flag --ft_group is not supported yet\nflag --encrypt is not supported yet\nflag -m is not supported yet\n');
 });
 
 refuse('config settings for features that do not exist yet', async () => {

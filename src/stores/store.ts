@@ -1,0 +1,173 @@
+// The store contract (STAN-REFERENCE §5, §8.3; nats-streaming-server's
+// stores/store.go): what the streaming layer persists and recovers. The
+// memory store implements it now; the file and SQL stores implement the
+// same contract, and test/stores/contract.ts runs one suite over each.
+//
+// Writes are synchronous calls that may buffer; flush() resolves once
+// everything written before it is durable (for the file store with
+// file_sync: fsynced). The streaming layer sends a PubAck only after the
+// flush that covers the message.
+
+/** The per-channel limits (§7.3); 0 means unlimited. */
+export interface ChannelLimits {
+  maxSubscriptions: number;
+  maxMsgs: number;
+  maxBytes: number;
+  /** Milliseconds. */
+  maxAgeMs: number;
+  /** Milliseconds. */
+  maxInactivityMs: number;
+}
+
+export interface StoreLimits extends ChannelLimits {
+  maxChannels: number;
+  /** Per-channel overrides, keyed by channel name or wildcard pattern; missing fields inherit. */
+  perChannel: Map<string, Partial<ChannelLimits>>;
+}
+
+/** Go server defaults (§2.9, §7.2). */
+export const DEFAULT_STORE_LIMITS: Readonly<Omit<StoreLimits, 'perChannel'>> = {
+  maxChannels: 100,
+  maxSubscriptions: 1000,
+  maxMsgs: 1_000_000,
+  maxBytes: 1_024_000_000,
+  maxAgeMs: 0,
+  maxInactivityMs: 0,
+};
+
+/** spb.ServerInfo (§3.2): the subjects a fresh server generated, kept across restarts. */
+export interface ServerInfo {
+  clusterId: string;
+  discovery: string;
+  publish: string;
+  subscribe: string;
+  unsubscribe: string;
+  close: string;
+  subClose: string;
+  acksSubs: string;
+  nodeId: string;
+}
+
+/** spb.ClientInfo. */
+export interface ClientInfo {
+  id: string;
+  hbInbox: string;
+  connId: Uint8Array;
+  protocol: number;
+  pingInterval: number;
+  pingMaxOut: number;
+}
+
+/**
+ * A stored message (pb.MsgProto without the delivery-time fields).
+ * `timestamp` is Unix nanoseconds as a bigint.
+ */
+export interface StoredMsg {
+  sequence: number;
+  subject: string;
+  reply: string;
+  data: Uint8Array;
+  timestamp: bigint;
+}
+
+/** spb.SubState. */
+export interface SubState {
+  id: number;
+  clientId: string;
+  qGroup: string;
+  inbox: string;
+  ackInbox: string;
+  maxInFlight: number;
+  ackWaitInSecs: number;
+  durableName: string;
+  lastSent: number;
+  isDurable: boolean;
+  isClosed: boolean;
+}
+
+/** A subscription as recovered: its state and its pending (sent, unacked) sequences. */
+export interface RecoveredSub {
+  state: SubState;
+  pending: number[];
+}
+
+export interface RecoveredChannel {
+  name: string;
+  msgs: MsgStore;
+  subs: SubStore;
+  recovered: RecoveredSub[];
+}
+
+/** Everything a store holds at startup. */
+export interface RecoveredState {
+  info: ServerInfo | undefined;
+  clients: ClientInfo[];
+  channels: RecoveredChannel[];
+}
+
+export interface MsgStoreState {
+  firstSeq: number;
+  lastSeq: number;
+  msgs: number;
+  bytes: number;
+}
+
+/** The messages of one channel. */
+export interface MsgStore {
+  /**
+   * Appends a message with the next sequence (lastSeq + 1) and returns it.
+   * May drop the oldest messages to honour the limits (never the new one).
+   */
+  store(data: Uint8Array, reply: string, timestamp: bigint): number;
+  /** The message with this sequence, or undefined if absent (dropped, never stored). */
+  lookup(seq: number): StoredMsg | undefined;
+  /** Timestamp of a stored message, without building the message. */
+  timestampOf(seq: number): bigint | undefined;
+  /** First sequence whose timestamp is >= ts (lastSeq + 1 if none; 0 if empty). */
+  firstSeqAtOrAfter(ts: bigint): number;
+  state(): MsgStoreState;
+  readonly firstSeq: number;
+  readonly lastSeq: number;
+  /** Applies (new) limits, dropping the oldest messages beyond them. */
+  setLimits(limits: ChannelLimits): void;
+  /** Removes messages older than max_age; returns how many were removed. */
+  expire(nowNs: bigint): number;
+  /** Everything written so far is durable once this resolves. */
+  flush(): Promise<void> | void;
+  close(): Promise<void> | void;
+}
+
+/** The subscriptions of one channel: their states and acknowledgement log. */
+export interface SubStore {
+  /** Persists a new subscription; assigns state.id when it is 0. */
+  create(state: SubState): void;
+  /** Persists a changed state (durable closed, resumed with new inboxes...). */
+  update(state: SubState): void;
+  delete(id: number): void;
+  /** A message was sent to the subscription (it becomes pending). */
+  sent(id: number, seq: number): void;
+  /** A pending message was acknowledged. */
+  acked(id: number, seq: number): void;
+  flush(): Promise<void> | void;
+  close(): Promise<void> | void;
+}
+
+export class StoreError extends Error {
+  override name = 'StoreError';
+}
+
+/** A whole store: server info, clients, channels. */
+export interface Store {
+  /** `MEMORY`, `FILE` or `SQL`, as /streaming/storez shows it. */
+  readonly type: string;
+  /** Loads what the store holds (empty for a new store). Called once, first. */
+  recover(): Promise<RecoveredState>;
+  init(info: ServerInfo): void;
+  addClient(info: ClientInfo): void;
+  deleteClient(id: string): void;
+  /** Creates the stores of a new channel, with its effective limits. */
+  createChannel(name: string, limits: ChannelLimits): { msgs: MsgStore; subs: SubStore };
+  deleteChannel(name: string): void;
+  flush(): Promise<void> | void;
+  close(): Promise<void>;
+}

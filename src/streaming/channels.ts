@@ -1,0 +1,73 @@
+// The channels of the server (STAN-REFERENCE §2.9): created on first use,
+// names validated, case clashes refused with the Go server's text, and
+// max_channels enforced.
+
+import type { Store } from '../stores/store.js';
+import { effectiveLimits } from '../stores/limits.js';
+import type { ChannelLimits, StoreLimits } from '../stores/store.js';
+import { errChannelCaseClash, StanErr, StanError } from './errors.js';
+import { Channel } from './model.js';
+
+/**
+ * A valid channel name: non-empty, no leading, trailing or double dots, no
+ * `/` (it becomes a directory) and no wildcard characters anywhere.
+ */
+export function isValidChannel(name: string): boolean {
+  if (name.length === 0 || name.charCodeAt(0) === 46 || name.charCodeAt(name.length - 1) === 46) return false;
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    // '.', '*', '>', '/'
+    if (c === 42 || c === 62 || c === 47) return false;
+    if (c === 46 && name.charCodeAt(i + 1) === 46) return false;
+  }
+  return true;
+}
+
+export class Channels {
+  readonly #all = new Map<string, Channel>();
+  /** Lower-cased name -> name, for the case-clash rule. */
+  readonly #lower = new Map<string, string>();
+
+  constructor(
+    private readonly store: Store,
+    public limits: StoreLimits,
+  ) {}
+
+  get size(): number {
+    return this.#all.size;
+  }
+
+  get(name: string): Channel | undefined {
+    return this.#all.get(name);
+  }
+
+  values(): IterableIterator<Channel> {
+    return this.#all.values();
+  }
+
+  /** The channel, created if needed; throws StanError with the client-facing text. */
+  lookupOrCreate(name: string): Channel {
+    const c = this.#all.get(name);
+    if (c !== undefined) return c;
+    const lower = name.toLowerCase();
+    const clash = this.#lower.get(lower);
+    if (clash !== undefined) throw new StanError(errChannelCaseClash(name, clash));
+    const max = this.limits.maxChannels;
+    if (max > 0 && this.#all.size >= max) throw new StanError(StanErr.TOO_MANY_CHANNELS);
+    const limits = this.limitsFor(name);
+    const { msgs, subs } = this.store.createChannel(name, limits);
+    return this.add(new Channel(name, msgs, subs, limits));
+  }
+
+  /** The effective limits of a channel name. */
+  limitsFor(name: string): ChannelLimits {
+    return effectiveLimits(this.limits, name);
+  }
+
+  /** Registers a channel (created or recovered). */
+  add(c: Channel): Channel {
+    this.#all.set(c.name, c);
+    this.#lower.set(c.name.toLowerCase(), c.name);
+    return c;
+  }
+}

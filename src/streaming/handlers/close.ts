@@ -1,0 +1,26 @@
+// CloseRequest (STAN-REFERENCE §2.8): the client is unregistered after
+// every publish it sent before is complete; its subscriptions go per the
+// table (durables offline, durable queue groups to their shadow).
+
+import { decodeCloseRequest, encodeCloseResponse } from '../codec.js';
+import { StanErr } from '../errors.js';
+import type { StanContext } from '../context.js';
+
+export function handleClose(ctx: StanContext, data: Uint8Array, reply: string | undefined): void {
+  const respond = (error?: string) => {
+    if (reply !== undefined) ctx.transport.publish(reply, encodeCloseResponse(error));
+  };
+  let r;
+  try {
+    r = decodeCloseRequest(data);
+  } catch {
+    respond(StanErr.INVALID_CLOSE_REQ);
+    return;
+  }
+  ctx.pipeline.control(() => {
+    const client = ctx.clients.get(r.clientID);
+    if (client === undefined) return respond(StanErr.UNKNOWN_CLIENT);
+    ctx.closeClient(client, 'close request');
+    respond();
+  });
+}

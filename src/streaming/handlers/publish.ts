@@ -1,0 +1,37 @@
+// PubMsg (STAN-REFERENCE §2.4): validated, stored at once (a sequence per
+// channel, a monotonic timestamp), and completed by the pipeline: flush,
+// delivery, then the PubAck.
+
+import { decodePubMsg, encodePubAck, isCtrlMsg } from '../codec.js';
+import { isValidChannel } from '../channels.js';
+import { StanErr, StanError } from '../errors.js';
+import type { StanContext } from '../context.js';
+
+export function handlePublish(ctx: StanContext, data: Uint8Array, reply: string | undefined): void {
+  let pm;
+  try {
+    pm = decodePubMsg(data);
+  } catch {
+    // Legacy inter-server control traffic is ignored silently.
+    if (!isCtrlMsg(data)) ctx.pipeline.failed(reply, encodePubAck('', StanErr.INVALID_PUB_REQ));
+    return;
+  }
+  const fail = (error: string) => ctx.pipeline.failed(reply, encodePubAck(pm.guid, error));
+  if (pm.guid === '' || !isValidChannel(pm.subject)) return fail(StanErr.INVALID_PUB_REQ);
+  // A connID identifies the publisher alone: that fences a replaced client.
+  const client = pm.connID.length > 0 ? ctx.clients.byConnId(pm.connID) : ctx.clients.get(pm.clientID);
+  if (client === undefined) return fail(StanErr.INVALID_PUB_REQ);
+  let c;
+  try {
+    c = ctx.channels.lookupOrCreate(pm.subject);
+  } catch (err) {
+    if (err instanceof StanError) return fail(err.message);
+    throw err;
+  }
+  let ts = BigInt(Date.now()) * 1_000_000n;
+  if (ts < c.lastTimestamp) ts = c.lastTimestamp;
+  c.lastTimestamp = ts;
+  const seq = c.msgs.store(pm.data, pm.reply, ts);
+  c.inMsgs++;
+  ctx.pipeline.stored(c, seq, reply, encodePubAck(pm.guid));
+}

@@ -1,0 +1,43 @@
+// SubscriptionRequest (STAN-REFERENCE §2.5): validation in the Go server's
+// order; the SubscriptionResponse is sent before the subscription starts,
+// so it reaches the client before the first message.
+
+import { decodeSubscriptionRequest, encodeSubscriptionResponse } from '../codec.js';
+import { isValidChannel } from '../channels.js';
+import { StanErr, StanError } from '../errors.js';
+import type { StanContext } from '../context.js';
+
+/** StartPosition values run 0 (NewOnly) to 4 (First). */
+const MAX_START_POSITION = 4;
+
+export function handleSubscribe(ctx: StanContext, data: Uint8Array, reply: string | undefined): void {
+  if (reply === undefined) return;
+  const fail = (error: string) => ctx.transport.publish(reply, encodeSubscriptionResponse({ error }));
+  let r;
+  try {
+    r = decodeSubscriptionRequest(data);
+  } catch {
+    return fail(StanErr.INVALID_SUB_REQ);
+  }
+  if (r.clientId === '') return fail(StanErr.MISSING_CLIENT);
+  if (r.ackWaitInSecs <= 0) return fail(StanErr.INVALID_ACK_WAIT);
+  if (r.maxInFlight <= 0) return fail(StanErr.INVALID_MAX_INFLIGHT);
+  if (r.startPosition < 0 || r.startPosition > MAX_START_POSITION) return fail(StanErr.INVALID_START);
+  if (!isValidChannel(r.subject)) return fail(StanErr.INVALID_SUBJECT);
+  const client = ctx.clients.get(r.clientId);
+  if (client === undefined) return fail(StanErr.UNKNOWN_CLIENT);
+  let sub;
+  try {
+    const c = ctx.channels.lookupOrCreate(r.subject);
+    sub = ctx.subs.add(client, c, r);
+  } catch (err) {
+    if (err instanceof StanError) return fail(err.message);
+    throw err;
+  }
+  ctx.log.debug(
+    `STREAM: [Client:${r.clientId}] Started new subscription, subject=${r.subject}, inbox=${r.inbox}` +
+      `${r.qGroup ? `, queue=${r.qGroup}` : ''}${r.durableName ? `, durable=${r.durableName}` : ''}`,
+  );
+  ctx.transport.publish(reply, encodeSubscriptionResponse({ ackInbox: sub.state.ackInbox }));
+  ctx.subs.start(sub);
+}

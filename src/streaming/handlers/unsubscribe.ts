@@ -1,0 +1,30 @@
+// UnsubscribeRequest on the unsubscribe and subscription-close subjects
+// (STAN-REFERENCE §2.8): run after every earlier publish is complete.
+
+import { decodeUnsubscribeRequest, encodeSubscriptionResponse } from '../codec.js';
+import { StanErr } from '../errors.js';
+import type { StanContext } from '../context.js';
+
+export function handleUnsubscribe(ctx: StanContext, data: Uint8Array, reply: string | undefined, close: boolean): void {
+  const respond = (error?: string) => {
+    if (reply !== undefined) ctx.transport.publish(reply, encodeSubscriptionResponse(error ? { error } : {}));
+  };
+  let r;
+  try {
+    r = decodeUnsubscribeRequest(data);
+  } catch {
+    respond(StanErr.INVALID_UNSUB_REQ);
+    return;
+  }
+  ctx.pipeline.control(() => {
+    const c = ctx.channels.get(r.subject);
+    if (c === undefined) return respond(StanErr.UNKNOWN_CHANNEL);
+    const sub = c.findSub(r.inbox);
+    if (sub === undefined) return respond(StanErr.INVALID_SUB);
+    const client = ctx.clients.get(r.clientID);
+    if (client === undefined || sub.client !== client) return respond(StanErr.UNKNOWN_CLIENT);
+    ctx.subs.remove(sub, close ? 'close' : 'unsubscribe');
+    ctx.log.debug(`STREAM: [Client:${r.clientID}] ${close ? 'Closed' : 'Unsubscribed'} subscription on ${r.subject}`);
+    respond();
+  });
+}

@@ -1,0 +1,42 @@
+// Options of the streaming layer (STAN-REFERENCE §7.2), with the Go
+// server's defaults. Filled from the command line and -sc files (src/cli,
+// src/config); read here.
+
+import { DEFAULT_STORE_LIMITS, type StoreLimits } from '../stores/store.js';
+
+export interface StanOptions {
+  clusterId: string;
+  discoverPrefix: string;
+  /** Server-to-client heartbeat interval, ms. */
+  hbIntervalMs: number;
+  /** How long a heartbeat waits for its reply, ms. */
+  hbTimeoutMs: number;
+  /** Failed heartbeats tolerated; one more closes the client. */
+  hbFailCount: number;
+  /** A duplicate durable replaces the active one instead of failing. */
+  replaceDurable: boolean;
+  /** Publishes processed per store batch (io_batch_size). */
+  ioBatchSize: number;
+  storeLimits: StoreLimits;
+  /** How long the duplicate-client probe waits for the old client, ms. */
+  dupClientProbeMs: number;
+}
+
+export const DEFAULT_CLUSTER_ID = 'test-cluster';
+export const DEFAULT_DISCOVER_PREFIX = '_STAN.discover';
+/** The Go server's duplicate-client probe wait (500 ms). */
+export const DUP_CLIENT_PROBE_MS = 500;
+
+export function defaultStanOptions(): StanOptions {
+  return {
+    clusterId: DEFAULT_CLUSTER_ID,
+    discoverPrefix: DEFAULT_DISCOVER_PREFIX,
+    hbIntervalMs: 30_000,
+    hbTimeoutMs: 10_000,
+    hbFailCount: 10,
+    replaceDurable: false,
+    ioBatchSize: 1024,
+    storeLimits: { ...DEFAULT_STORE_LIMITS, perChannel: new Map() },
+    dupClientProbeMs: DUP_CLIENT_PROBE_MS,
+  };
+}

@@ -1,0 +1,278 @@
+// Typed encode/decode over protobufjs reflection, shared by protocol.ts and
+// spb.ts (STAN-REFERENCE §3). protobufjs does the wire work; this layer
+// fixes the JS shapes:
+//
+// - uint64 -> number (sequences, IDs: exact below 2^53, rounded above);
+//   int64 -> bigint (Unix-nanosecond timestamps and deltas pass 2^53).
+//   Encoding takes number or bigint for either.
+// - Decoded messages are plain objects with every field present (proto3
+//   defaults: '', 0, false, empty bytes, [], null for an absent message);
+//   unknown fields are dropped. Bytes are views into the input buffer.
+// - Encoding omits default values, so an all-default message is zero bytes;
+//   strings with lone surrogates are made well-formed first (U+FFFD, as
+//   Buffer writes them), so protobufjs and fast.ts agree byte for byte.
+// - Strings are not UTF-8 validated on decode (gogo does not either):
+//   invalid bytes become U+FFFD.
+// - Malformed input throws ProtoError naming the message.
+
+import protobuf from 'protobufjs';
+import { ProtoError, asBuffer, EMPTY_BYTES } from './wire.js';
+
+/** The encode-side shape of a decoded message type T: every field optional. */
+export type Init<T> = { [K in keyof T]?: InitValue<T[K]> | undefined };
+type InitValue<V> = V extends bigint
+  ? bigint | number
+  : V extends Uint8Array
+    ? Uint8Array
+    : V extends readonly (infer E)[]
+      ? readonly InitValue<E>[]
+      : V extends null
+        ? null
+        : V extends object
+          ? Init<V>
+          : V;
+
+/** Typed codec of one message type. */
+export interface MessageCodec<T> {
+  /** The protobufjs reflection of the type. */
+  readonly type: protobuf.Type;
+  /** Proto3 encoding, defaults omitted. */
+  encode(msg: Init<T>): Buffer;
+  /** Decodes buf (all of it); unknown fields are skipped. */
+  decode(buf: Uint8Array): T;
+  /** A message with every field at its default. */
+  defaults(): T;
+}
+
+const Kind = {
+  PLAIN: 0, // int32, uint32, bool, enums, floats: as protobufjs gives them
+  UINT64: 1,
+  INT64: 2,
+  STRING: 3,
+  BYTES: 4,
+  MESSAGE: 5,
+} as const;
+type Kind = (typeof Kind)[keyof typeof Kind];
+
+interface FieldInfo {
+  name: string;
+  kind: Kind;
+  repeated: boolean;
+  unsigned: boolean;
+  sub: TypeInfo | undefined;
+}
+
+interface TypeInfo {
+  type: protobuf.Type;
+  fields: FieldInfo[];
+}
+
+const KIND_OF: Record<string, Kind> = {
+  uint64: Kind.UINT64,
+  fixed64: Kind.UINT64,
+  int64: Kind.INT64,
+  sint64: Kind.INT64,
+  sfixed64: Kind.INT64,
+  string: Kind.STRING,
+  bytes: Kind.BYTES,
+};
+
+const infos = new Map<protobuf.Type, TypeInfo>();
+
+function infoOf(type: protobuf.Type): TypeInfo {
+  let info = infos.get(type);
+  if (info) return info;
+  info = { type, fields: [] };
+  infos.set(type, info); // before the fields: a type may refer to itself
+  for (const f of type.fieldsArray) {
+    f.resolve();
+    if (f.map) throw new Error(`pb: map field ${type.fullName}.${f.name} is not supported`);
+    const msg = f.resolvedType instanceof protobuf.Type ? f.resolvedType : undefined;
+    info.fields.push({
+      name: f.name,
+      kind: msg ? Kind.MESSAGE : (KIND_OF[f.type] ?? Kind.PLAIN),
+      repeated: f.repeated,
+      unsigned: f.type === 'uint64' || f.type === 'fixed64',
+      sub: msg ? infoOf(msg) : undefined,
+    });
+  }
+  return info;
+}
+
+// ---------------------------------------------------------------------------
+// Decoding: protobufjs message (Long values, prototype defaults) -> plain T.
+
+interface LongLike {
+  low: number;
+  high: number;
+}
+
+const TWO_32 = 4294967296;
+
+function toNumber(v: unknown): number {
+  if (typeof v === 'number') return v;
+  const l = v as LongLike;
+  return (l.high >>> 0) * TWO_32 + (l.low >>> 0);
+}
+
+function toBigInt(v: unknown, unsigned: boolean): bigint {
+  if (typeof v === 'number') return BigInt(v);
+  const l = v as LongLike;
+  const u = (BigInt(l.high >>> 0) << 32n) | BigInt(l.low >>> 0);
+  return unsigned ? u : BigInt.asIntN(64, u);
+}
+
+function plainValue(f: FieldInfo, v: unknown): unknown {
+  switch (f.kind) {
+    case Kind.UINT64:
+      return toNumber(v);
+    case Kind.INT64:
+      return toBigInt(v, f.unsigned);
+    case Kind.BYTES:
+      return v == null || (v as Uint8Array).length === 0 ? EMPTY_BYTES : v;
+    case Kind.MESSAGE:
+      return v == null ? null : toPlain(f.sub!, v as Record<string, unknown>);
+    default:
+      return v;
+  }
+}
+
+function toPlain(info: TypeInfo, m: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const f of info.fields) {
+    const v = m[f.name];
+    if (f.repeated) {
+      out[f.name] = Array.isArray(v) ? v.map((e) => plainValue(f, e)) : [];
+    } else {
+      out[f.name] = plainValue(f, v);
+    }
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------
+// Encoding: Init<T> -> protobufjs-ready object with only non-default fields.
+
+interface WellFormed {
+  isWellFormed(): boolean;
+  toWellFormed(): string;
+}
+
+const INT64_MIN = -(2n ** 63n);
+const UINT64_MAX = 2n ** 64n - 1n;
+
+function toLongBits(v: unknown, f: FieldInfo, where: string): LongLike | null {
+  let b: bigint;
+  if (typeof v === 'bigint') b = v;
+  else if (typeof v === 'number' && Number.isInteger(v)) b = BigInt(v);
+  else throw new TypeError(`${where}: ${f.name} must be an integer number or bigint, got ${typeof v}`);
+  if (b < (f.unsigned ? 0n : INT64_MIN) || b > (f.unsigned ? UINT64_MAX : -INT64_MIN - 1n)) {
+    throw new RangeError(`${where}: ${f.name} = ${b} is out of range`);
+  }
+  if (b === 0n) return null;
+  const u = BigInt.asUintN(64, b);
+  return { low: Number(u & 0xffffffffn) | 0, high: Number(u >> 32n) | 0 };
+}
+
+function wireValue(f: FieldInfo, v: unknown, where: string): unknown {
+  switch (f.kind) {
+    case Kind.UINT64:
+    case Kind.INT64:
+      return toLongBits(v, f, where);
+    case Kind.STRING: {
+      const s = v as string;
+      return s.length === 0 ? null : (s as unknown as WellFormed).isWellFormed() ? s : (s as unknown as WellFormed).toWellFormed();
+    }
+    case Kind.BYTES:
+      return (v as Uint8Array).length === 0 ? null : v;
+    case Kind.MESSAGE:
+      return toWire(f.sub!, v as Record<string, unknown>);
+    default:
+      return v === 0 || v === false ? null : v;
+  }
+}
+
+function toWire(info: TypeInfo, m: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const where = info.type.fullName.slice(1);
+  for (const f of info.fields) {
+    const v = m[f.name];
+    if (v == null) continue;
+    if (f.repeated) {
+      const arr = v as unknown[];
+      if (arr.length === 0) continue;
+      // Repeated scalars keep zeros (they are elements, not defaults).
+      out[f.name] = arr.map((e) => (f.kind === Kind.MESSAGE ? toWire(f.sub!, e as Record<string, unknown>) : (wireValue(f, e, where) ?? zeroOf(f))));
+    } else {
+      const w = wireValue(f, v, where);
+      if (w != null) out[f.name] = w;
+    }
+  }
+  return out;
+}
+
+function zeroOf(f: FieldInfo): unknown {
+  switch (f.kind) {
+    case Kind.UINT64:
+    case Kind.INT64:
+      return 0;
+    case Kind.STRING:
+      return '';
+    case Kind.BYTES:
+      return EMPTY_BYTES;
+    default:
+      return f.kind === Kind.PLAIN ? 0 : null;
+  }
+}
+
+// ---------------------------------------------------------------------------
+
+/** The typed codec of the message `name` (fully qualified, e.g. "pb.PubMsg") in root. */
+export function messageCodec<T>(root: protobuf.Root, name: string): MessageCodec<T> {
+  const type = root.lookupType(name);
+  const info = infoOf(type);
+  return {
+    type,
+    encode(msg: Init<T>): Buffer {
+      const w = type.encode(toWire(info, msg as Record<string, unknown>)).finish();
+      return asBuffer(w);
+    },
+    decode(buf: Uint8Array): T {
+      let m: protobuf.Message;
+      try {
+        m = type.decode(asBuffer(buf));
+      } catch (err) {
+        throw new ProtoError(`${name}: malformed message: ${(err as Error).message}`, { cause: err });
+      }
+      return toPlain(info, m as unknown as Record<string, unknown>) as T;
+    },
+    defaults(): T {
+      return toPlain(info, type.create() as unknown as Record<string, unknown>) as T;
+    },
+  };
+}
+
+/**
+ * Parses proto3 texts into one new root, field names kept as written.
+ * Strings are not UTF-8 validated (protobufjs 8 would throw, as proto3
+ * asks): gogo accepts any bytes, so invalid UTF-8 decodes to U+FFFD here,
+ * as in fast.ts, instead of failing the request.
+ */
+export function parseSchemas(...texts: string[]): protobuf.Root {
+  const root = new protobuf.Root();
+  for (const t of texts) protobuf.parse(t, root, { keepCase: true });
+  noUtf8Validation(root);
+  root.resolveAll();
+  return root;
+}
+
+function noUtf8Validation(ns: protobuf.NamespaceBase): void {
+  for (const o of ns.nestedArray) {
+    if (o instanceof protobuf.Type) {
+      for (const f of o.fieldsArray) {
+        if (f.type === 'string') f.setOption('features', { ...f.options?.['features'], utf8_validation: 'NONE' });
+      }
+    }
+    if (o instanceof protobuf.Namespace) noUtf8Validation(o);
+  }
+}

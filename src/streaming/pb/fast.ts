@@ -1,0 +1,336 @@
+// Hand-written codecs of the per-message protocol buffers (STAN-REFERENCE
+// §3.1): PubMsg in, PubAck out, MsgProto out (and in, for stored records),
+// Ack in. Output is byte-identical to the protobufjs codecs of protocol.ts
+// (fields by number, defaults omitted); input with unknown fields is read
+// like protobufjs and gogo read it. Malformed input throws ProtoError.
+//
+// Numbers: uint64 sequences are JS numbers (exact below 2^53); the int64
+// timestamp is a bigint of Unix nanoseconds, moved in and out through a
+// BigInt64Array aliased by a Uint32Array, so no BigInt arithmetic runs.
+//
+// Decoded bytes fields are views into the input: copy them to keep them
+// past the life of the input buffer. Decoded strings are copies.
+
+import {
+  EMPTY_BYTES,
+  ProtoError,
+  asBuffer,
+  checkRange,
+  readBytes,
+  readInterned,
+  readString,
+  readTag,
+  readVarint,
+  readVarint64,
+  rp,
+  seek,
+  skipField,
+  skipUnknown,
+  utf8Length,
+  vHi,
+  vLo,
+  varint64Size,
+  varintSize,
+  writeBytes,
+  writeUtf8,
+  writeVarint,
+  writeVarint64,
+} from './wire.js';
+
+export { ProtoError };
+
+/** Tags (field number << 3 | wire type) of the fields handled here. */
+const Tag = {
+  PUBMSG_CLIENT_ID: 0x0a,
+  PUBMSG_GUID: 0x12,
+  PUBMSG_SUBJECT: 0x1a,
+  PUBMSG_REPLY: 0x22,
+  PUBMSG_DATA: 0x2a,
+  PUBMSG_CONN_ID: 0x32,
+  PUBMSG_SHA256: 0x52,
+  PUBACK_GUID: 0x0a,
+  PUBACK_ERROR: 0x12,
+  MSG_SEQUENCE: 0x08,
+  MSG_SUBJECT: 0x12,
+  MSG_REPLY: 0x1a,
+  MSG_DATA: 0x22,
+  MSG_TIMESTAMP: 0x28,
+  MSG_REDELIVERED: 0x30,
+  MSG_REDELIVERY_COUNT: 0x38,
+  MSG_CRC32: 0x50,
+  ACK_SUBJECT: 0x0a,
+  ACK_SEQUENCE: 0x10,
+} as const;
+
+/** Bit masks of the field numbers each message knows (wrong wire type there is an error). */
+const PUBMSG_FIELDS = 0b100_0111_1110; // 1-6, 10
+const MSGPROTO_FIELDS = 0b100_1111_1110; // 1-7, 10
+const ACK_FIELDS = 0b110; // 1, 2
+
+// The timestamp's 64 bits as two uint32 halves without BigInt arithmetic.
+const i64 = new BigInt64Array(1);
+const i64w = new Uint32Array(i64.buffer);
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+const LO = LITTLE_ENDIAN ? 0 : 1;
+const HI = 1 - LO;
+
+/** PubMsg as the publish handler needs it. */
+export interface PubMsgView {
+  clientID: string;
+  guid: string;
+  /** The channel (not the NATS subject the PubMsg came on). */
+  subject: string;
+  reply: string;
+  /** View into the input buffer. */
+  data: Uint8Array;
+  /** View into the input buffer; empty when absent. */
+  connID: Uint8Array;
+}
+
+/** Ack as the ack handler needs it. */
+export interface AckView {
+  subject: string;
+  sequence: number;
+}
+
+/** MsgProto as stored or delivered. */
+export interface MsgProtoView {
+  sequence: number;
+  subject: string;
+  reply: string;
+  /** View into the input buffer. */
+  data: Uint8Array;
+  /** Unix nanoseconds. */
+  timestamp: bigint;
+  redelivered: boolean;
+  redeliveryCount: number;
+  CRC32: number;
+}
+
+/** Decodes a PubMsg from buf[off, off+len); sha256 and unknown fields are skipped. */
+export function decodePubMsg(buf: Uint8Array, off = 0, len = buf.length - off): PubMsgView {
+  const end = checkRange(buf, off, len);
+  const b = asBuffer(buf);
+  let clientID = '';
+  let guid = '';
+  let subject = '';
+  let reply = '';
+  let data: Uint8Array = EMPTY_BYTES;
+  let connID: Uint8Array = EMPTY_BYTES;
+  seek(off);
+  while (rp < end) {
+    const tag = readTag(b, end);
+    switch (tag) {
+      case Tag.PUBMSG_CLIENT_ID:
+        clientID = readInterned(b, end);
+        break;
+      case Tag.PUBMSG_GUID:
+        guid = readString(b, end); // unique per publish: never interned
+        break;
+      case Tag.PUBMSG_SUBJECT:
+        subject = readInterned(b, end);
+        break;
+      case Tag.PUBMSG_REPLY:
+        reply = readString(b, end);
+        break;
+      case Tag.PUBMSG_DATA:
+        data = readBytes(b, end);
+        break;
+      case Tag.PUBMSG_CONN_ID:
+        connID = readBytes(b, end);
+        break;
+      case Tag.PUBMSG_SHA256:
+        skipField(b, tag, end);
+        break;
+      default:
+        skipUnknown(b, tag, end, PUBMSG_FIELDS, 'PubMsg');
+    }
+  }
+  return { clientID, guid, subject, reply, data, connID };
+}
+
+/** Decodes an Ack; unknown fields are skipped. */
+export function decodeAck(buf: Uint8Array, off = 0, len = buf.length - off): AckView {
+  const end = checkRange(buf, off, len);
+  const b = asBuffer(buf);
+  let subject = '';
+  let sequence = 0;
+  seek(off);
+  while (rp < end) {
+    const tag = readTag(b, end);
+    switch (tag) {
+      case Tag.ACK_SUBJECT:
+        subject = readInterned(b, end);
+        break;
+      case Tag.ACK_SEQUENCE:
+        sequence = readVarint(b, end);
+        break;
+      default:
+        skipUnknown(b, tag, end, ACK_FIELDS, 'Ack');
+    }
+  }
+  return { subject, sequence };
+}
+
+/** Decodes a MsgProto (a stored record or a delivered message); unknown fields are skipped. */
+export function decodeMsgProto(buf: Uint8Array, off = 0, len = buf.length - off): MsgProtoView {
+  const end = checkRange(buf, off, len);
+  const b = asBuffer(buf);
+  let sequence = 0;
+  let subject = '';
+  let reply = '';
+  let data: Uint8Array = EMPTY_BYTES;
+  let timestamp = 0n;
+  let redelivered = false;
+  let redeliveryCount = 0;
+  let crc = 0;
+  seek(off);
+  while (rp < end) {
+    const tag = readTag(b, end);
+    switch (tag) {
+      case Tag.MSG_SEQUENCE:
+        sequence = readVarint(b, end);
+        break;
+      case Tag.MSG_SUBJECT:
+        subject = readInterned(b, end);
+        break;
+      case Tag.MSG_REPLY:
+        reply = readString(b, end);
+        break;
+      case Tag.MSG_DATA:
+        data = readBytes(b, end);
+        break;
+      case Tag.MSG_TIMESTAMP:
+        readVarint64(b, end);
+        i64w[LO] = vLo;
+        i64w[HI] = vHi;
+        timestamp = i64[0]!;
+        break;
+      case Tag.MSG_REDELIVERED:
+        readVarint64(b, end);
+        redelivered = (vLo | vHi) !== 0;
+        break;
+      case Tag.MSG_REDELIVERY_COUNT:
+        readVarint64(b, end); // uint32: the low 32 bits, as Go keeps them
+        redeliveryCount = vLo;
+        break;
+      case Tag.MSG_CRC32:
+        readVarint64(b, end);
+        crc = vLo;
+        break;
+      default:
+        skipUnknown(b, tag, end, MSGPROTO_FIELDS, 'MsgProto');
+    }
+  }
+  return { sequence, subject, reply, data, timestamp, redelivered, redeliveryCount, CRC32: crc };
+}
+
+function stringFieldSize(v: string | Uint8Array): number {
+  const n = typeof v === 'string' ? (v.length === 0 ? 0 : utf8Length(v)) : v.length;
+  return n === 0 ? 0 : 1 + varintSize(n) + n;
+}
+
+function writeStringField(out: Buffer, p: number, tag: number, v: string | Uint8Array): number {
+  if (v.length === 0) return p;
+  out[p++] = tag;
+  if (typeof v === 'string') {
+    const n = utf8Length(v);
+    return writeUtf8(out, writeVarint(out, p, n), v, n);
+  }
+  return writeBytes(out, writeVarint(out, p, v.length), v);
+}
+
+function checkEnd(out: Uint8Array, end: number, what: string): number {
+  if (end > out.length) throw new RangeError(`${what}: needs ${end} bytes, the buffer has ${out.length}`);
+  return end;
+}
+
+/** Encoded size of PubAck{guid, error}; guid may be the PubMsg's guid bytes. */
+export function pubAckSize(guid: string | Uint8Array, error = ''): number {
+  return stringFieldSize(guid) + stringFieldSize(error);
+}
+
+/** Writes PubAck{guid, error} at out[at]; returns the end offset. */
+export function writePubAck(out: Buffer, at: number, guid: string | Uint8Array, error = ''): number {
+  const p = writeStringField(out, at, Tag.PUBACK_GUID, guid);
+  return checkEnd(out, writeStringField(out, p, Tag.PUBACK_ERROR, error), 'PubAck');
+}
+
+/** PubAck{guid, error} as a new Buffer (an empty error is success, omitted). */
+export function encodePubAck(guid: string | Uint8Array, error = ''): Buffer {
+  const out = Buffer.allocUnsafe(pubAckSize(guid, error));
+  writePubAck(out, 0, guid, error);
+  return out;
+}
+
+/**
+ * Encoded size of a MsgProto. subject and reply may be pre-encoded UTF-8;
+ * seq is a non-negative integer below 2^53, timestampNs an int64.
+ */
+export function msgProtoSize(
+  seq: number,
+  subject: string | Uint8Array,
+  reply: string | Uint8Array,
+  data: Uint8Array,
+  timestampNs: bigint,
+  redelivered: boolean,
+  redeliveryCount: number,
+): number {
+  let n = seq === 0 ? 0 : 1 + varintSize(seq);
+  n += stringFieldSize(subject) + stringFieldSize(reply);
+  if (data.length !== 0) n += 1 + varintSize(data.length) + data.length;
+  i64[0] = timestampNs;
+  const hi = i64w[HI]!;
+  const lo = i64w[LO]!;
+  if ((hi | lo) !== 0) n += 1 + varint64Size(hi, lo);
+  if (redelivered) n += 2;
+  if (redeliveryCount !== 0) n += 1 + varintSize(redeliveryCount >>> 0);
+  return n;
+}
+
+/**
+ * Writes a MsgProto at out[at] (size it with msgProtoSize); returns the end
+ * offset. Throws RangeError if out is too small. CRC32 is never set.
+ */
+export function encodeMsgProto(
+  out: Buffer,
+  at: number,
+  seq: number,
+  subject: string | Uint8Array,
+  reply: string | Uint8Array,
+  data: Uint8Array,
+  timestampNs: bigint,
+  redelivered: boolean,
+  redeliveryCount: number,
+): number {
+  let p = at;
+  if (seq !== 0) {
+    out[p++] = Tag.MSG_SEQUENCE;
+    p = writeVarint(out, p, seq);
+  }
+  p = writeStringField(out, p, Tag.MSG_SUBJECT, subject);
+  p = writeStringField(out, p, Tag.MSG_REPLY, reply);
+  const n = data.length;
+  if (n !== 0) {
+    out[p++] = Tag.MSG_DATA;
+    p = writeVarint(out, p, n);
+    if (p + n > out.length) return checkEnd(out, p + n, 'MsgProto');
+    p = writeBytes(out, p, data);
+  }
+  i64[0] = timestampNs;
+  const hi = i64w[HI]!;
+  const lo = i64w[LO]!;
+  if ((hi | lo) !== 0) {
+    out[p++] = Tag.MSG_TIMESTAMP;
+    p = writeVarint64(out, p, hi, lo);
+  }
+  if (redelivered) {
+    out[p++] = Tag.MSG_REDELIVERED;
+    out[p++] = 1;
+  }
+  if (redeliveryCount !== 0) {
+    out[p++] = Tag.MSG_REDELIVERY_COUNT;
+    p = writeVarint(out, p, redeliveryCount >>> 0);
+  }
+  return checkEnd(out, p, 'MsgProto');
+}

@@ -1,0 +1,178 @@
+// The NATS Streaming server (STAN-REFERENCE §2-§4): recovers the store,
+// listens on the cluster's subjects through a NATS transport, and wires
+// the handlers to the state (clients, channels, subscriptions, delivery,
+// the publish pipeline).
+
+import type { Logger } from '../log/logger.js';
+import type { RecoveredChannel, ServerInfo, Store } from '../stores/store.js';
+import { Channels } from './channels.js';
+import { Clients } from './clients.js';
+import { decodeAck } from './codec.js';
+import type { StanContext } from './context.js';
+import { Delivery } from './delivery.js';
+import { handleClose } from './handlers/close.js';
+import { handleConnect } from './handlers/connect.js';
+import { handlePing } from './handlers/ping.js';
+import { handlePublish } from './handlers/publish.js';
+import { handleSubscribe } from './handlers/subscribe.js';
+import { handleUnsubscribe } from './handlers/unsubscribe.js';
+import { Channel, QueueGroup, StanSub, type StanClient } from './model.js';
+import type { StanOptions } from './options.js';
+import { Pipeline } from './pipeline.js';
+import { Subscriptions } from './subs.js';
+import type { MsgHandler, NatsTransport, TransportSub } from './transport.js';
+
+/** The subjects of a fresh server (§2.1). */
+export function freshServerInfo(clusterId: string, discoverPrefix: string): ServerInfo {
+  return {
+    clusterId,
+    discovery: `${discoverPrefix}.${clusterId}`,
+    publish: `_STAN.pub.${clusterId}`,
+    subscribe: `_STAN.sub.${clusterId}`,
+    unsubscribe: `_STAN.unsub.${clusterId}`,
+    close: `_STAN.close.${clusterId}`,
+    subClose: `_STAN.subclose.${clusterId}`,
+    acksSubs: `_STAN.ack.${clusterId}`,
+    nodeId: '',
+  };
+}
+
+export class StanServer implements StanContext {
+  readonly clients: Clients;
+  readonly channels: Channels;
+  readonly subs: Subscriptions;
+  readonly delivery: Delivery;
+  readonly pipeline: Pipeline;
+  readonly started = new Date();
+  info: ServerInfo;
+  readonly #listening: TransportSub[] = [];
+  #expiry: NodeJS.Timeout | undefined;
+
+  constructor(
+    readonly opts: StanOptions,
+    readonly store: Store,
+    readonly transport: NatsTransport,
+    readonly log: Logger,
+  ) {
+    this.info = freshServerInfo(opts.clusterId, opts.discoverPrefix);
+    this.delivery = new Delivery(transport);
+    this.pipeline = new Pipeline(transport, this.delivery, log, opts.ioBatchSize);
+    this.channels = new Channels(store, opts.storeLimits);
+    this.clients = new Clients(opts, store, transport, log, (c, why) => this.closeClient(c, why));
+    this.subs = new Subscriptions(transport, this.delivery, (sub) => this.#ackHandler(sub), opts.replaceDurable);
+  }
+
+  async start(): Promise<void> {
+    const rec = await this.store.recover();
+    if (rec.info !== undefined) {
+      // Subjects persisted by an earlier run win over freshly generated ones.
+      this.info = { ...rec.info, subClose: rec.info.subClose || `_STAN.subclose.${rec.info.clusterId}` };
+      if (rec.info.clusterId !== this.opts.clusterId) {
+        throw new Error(`the store belongs to cluster "${rec.info.clusterId}", not "${this.opts.clusterId}"`);
+      }
+    }
+    this.store.init(this.info);
+    for (const ci of rec.clients) this.clients.restore(ci);
+    for (const rc of rec.channels) this.#recoverChannel(rc);
+    const on = (subject: string, h: MsgHandler) => this.#listening.push(this.transport.subscribe(subject, h));
+    const i = this.info;
+    on(i.discovery, (_s, reply, data) => void this.#guard(handleConnect(this, copy(data), reply)));
+    on(`${i.discovery}.pings`, (_s, reply, data) => handlePing(this, data, reply));
+    on(`${i.publish}.>`, (_s, reply, data) => handlePublish(this, data, reply));
+    on(i.subscribe, (_s, reply, data) => handleSubscribe(this, data, reply));
+    on(i.unsubscribe, (_s, reply, data) => handleUnsubscribe(this, data, reply, false));
+    on(i.subClose, (_s, reply, data) => handleUnsubscribe(this, data, reply, true));
+    on(i.close, (_s, reply, data) => handleClose(this, data, reply));
+    this.#scheduleExpiry();
+  }
+
+  async shutdown(): Promise<void> {
+    for (const s of this.#listening.splice(0)) s.unsubscribe();
+    clearTimeout(this.#expiry);
+    await this.pipeline.drained();
+    this.clients.stopAll();
+    for (const c of this.channels.values()) for (const sub of c.subs) this.delivery.stop(sub);
+    await this.store.flush();
+    await this.store.close();
+    await this.transport.close();
+  }
+
+  closeClient(c: StanClient, why: string): void {
+    if (c.closed) return;
+    this.clients.unregister(c);
+    for (const sub of [...c.subs]) this.subs.remove(sub, 'connection');
+    this.log.debug(`STREAM: [Client:${c.id}] Closed (${why})`);
+  }
+
+  #ackHandler(sub: StanSub): MsgHandler {
+    return (_s, _reply, data) => {
+      let ack;
+      try {
+        ack = decodeAck(data);
+      } catch {
+        return;
+      }
+      if (ack.subject !== sub.channel.name) return;
+      this.delivery.ack(sub, ack.sequence);
+    };
+  }
+
+  /** Rebuilds a channel and its subscriptions from the store. */
+  #recoverChannel(rc: RecoveredChannel): void {
+    const c = this.channels.add(new Channel(rc.name, rc.msgs, rc.subs, this.channels.limitsFor(rc.name)));
+    rc.msgs.setLimits(c.limits);
+    c.deliverable = rc.msgs.lastSeq;
+    const started: StanSub[] = [];
+    for (const { state, pending } of rc.recovered) {
+      const sub = new StanSub(state, c);
+      for (const seq of pending) sub.pending.set(seq, 0);
+      c.subs.add(sub);
+      if (state.id >= c.nextSubId) c.nextSubId = state.id + 1;
+      const client = state.clientId ? this.clients.get(state.clientId) : undefined;
+      if (state.qGroup !== '') {
+        let g = c.queues.get(state.qGroup);
+        if (g === undefined) {
+          g = new QueueGroup(state.qGroup, state.qGroup.includes(':'));
+          c.queues.set(state.qGroup, g);
+        }
+        if (state.lastSent > g.lastSent) g.lastSent = state.lastSent;
+        sub.group = g;
+        if (client === undefined) g.shadow = sub;
+        else g.members.push(sub);
+      } else {
+        if (state.isDurable) c.durables.set(StanSub.durableKey(state.clientId, c.name, state.durableName), sub);
+        if (client !== undefined && !state.isClosed) c.plain.add(sub);
+      }
+      if (client !== undefined && !(state.isDurable && state.isClosed)) {
+        this.subs.reattach(client, sub);
+        started.push(sub);
+      }
+    }
+    for (const sub of started) this.subs.start(sub);
+  }
+
+  /** Removes messages past max_age, about once a second (as the Go server). */
+  #scheduleExpiry(): void {
+    this.#expiry = setTimeout(() => {
+      const now = BigInt(Date.now()) * 1_000_000n;
+      for (const c of this.channels.values()) {
+        if (c.limits.maxAgeMs > 0 && c.msgs.expire(now) > 0) this.delivery.sendAvailable(c);
+      }
+      this.#scheduleExpiry();
+    }, 1000);
+    this.#expiry.unref();
+  }
+
+  async #guard(p: Promise<void>): Promise<void> {
+    try {
+      await p;
+    } catch (err) {
+      this.log.error(`STREAM: ${(err as Error).stack ?? err}`);
+    }
+  }
+}
+
+/** Request bytes that outlive the delivery call. */
+function copy(data: Uint8Array): Uint8Array {
+  return Uint8Array.prototype.slice.call(data);
+}

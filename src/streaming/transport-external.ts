@@ -1,0 +1,85 @@
+// The streaming layer on an external NATS server (-ns URL): one client
+// connection (the `nats` package), which keeps publish order and
+// reconnects forever when the server restarts, re-creating the
+// subscriptions itself.
+
+import { connect, type ConnectionOptions, type NatsConnection } from 'nats';
+import type { Logger } from '../log/logger.js';
+import type { MsgHandler, NatsTransport, TransportSub } from './transport.js';
+
+export interface ExternalNatsOptions {
+  /** Comma-separated URLs, as -ns takes them. */
+  url: string;
+  name: string;
+  user?: string;
+  pass?: string;
+  token?: string;
+  /** -secure, -tls_client_cert/key/cacert. */
+  tls?: { certFile?: string; keyFile?: string; caFile?: string };
+}
+
+/** How often a lost connection is retried (ms); it is retried forever. */
+const RECONNECT_WAIT_MS = 250;
+
+export async function connectExternal(o: ExternalNatsOptions, log: Logger): Promise<ExternalTransport> {
+  const opts: ConnectionOptions = {
+    servers: o.url.split(',').map((s) => s.trim()).filter(Boolean),
+    name: o.name,
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: RECONNECT_WAIT_MS,
+    waitOnFirstConnect: false,
+    pingInterval: 10_000,
+  };
+  if (o.user !== undefined) opts.user = o.user;
+  if (o.pass !== undefined) opts.pass = o.pass;
+  if (o.token !== undefined) opts.token = o.token;
+  if (o.tls !== undefined) opts.tls = o.tls;
+  let nc: NatsConnection;
+  try {
+    nc = await connect(opts);
+  } catch (err) {
+    throw new Error(`cannot connect to the NATS server at ${o.url}: ${(err as Error).message}`, { cause: err });
+  }
+  void (async () => {
+    for await (const s of nc.status()) {
+      if (s.type === 'disconnect') log.warn(`STREAM: disconnected from NATS server ${s.data}`);
+      else if (s.type === 'reconnect') log.info(`STREAM: reconnected to NATS server ${s.data}`);
+    }
+  })();
+  return new ExternalTransport(nc);
+}
+
+export class ExternalTransport implements NatsTransport {
+  constructor(readonly nc: NatsConnection) {}
+
+  subscribe(subject: string, handler: MsgHandler): TransportSub {
+    const sub = this.nc.subscribe(subject, {
+      callback: (err, msg) => {
+        if (err === null) handler(msg.subject, msg.reply || undefined, msg.data);
+      },
+    });
+    return { unsubscribe: () => sub.unsubscribe() };
+  }
+
+  publish(subject: string, data: Uint8Array, reply?: string): void {
+    this.nc.publish(subject, data, reply === undefined ? undefined : { reply });
+  }
+
+  async request(subject: string, data: Uint8Array, timeoutMs: number): Promise<Uint8Array | null> {
+    try {
+      const m = await this.nc.request(subject, data, { timeout: timeoutMs });
+      return m.data;
+    } catch {
+      // Timeout, or no responders (a 503 status): nobody answered.
+      return null;
+    }
+  }
+
+  flush(): Promise<void> {
+    return this.nc.flush();
+  }
+
+  async close(): Promise<void> {
+    if (!this.nc.isClosed()) await this.nc.close();
+  }
+}

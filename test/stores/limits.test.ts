@@ -1,0 +1,296 @@
+// Store limits (STAN-REFERENCE §7.3): inheritance, validation texts, the
+// startup banner, and the Go formatting helpers behind them.
+
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import {
+  effectiveLimits,
+  formatLimitsBanner,
+  friendlyBytes,
+  goDuration,
+  isValidChannelName,
+  limitReachedWarning,
+  validateLimits,
+} from '../../src/stores/limits.js';
+import { DEFAULT_STORE_LIMITS, StoreError, type ChannelLimits, type StoreLimits } from '../../src/stores/store.js';
+
+const GB = 1024 ** 3;
+const HOUR_MS = 3_600_000;
+
+type PerChannel = [string, Partial<ChannelLimits>][];
+
+function storeLimits(over: Partial<Omit<StoreLimits, 'perChannel'>> = {}, perChannel: PerChannel = []): StoreLimits {
+  return { ...DEFAULT_STORE_LIMITS, ...over, perChannel: new Map(perChannel) };
+}
+
+/** Channel limits: the defaults but for `over`. */
+function channelLimits(over: Partial<ChannelLimits>): ChannelLimits {
+  return {
+    maxSubscriptions: 1000,
+    maxMsgs: 1_000_000,
+    maxBytes: DEFAULT_STORE_LIMITS.maxBytes,
+    maxAgeMs: 0,
+    maxInactivityMs: 0,
+    ...over,
+  };
+}
+
+/** §7.3's example: max_channels 0, max_msgs 0, max_bytes 10GB, max_age 72h. */
+const EXAMPLE = storeLimits({ maxChannels: 0, maxMsgs: 0, maxBytes: 10 * GB, maxAgeMs: 72 * HOUR_MS }, [
+  ['orders.>', { maxMsgs: 1_000_000 }],
+  ['orders.audit', { maxAgeMs: 0 }],
+]);
+
+// ---------- inheritance ----------
+
+const inherit = suite('stores/limits effectiveLimits');
+
+inherit('the §7.3 example', () => {
+  const table: [string, ChannelLimits][] = [
+    ['orders.new', channelLimits({ maxMsgs: 1_000_000, maxBytes: 10 * GB, maxAgeMs: 72 * HOUR_MS })],
+    ['orders.audit', channelLimits({ maxMsgs: 1_000_000, maxBytes: 10 * GB, maxAgeMs: 0 })],
+    ['orders', channelLimits({ maxMsgs: 0, maxBytes: 10 * GB, maxAgeMs: 72 * HOUR_MS })],
+    ['billing.x', channelLimits({ maxMsgs: 0, maxBytes: 10 * GB, maxAgeMs: 72 * HOUR_MS })],
+  ];
+  for (const [channel, want] of table) assert.equal(effectiveLimits(EXAMPLE, channel), want, channel);
+});
+
+inherit('no per-channel entries: the globals', () => {
+  const l = storeLimits({ maxMsgs: 7 });
+  assert.equal(effectiveLimits(l, 'foo'), {
+    maxSubscriptions: 1000,
+    maxMsgs: 7,
+    maxBytes: DEFAULT_STORE_LIMITS.maxBytes,
+    maxAgeMs: 0,
+    maxInactivityMs: 0,
+  });
+});
+
+inherit('each field comes from the nearest entry that sets it', () => {
+  const l = storeLimits({}, [
+    ['foo.bar', { maxSubscriptions: 5 }],
+    ['>', { maxMsgs: 10 }],
+    ['foo.*', { maxAgeMs: 1000 }],
+    ['foo.>', { maxBytes: 100, maxMsgs: 20 }],
+  ]);
+  const fooBar = channelLimits({ maxSubscriptions: 5, maxMsgs: 20, maxBytes: 100, maxAgeMs: 1000 });
+  assert.equal(effectiveLimits(l, 'foo.bar'), fooBar);
+  assert.equal(effectiveLimits(l, 'foo.baz'), channelLimits({ maxMsgs: 20, maxBytes: 100, maxAgeMs: 1000 }));
+  assert.equal(effectiveLimits(l, 'foo.baz.x'), channelLimits({ maxMsgs: 20, maxBytes: 100 }));
+  assert.equal(effectiveLimits(l, 'bar').maxMsgs, 10);
+  assert.equal(effectiveLimits(l, 'bar').maxBytes, DEFAULT_STORE_LIMITS.maxBytes);
+});
+
+inherit('a literal entry wins over every pattern', () => {
+  const l = storeLimits({}, [
+    ['foo.bar', { maxMsgs: 1 }],
+    ['foo.*', { maxMsgs: 2 }],
+    ['*.bar', { maxMsgs: 3 }],
+  ]);
+  assert.is(effectiveLimits(l, 'foo.bar').maxMsgs, 1);
+  assert.is(effectiveLimits(l, 'foo.baz').maxMsgs, 2);
+  assert.is(effectiveLimits(l, 'x.bar').maxMsgs, 3);
+});
+
+inherit('between overlapping patterns, the Go match order decides', () => {
+  // `*.bar` and `foo.>` both match foo.bar and neither covers the other:
+  // at the first token, `*` is wider than `foo`, so foo.> is the narrowest
+  // and nothing is inherited from *.bar.
+  const l = storeLimits({}, [
+    ['*.bar', { maxMsgs: 3, maxAgeMs: 5 }],
+    ['foo.>', { maxBytes: 9 }],
+  ]);
+  assert.equal(effectiveLimits(l, 'foo.bar'), {
+    maxSubscriptions: 1000,
+    maxMsgs: 1_000_000,
+    maxBytes: 9,
+    maxAgeMs: 0,
+    maxInactivityMs: 0,
+  });
+});
+
+inherit('an explicit 0 or a negative value is unlimited, not inherited', () => {
+  const l = storeLimits({ maxMsgs: 50, maxInactivityMs: 60_000 }, [
+    ['a.>', { maxMsgs: 0 }],
+    ['a.b', { maxInactivityMs: -1 }],
+  ]);
+  assert.equal(effectiveLimits(l, 'a.b'), channelLimits({ maxMsgs: 0 }));
+  assert.is(effectiveLimits(l, 'a.c').maxInactivityMs, 60_000);
+});
+
+inherit('an entry with narrower entries below it is resolved too', () => {
+  const l = storeLimits({}, [
+    ['foo', { maxMsgs: 1 }],
+    ['foo.bar', { maxBytes: 2 }],
+  ]);
+  assert.is(effectiveLimits(l, 'foo').maxMsgs, 1);
+  assert.is(effectiveLimits(l, 'foo.bar').maxMsgs, 1_000_000);
+});
+
+inherit.run();
+
+// ---------- validation ----------
+
+const validate = suite('stores/limits validateLimits');
+
+function throwsStoreError(fn: () => unknown, message: string): void {
+  try {
+    fn();
+  } catch (err) {
+    assert.instance(err, StoreError);
+    assert.is((err as Error).message, message);
+    return;
+  }
+  assert.unreachable(`expected: ${message}`);
+}
+
+validate('valid limits pass', () => {
+  validateLimits(storeLimits());
+  validateLimits(EXAMPLE);
+  validateLimits(storeLimits({ maxChannels: 0 }, [['a', {}], ['b', {}], ['c', {}]]));
+});
+
+validate('negative globals, with the Go texts', () => {
+  const cases: [Partial<StoreLimits>, string][] = [
+    [{ maxChannels: -1 }, 'max channels limit cannot be negative (-1)'],
+    [{ maxSubscriptions: -2 }, 'max subscriptions limit cannot be negative (-2)'],
+    [{ maxMsgs: -3 }, 'max messages limit cannot be negative (-3)'],
+    [{ maxBytes: -4 }, 'max bytes limit cannot be negative (-4)'],
+    [{ maxAgeMs: -1000 }, 'max age limit cannot be negative (-1s)'],
+    [{ maxInactivityMs: -90_000 }, 'max inactivity limit cannot be negative (-1m30s)'],
+  ];
+  for (const [over, message] of cases) throwsStoreError(() => validateLimits(storeLimits(over)), message);
+});
+
+validate('invalid per-channel keys', () => {
+  for (const name of ['', '.foo', 'foo.', 'foo..bar', 'foo/bar', 'foo*', 'foo.>.bar', 'a>', '*a', 'foo.b*r']) {
+    const message = `invalid channel name ${JSON.stringify(name)}`;
+    throwsStoreError(() => validateLimits(storeLimits({}, [[name, {}]])), message);
+  }
+});
+
+validate('more literal entries than max_channels', () => {
+  const l = storeLimits({ maxChannels: 2 }, [['a', {}], ['b.*', {}], ['b', {}], ['>', {}], ['c', {}]]);
+  throwsStoreError(() => validateLimits(l), 'too many channels defined (3). The max channels limit is set to 2');
+  validateLimits(storeLimits({ maxChannels: 2 }, [['a', {}], ['b.*', {}], ['b', {}], ['>', {}]]));
+});
+
+validate('isValidChannelName: publish and subscribe names take no wildcards', () => {
+  for (const name of ['foo', 'foo.bar', 'a-b_c.d e', 'ünï.côdé']) assert.ok(isValidChannelName(name), name);
+  for (const name of ['foo.*', '>', 'foo*', '', 'a/b', 'a..b', '.a', 'a.']) {
+    assert.not.ok(isValidChannelName(name), name);
+  }
+  for (const name of ['*', '>', 'foo.*', 'foo.>', '*.*.>']) assert.ok(isValidChannelName(name, true), name);
+});
+
+validate.run();
+
+// ---------- banner ----------
+
+const banner = suite('stores/limits formatLimitsBanner');
+
+banner('the defaults, all marked *', () => {
+  assert.equal(formatLimitsBanner(storeLimits()), [
+    '---------- Store Limits ----------',
+    'Channels:                  100 *',
+    '--------- Channels Limits --------',
+    '  Subscriptions:          1000 *',
+    '  Messages     :       1000000 *',
+    '  Bytes        :     976.56 MB *',
+    '  Age          :     unlimited *',
+    '  Inactivity   :     unlimited *',
+    '----------------------------------',
+  ]);
+});
+
+banner('the §7.3 example: per-channel lines show only what differs from the parent', () => {
+  assert.equal(formatLimitsBanner(EXAMPLE), [
+    '---------- Store Limits ----------',
+    'Channels:            unlimited',
+    '--------- Channels Limits --------',
+    '  Subscriptions:          1000 *',
+    '  Messages     :     unlimited',
+    '  Bytes        :      10.00 GB',
+    '  Age          :       72h0m0s',
+    '  Inactivity   :     unlimited *',
+    '-------- List of Channels --------',
+    'orders.>',
+    ' |-> Messages              1000000',
+    ' orders.audit',
+    '  |-> Age                unlimited',
+    '----------------------------------',
+  ]);
+});
+
+banner('deeper trees widen the table', () => {
+  const l = storeLimits({}, [
+    ['a.b.c.verylongchannelname', { maxSubscriptions: 3, maxInactivityMs: 1500 }],
+    ['a.>', { maxBytes: 512 }],
+    ['a.b.>', { maxAgeMs: 250 }],
+  ]);
+  const lines = formatLimitsBanner(l);
+  assert.equal(lines.slice(8), [
+    '--------- List of Channels ---------',
+    'a.>',
+    ' |-> Bytes                     512 B',
+    ' a.b.>',
+    '  |-> Age                      250ms',
+    '  a.b.c.verylongchannelname',
+    '   |-> Subscriptions               3',
+    '   |-> Inactivity               1.5s',
+    '------------------------------------',
+  ]);
+});
+
+banner.run();
+
+// ---------- Go formatting ----------
+
+const format = suite('stores/limits Go formatting');
+
+format('friendlyBytes', () => {
+  const cases: [number, string][] = [
+    [0, '0 B'],
+    [512, '512 B'],
+    [1023, '1023 B'],
+    [1024, '1.00 KB'],
+    [1152, '1.12 KB'], // 1.125: a tie, rounded to even as Go does
+    [1176, '1.15 KB'],
+    [1_048_576, '1.00 MB'],
+    [1_024_000_000, '976.56 MB'],
+    [GB, '1.00 GB'],
+    [10 * GB, '10.00 GB'],
+    [1024 ** 4 * 3, '3.00 TB'],
+  ];
+  for (const [n, s] of cases) assert.is(friendlyBytes(n), s, String(n));
+});
+
+format('goDuration', () => {
+  const cases: [number, string][] = [
+    [0, '0s'],
+    [0.0005, '500ns'],
+    [0.0015, '1.5µs'],
+    [1, '1ms'],
+    [250, '250ms'],
+    [1000, '1s'],
+    [1500, '1.5s'],
+    [60_000, '1m0s'],
+    [90_500, '1m30.5s'],
+    [HOUR_MS, '1h0m0s'],
+    [72 * HOUR_MS, '72h0m0s'],
+    [-1000, '-1s'],
+    [365 * 24 * HOUR_MS, '8760h0m0s'],
+  ];
+  for (const [ms, s] of cases) assert.is(goDuration(ms), s, String(ms));
+});
+
+format('limitReachedWarning', () => {
+  const limits = { maxSubscriptions: 0, maxMsgs: 10, maxBytes: 2048, maxAgeMs: 0, maxInactivityMs: 0 };
+  assert.is(
+    limitReachedWarning('foo', { firstSeq: 2, lastSeq: 11, msgs: 10, bytes: 1500 }, limits),
+    'WARNING: Reached limits for store "foo" (msgs=10/10 bytes=1.46 KB/2.00 KB), ' +
+      'dropping old messages to make room for new ones',
+  );
+});
+
+format.run();

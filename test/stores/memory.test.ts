@@ -1,0 +1,268 @@
+// The MEMORY store: the shared store contract, plus what only it promises
+// (byte accounting = encoded MsgProto size, arena chunks released, views
+// that stay valid, the limit-reached report, a model check of the slots).
+
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import protobuf from 'protobufjs';
+import { MemoryStore, CHUNK_SIZE, LARGE_PAYLOAD, msgProtoSize } from '../../src/stores/memory/index.js';
+import type { MemoryMsgStore } from '../../src/stores/memory/index.js';
+import type { ChannelLimits, MsgStoreState } from '../../src/stores/store.js';
+import { runStoreContract } from './contract.js';
+import { limitsOf } from './fixtures.js';
+import { rng } from '../helpers/cores.js';
+
+runStoreContract('MEMORY', async () => new MemoryStore());
+
+// MsgProto of STAN-REFERENCE §3.1, the fields a stored message has.
+const MsgProto = protobuf
+  .parse(
+    `syntax = "proto3";
+     message MsgProto {
+       uint64 sequence = 1;
+       string subject = 2;
+       string reply = 3;
+       bytes data = 4;
+       int64 timestamp = 5;
+     }`,
+  )
+  .root.lookupType('MsgProto');
+
+/** protobufjs's encoded length, proto3 style (default values left out). */
+function encodedSize(seq: number, subject: string, reply: string, data: Uint8Array, ts: bigint): number {
+  const m: Record<string, unknown> = {};
+  if (seq !== 0) m.sequence = seq;
+  if (subject !== '') m.subject = subject;
+  if (reply !== '') m.reply = reply;
+  if (data.length > 0) m.data = data;
+  if (ts !== 0n) m.timestamp = { low: Number(ts & 0xffff_ffffn) | 0, high: Number((ts >> 32n) & 0xffff_ffffn) | 0 };
+  return MsgProto.encode(MsgProto.fromObject(m)).finish().length;
+}
+
+const T0 = 1_700_000_000_123_456_789n;
+const MS = 1_000_000n;
+
+function channel(limits: Partial<ChannelLimits> = {}, store = new MemoryStore(), name = 'foo'): MemoryMsgStore {
+  return store.createChannel(name, limitsOf(limits)).msgs;
+}
+
+// ---------- byte accounting ----------
+
+const bytes = suite('stores/memory byte accounting');
+
+bytes('msgProtoSize equals the protobufjs encoding across varint boundaries', () => {
+  const seqs = [1, 127, 128, 16_383, 16_384, 2 ** 21, 2 ** 28, 2 ** 35, 2 ** 42, 2 ** 49, Number.MAX_SAFE_INTEGER];
+  const stamps = [
+    ...[0n, 1n, 127n, 128n, (1n << 49n) - 1n, 1n << 49n, (1n << 56n) - 1n, 1n << 56n],
+    ...[T0, (1n << 63n) - 1n, -1n],
+  ];
+  const lens = [0, 1, 127, 128, 16_384, 70_000];
+  for (const seq of seqs) {
+    for (const ts of stamps) {
+      for (const len of lens) {
+        const data = new Uint8Array(len);
+        const want = encodedSize(seq, 'foo.bar', len % 2 ? 'r' : '', data, ts);
+        const got = msgProtoSize(seq, 7, len % 2 ? 1 : 0, len, ts);
+        assert.is(got, want, `seq=${seq} ts=${ts} len=${len}`);
+      }
+    }
+  }
+});
+
+bytes('state().bytes is the sum of encoded sizes, UTF-8 names and replies included', () => {
+  const subject = 'prix.€uro';
+  const m = channel({}, new MemoryStore(), subject);
+  let want = 0;
+  const msgs: [string, Uint8Array, bigint][] = [
+    ['', new Uint8Array(128), T0],
+    ['réponse', new Uint8Array(5), T0 + 1n],
+    ['', new Uint8Array(0), T0 + 2n],
+    ['x'.repeat(200), new Uint8Array(300), T0 + 3n],
+  ];
+  msgs.forEach(([reply, data, ts], i) => {
+    m.store(data, reply, ts);
+    want += encodedSize(i + 1, subject, reply, data, ts);
+  });
+  assert.is(m.state().bytes, want);
+  m.setLimits(limitsOf({ maxMsgs: 2 }));
+  const [r3, d3, t3] = msgs[2]!;
+  const [r4, d4, t4] = msgs[3]!;
+  assert.is(m.state().bytes, encodedSize(3, subject, r3, d3, t3) + encodedSize(4, subject, r4, d4, t4));
+  assert.is(m.lookup(4)!.reply, 'x'.repeat(200));
+});
+
+bytes.run();
+
+// ---------- arena ----------
+
+const arena = suite('stores/memory arena');
+
+arena('chunks are released once all their messages are dropped', () => {
+  const m = channel();
+  const payload = new Uint8Array(CHUNK_SIZE / 8);
+  for (let i = 0; i < 8 * 5; i++) m.store(payload, '', T0);
+  assert.is(m.arenaStats().chunks, 5);
+  assert.is(m.arenaStats().bytes, 5 * CHUNK_SIZE);
+  m.setLimits(limitsOf({ maxMsgs: 9 })); // the last chunk and one message of the one before
+  assert.is(m.arenaStats().chunks, 2);
+  m.setLimits(limitsOf({ maxMsgs: 1 }));
+  assert.is(m.arenaStats().chunks, 1);
+});
+
+arena('large payloads get their own chunk, freed with them', () => {
+  const m = channel({ maxMsgs: 2 });
+  const big = new Uint8Array(LARGE_PAYLOAD + 1).fill(7);
+  m.store(big, '', T0);
+  m.store(new Uint8Array(10), '', T0);
+  assert.equal(m.arenaStats(), { chunks: 2, bytes: LARGE_PAYLOAD + 1 + CHUNK_SIZE });
+  assert.is(m.lookup(1)!.data.length, LARGE_PAYLOAD + 1);
+  assert.is(m.lookup(1)!.data[LARGE_PAYLOAD], 7);
+  m.store(new Uint8Array(10), '', T0);
+  assert.equal(m.arenaStats(), { chunks: 1, bytes: CHUNK_SIZE });
+});
+
+arena('a view stays valid and unchanged after its message is dropped', () => {
+  const m = channel({ maxMsgs: 1 });
+  m.store(new Uint8Array(1000).fill(1), '', T0);
+  const view = m.lookup(1)!.data;
+  for (let i = 0; i < 3 * (CHUNK_SIZE / 1000); i++) m.store(new Uint8Array(1000).fill(2), '', T0);
+  assert.is(m.lookup(1), undefined);
+  assert.is(m.arenaStats().chunks, 1);
+  assert.is(view.length, 1000);
+  assert.ok(view.every((b) => b === 1));
+});
+
+arena('an empty store references no chunk', () => {
+  const m = channel({ maxAgeMs: 1 });
+  assert.equal(m.arenaStats(), { chunks: 0, bytes: 0 });
+  m.store(new Uint8Array(0), '', T0);
+  assert.equal(m.arenaStats(), { chunks: 0, bytes: 0 });
+});
+
+arena.run();
+
+// ---------- limits ----------
+
+const limits = suite('stores/memory limits');
+
+limits('onLimitReached is called once, right after the first drop', () => {
+  const calls: [string, MsgStoreState, ChannelLimits][] = [];
+  const store = new MemoryStore({ onLimitReached: (...args) => calls.push(args) });
+  const m = channel({ maxMsgs: 2 }, store);
+  for (let i = 0; i < 5; i++) m.store(new Uint8Array(10), '', T0);
+  assert.is(calls.length, 1);
+  const [name, state, lim] = calls[0]!;
+  assert.is(name, 'foo');
+  assert.equal([state.firstSeq, state.lastSeq, state.msgs], [2, 3, 2]);
+  assert.is(lim.maxMsgs, 2);
+  // Not for setLimits, nor for another store's first time only.
+  m.setLimits(limitsOf({ maxMsgs: 1 }));
+  const other = channel({ maxBytes: 1 }, store, 'bar');
+  other.store(new Uint8Array(1), '', T0);
+  other.store(new Uint8Array(1), '', T0);
+  assert.is(calls.length, 2);
+  assert.is(calls[1]![0], 'bar');
+});
+
+limits('onLimitReached: the state after the first drop, even when more follow', () => {
+  const calls: MsgStoreState[] = [];
+  const store = new MemoryStore({ onLimitReached: (_c, s) => calls.push(s) });
+  const m = channel({}, store);
+  for (let i = 0; i < 4; i++) m.store(new Uint8Array(10), '', T0);
+  m.setLimits(limitsOf({ maxBytes: 1 }));
+  assert.is(calls.length, 0);
+  const big = channel({ maxMsgs: 10, maxBytes: 1000 }, store, 'big');
+  for (let i = 0; i < 4; i++) big.store(new Uint8Array(20), '', T0);
+  big.store(new Uint8Array(950), '', T0); // 970 bytes: all four older ones go
+  assert.equal(calls.length, 1);
+  assert.is(calls[0]!.msgs, 4);
+  assert.is(big.state().msgs, 1);
+});
+
+limits('setLimits applies max_age with the store clock', () => {
+  let now = T0;
+  const m = channel({}, new MemoryStore({ now: () => now }));
+  for (const ms of [0n, 1000n, 2000n]) m.store(new Uint8Array(1), '', T0 + ms * MS);
+  now = T0 + 2500n * MS;
+  m.setLimits(limitsOf({ maxAgeMs: 1000 }));
+  assert.equal([m.firstSeq, m.state().msgs], [3, 1]);
+});
+
+limits('store after close fails', () => {
+  const store = new MemoryStore();
+  const m = channel({}, store);
+  store.deleteChannel('foo');
+  assert.throws(() => m.store(new Uint8Array(1), '', T0), /closed/);
+  store.deleteChannel('foo'); // unknown names are ignored
+});
+
+limits.run();
+
+// ---------- model check ----------
+
+const model = suite('stores/memory slots against a model');
+
+interface Model {
+  seq: number;
+  reply: string;
+  data: Uint8Array;
+  ts: bigint;
+  size: number;
+}
+
+model('random stores, limit changes and expiries', () => {
+  for (let seed = 1; seed <= 20; seed++) {
+    const next = rng(seed);
+    let now = T0;
+    const m = channel({}, new MemoryStore({ now: () => now }));
+    let kept: Model[] = [];
+    let last = 0;
+    let lim = limitsOf();
+    const dropOverLimits = () => {
+      let bytes = kept.reduce((n, x) => n + x.size, 0);
+      const over = () => (lim.maxMsgs > 0 && kept.length > lim.maxMsgs) || (lim.maxBytes > 0 && bytes > lim.maxBytes);
+      while (kept.length > 1 && over()) bytes -= kept.shift()!.size;
+    };
+    const expire = () => {
+      const before = kept.length;
+      if (lim.maxAgeMs > 0) kept = kept.filter((x) => x.ts > now - BigInt(lim.maxAgeMs) * MS);
+      return before - kept.length;
+    };
+    for (let op = 0; op < 3000; op++) {
+      const r = next() % 100;
+      if (r < 85) {
+        now += BigInt(next() % 3) * MS;
+        const data = new Uint8Array(next() % 3 === 0 ? 0 : next() % 600).fill(op & 0xff);
+        const reply = next() % 10 === 0 ? `r${op}` : '';
+        assert.is(m.store(data, reply, now), ++last);
+        kept.push({ seq: last, reply, data, ts: now, size: encodedSize(last, 'foo', reply, data, now) });
+        dropOverLimits();
+      } else if (r < 95) {
+        lim = limitsOf({
+          maxMsgs: next() % 4 === 0 ? 0 : 1 + (next() % 300),
+          maxBytes: next() % 2 ? 0 : 50 + (next() % 40_000),
+          maxAgeMs: next() % 3 ? 0 : 1 + (next() % 50),
+        });
+        m.setLimits(lim);
+        dropOverLimits();
+        expire();
+      } else {
+        now += BigInt(next() % 20) * MS;
+        assert.is(m.expire(now), expire(), `seed ${seed} op ${op} expire`);
+      }
+      const bytes = kept.reduce((n, x) => n + x.size, 0);
+      const first = kept.length > 0 ? kept[0]!.seq : last === 0 ? 0 : last + 1;
+      assert.equal(m.state(), { firstSeq: first, lastSeq: last, msgs: kept.length, bytes }, `seed ${seed} op ${op}`);
+    }
+    for (const x of kept) {
+      const got = m.lookup(x.seq)!;
+      assert.is(got.reply, x.reply);
+      assert.is(got.timestamp, x.ts);
+      assert.equal(got.data, x.data);
+    }
+    assert.is(m.lookup(kept.length > 0 ? kept[0]!.seq - 1 : last), undefined);
+    if (kept.length > 0) assert.is(m.firstSeqAtOrAfter(kept[0]!.ts), kept[0]!.seq);
+  }
+});
+
+model.run();
