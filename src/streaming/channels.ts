@@ -3,24 +3,14 @@
 // max_channels enforced.
 
 import type { Store } from '../stores/store.js';
-import { effectiveLimits } from '../stores/limits.js';
+import { effectiveLimits, isValidChannelName } from '../stores/limits.js';
 import type { ChannelLimits, StoreLimits } from '../stores/store.js';
 import { errChannelCaseClash, StanErr, StanError } from './errors.js';
 import { Channel } from './model.js';
 
-/**
- * A valid channel name: non-empty, no leading, trailing or double dots, no
- * `/` (it becomes a directory) and no wildcard characters anywhere.
- */
+/** The channel name rule (§2.9): no wildcards at all, no `/`, no empty tokens. */
 export function isValidChannel(name: string): boolean {
-  if (name.length === 0 || name.charCodeAt(0) === 46 || name.charCodeAt(name.length - 1) === 46) return false;
-  for (let i = 0; i < name.length; i++) {
-    const c = name.charCodeAt(i);
-    // '.', '*', '>', '/'
-    if (c === 42 || c === 62 || c === 47) return false;
-    if (c === 46 && name.charCodeAt(i + 1) === 46) return false;
-  }
-  return true;
+  return isValidChannelName(name, false);
 }
 
 export class Channels {
