@@ -230,14 +230,28 @@ function stringFieldSize(v: string | Uint8Array): number {
   return n === 0 ? 0 : 1 + varintSize(n) + n;
 }
 
+/** Short ASCII strings take one pass: characters first, then their 1-byte length. */
+const ONE_PASS_MAX = 0x7f;
+
 function writeStringField(out: Buffer, p: number, tag: number, v: string | Uint8Array): number {
-  if (v.length === 0) return p;
+  const n = v.length;
+  if (n === 0) return p;
   out[p++] = tag;
-  if (typeof v === 'string') {
-    const n = utf8Length(v);
-    return writeUtf8(out, writeVarint(out, p, n), v, n);
+  if (typeof v !== 'string') return writeBytes(out, writeVarint(out, p, n), v);
+  if (n <= ONE_PASS_MAX) {
+    let i = 0;
+    for (; i < n; i++) {
+      const c = v.charCodeAt(i);
+      if (c >= 0x80) break;
+      out[p + 1 + i] = c;
+    }
+    if (i === n) {
+      out[p] = n;
+      return p + 1 + n;
+    }
   }
-  return writeBytes(out, writeVarint(out, p, v.length), v);
+  const len = utf8Length(v);
+  return writeUtf8(out, writeVarint(out, p, len), v, len);
 }
 
 function checkEnd(out: Uint8Array, end: number, what: string): number {

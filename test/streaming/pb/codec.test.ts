@@ -242,6 +242,26 @@ test('64-bit mapping: uint64 -> number, int64 -> bigint, at the edges', () => {
   assert.is(pb.Ack.decode(Buffer.from('10ffffffffffffffffff01', 'hex')).sequence, 2 ** 64);
 });
 
+test('nested messages: partial inits, null and absent', () => {
+  const op = spb.RaftOperation.decode(
+    spb.RaftOperation.encode({
+      OpType: spb.RaftOperationType.Subscribe,
+      Sub: { Request: { clientID: 'me', startPosition: pb.StartPosition.First, startTimeDelta: 10n }, ID: 3 },
+      ClientDisconnect: null,
+      PublishBatch: { Messages: [{ sequence: 1 }, {}] },
+    }),
+  );
+  assert.is(op.Sub?.Request?.clientID, 'me');
+  assert.is(op.Sub?.Request?.startTimeDelta, 10n);
+  assert.is(op.Sub?.ID, 3);
+  assert.is(op.ClientDisconnect, null);
+  assert.is(op.Unsub, null);
+  assert.equal(op.PublishBatch?.Messages.map((m) => m.sequence), [1, 0]);
+  // a present but empty sub-message is kept (tag + zero length), as Go keeps a non-nil pointer
+  assert.is(hex(spb.AddClient.encode({ Request: {} })), '0a00');
+  assert.equal(spb.AddClient.decode(Buffer.from('0a00', 'hex')).Request, pb.ConnectRequest.defaults());
+});
+
 test('repeated uint64 are packed and keep zeros', () => {
   const bytes = spb.SubSentAndAck.encode({ Sent: [0, 1, 2 ** 40], Ack: [] });
   assert.is(hex(bytes), '1a080001808080808020');
