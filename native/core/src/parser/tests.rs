@@ -359,3 +359,54 @@ fn mutated_input_never_panics_or_stalls() {
         }
     }
 }
+
+/// Parser throughput inside Rust on a PUB stream of 128-byte payloads in
+/// 64 KiB chunks (the figure the N-API boundary is measured against in
+/// bench/parser.ts). Run: cargo test --release -p stan-core bench_parse -- --ignored --nocapture
+#[test]
+#[ignore]
+fn bench_parse() {
+    let payload = [b'x'; 128];
+    let mut stream = Vec::new();
+    let mut n = 0;
+    while stream.len() < 16 << 20 {
+        let line = if n % 4 == 0 {
+            format!("PUB foo.bar.{} _INBOX.abcdefghij.{} 128\r\n", n % 100, n)
+        } else {
+            format!("PUB foo.bar.{} 128\r\n", n % 100)
+        };
+        stream.extend_from_slice(line.as_bytes());
+        stream.extend_from_slice(&payload);
+        stream.extend_from_slice(b"\r\n");
+        n += 1;
+    }
+    let mut out = vec![0u32; HEADER_WORDS + 1024 * RECORD_WORDS];
+    let mut best = f64::MAX;
+    let mut ops = 0usize;
+    for _ in 0..10 {
+        let mut p = Parser::default();
+        let start = std::time::Instant::now();
+        ops = 0;
+        for chunk in stream.chunks(65536) {
+            let mut rest = chunk;
+            loop {
+                ops += p.parse(rest, &mut out);
+                let consumed = out[H_CONSUMED] as usize;
+                if out[H_STATUS] & STATUS_FULL != 0 && consumed < rest.len() {
+                    rest = &rest[consumed..];
+                    continue;
+                }
+                break;
+            }
+        }
+        best = best.min(start.elapsed().as_secs_f64());
+    }
+    assert_eq!(ops, n);
+    println!(
+        "parser inside Rust: {:.0} MB/s, {:.1} M ops/s ({} ops, {} MB)",
+        stream.len() as f64 / best / 1e6,
+        ops as f64 / best / 1e6,
+        ops,
+        stream.len() >> 20
+    );
+}
