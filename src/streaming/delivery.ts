@@ -150,11 +150,15 @@ export class Delivery {
     (owner.group?.redeliveries ?? owner.redeliveries).delete(seq);
     owner.channel.subStore.acked(owner.state.id, seq);
     if (owner.pending.size === 0) this.#disarm(owner);
-    if (owner.stalled && owner.pending.size < owner.state.maxInFlight) {
-      owner.stalled = false;
-      if (owner.group !== undefined) this.sendToGroup(owner.channel, owner.group);
-      else this.sendToSub(owner);
-    }
+    this.#unstall(owner);
+  }
+
+  /** After pending shrank (an ack, explicit or implied): resume a stalled subscription. */
+  #unstall(sub: StanSub): void {
+    if (!sub.stalled || sub.pending.size >= sub.state.maxInFlight) return;
+    sub.stalled = false;
+    if (sub.group !== undefined) this.sendToGroup(sub.channel, sub.group);
+    else this.sendToSub(sub);
   }
 
   /** The ack-wait timer of a subscription fired. */
@@ -197,6 +201,8 @@ export class Delivery {
       if (target !== sub) this.#arm(target, next);
     }
     this.#rearm(sub);
+    // Messages dropped by limits or moved to another member count as acked.
+    this.#unstall(sub);
   }
 
   /** A pending message changes member within a queue group (an implicit ack on the first). */
