@@ -20,7 +20,6 @@ export const StanErr = {
   INVALID_DURABLE_NAME: "stan: durable name of a durable queue subscriber can't contain the character ':'",
   TOO_MANY_SUBS: 'too many subscriptions per channel',
   INVALID_UNSUB_REQ: 'stan: invalid unsubscribe request',
-  UNKNOWN_CHANNEL: 'stan: unknown channel',
   INVALID_SUB: 'stan: invalid subscription',
   INVALID_CLOSE_REQ: 'stan: invalid close request',
   CLIENT_REPLACED: 'client has been replaced or is no longer registered',

@@ -18,7 +18,10 @@ export function handleUnsubscribe(ctx: StanContext, data: Uint8Array, reply: str
   }
   ctx.pipeline.control(() => {
     const c = ctx.channels.get(r.subject);
-    if (c === undefined) return respond(StanErr.UNKNOWN_CHANNEL);
+    // The Go server answers an unknown channel as an unknown subscription
+    // (server.go: ErrInvalidSub); STAN-REFERENCE §2.8 says `stan: unknown
+    // channel`, a text no Go source we could read contains.
+    if (c === undefined) return respond(StanErr.INVALID_SUB);
     const sub = c.findSub(r.inbox);
     if (sub === undefined) return respond(StanErr.INVALID_SUB);
     const client = ctx.clients.get(r.clientID);
