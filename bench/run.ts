@@ -11,9 +11,10 @@ import { DEFAULT_OPTIONS, sink, type HarnessOptions } from './harness.js';
 import { parserSuite } from './parser.js';
 import { sublistSuite } from './sublist.js';
 import { natsSuite } from './nats.js';
+import { stanSuite } from './stan.js';
 import type { BenchContext, Suite } from './suite.js';
 
-const SUITES: readonly Suite[] = [parserSuite, sublistSuite, crc32Suite, natsSuite];
+const SUITES: readonly Suite[] = [parserSuite, sublistSuite, crc32Suite, natsSuite, stanSuite];
 
 const CORE_KINDS: readonly CoreKind[] = ['native', 'wasm'];
 

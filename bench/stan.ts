@@ -1,0 +1,239 @@
+// NATS Streaming throughput, publish-ack latency and memory of our server
+// (bin/nats-streaming-server.js, MEMORY store, in its own process), driven
+// by the stan-bench-shaped generator in other processes
+// (bench/load/stan-bench.ts), next to the Go server's figures on these
+// machines and our target (1.2x those).
+//
+// Each scenario runs twice over: with node-nats-streaming (the client the
+// comparison was specified with) and with the generator's lean client
+// (-raw), because node-nats-streaming costs more CPU per message than the
+// server does and so measures itself. Every line says who was busy: the
+// server's and the generator's CPU over the measured window (% of one core,
+// from /proc), and the whole machine's, since other work on a small
+// machine skews the numbers.
+//
+// Environment: BENCH_STAN_MSGS (async, 100000), BENCH_STAN_SYNC_MSGS
+// (10000), BENCH_STAN_MEM_MSGS (1000000), BENCH_STAN_RUNS (best of, 3).
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { createServer } from 'node:net';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Suite } from './suite.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+/** dist/bench → the package root. */
+const ROOT = join(here, '..', '..');
+const BIN = join(ROOT, 'bin', 'nats-streaming-server.js');
+const GENERATOR = join(here, 'load', 'stan-bench.js');
+
+const ASYNC_MSGS = Number(process.env.BENCH_STAN_MSGS ?? 100_000);
+const SYNC_MSGS = Number(process.env.BENCH_STAN_SYNC_MSGS ?? 10_000);
+const MEM_MSGS = Number(process.env.BENCH_STAN_MEM_MSGS ?? 1_000_000);
+const RUNS = Number(process.env.BENCH_STAN_RUNS ?? 3);
+const SIZE = 128;
+
+/** The Go server on these machines (stan-bench -np 1 -ns 1 -n 100000 -ms 128, MEMORY store). */
+const GO = { asyncTotal: 318_000, syncTotal: 16_000, memMB: 482 };
+const TARGET = 1.2;
+const MEM_TARGET_MB = 300;
+
+interface Rate {
+  msgs: number;
+  seconds: number;
+  rate: number;
+}
+
+interface GenResult {
+  procs: number;
+  client: string;
+  pub: Rate;
+  sub: Rate;
+  total: Rate;
+  latencyUs: { p50: number; p90: number; p99: number; max: number };
+  generatorCpu: number;
+  generatorCpuPerProc: number[];
+  serverCpu?: number;
+  machineCpu?: number;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+interface Server {
+  proc: ChildProcess;
+  pid: number;
+  url: string;
+}
+
+/** Starts our server and resolves once it logs that it is ready. */
+async function startServer(): Promise<Server> {
+  const port = await freePort();
+  const proc = spawn(process.execPath, [BIN, '-a', '127.0.0.1', '-p', String(port)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`server not ready after 15 s:\n${log}`)), 15_000);
+    const onData = (d: Buffer) => {
+      log += d.toString();
+      if (log.includes('Streaming Server is ready')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    proc.stdout!.on('data', onData);
+    proc.stderr!.on('data', onData);
+    proc.once('exit', (code) => reject(new Error(`server exited ${code}:\n${log}`)));
+  });
+  // Keep draining its output so it never blocks on a full pipe.
+  proc.stdout!.removeAllListeners('data').resume();
+  proc.stderr!.removeAllListeners('data').resume();
+  return { proc, pid: proc.pid!, url: `nats://127.0.0.1:${port}` };
+}
+
+async function stopServer(s: Server): Promise<void> {
+  if (s.proc.exitCode !== null) return;
+  const exited = new Promise((r) => s.proc.once('exit', r));
+  s.proc.kill('SIGTERM');
+  const t = setTimeout(() => s.proc.kill('SIGKILL'), 5000);
+  await exited;
+  clearTimeout(t);
+}
+
+/** VmRSS and VmHWM (peak RSS) of a process, in MB. */
+function memory(pid: number): { rss: number; peak: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+  return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
+}
+
+let channelSeq = 0;
+
+function generate(server: Server, args: string[]): Promise<GenResult> {
+  const channel = `bench.stan.${process.pid}.${++channelSeq}`;
+  const full = ['-s', server.url, '-id', `bench${channelSeq}`, '-spid', String(server.pid), ...args, channel];
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, [GENERATOR, ...full], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    p.stdout!.on('data', (d) => (out += d));
+    p.stderr!.on('data', (d) => (err += d));
+    p.on('close', (code) => {
+      if (code === 0) resolve(JSON.parse(out) as GenResult);
+      else reject(new Error(`stan-bench ${full.join(' ')} exited ${code}: ${err.trim()}`));
+    });
+  });
+}
+
+async function best(server: Server, args: string[], runs: number): Promise<GenResult> {
+  let top: GenResult | undefined;
+  for (let r = 0; r < runs; r++) {
+    const res = await generate(server, args);
+    if (!top || res.total.rate > top.total.rate) top = res;
+  }
+  return top!;
+}
+
+const k = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(2)}M` : `${(n / 1e3).toFixed(1)}k`);
+const ms = (us: number) => (us >= 1000 ? `${(us / 1000).toFixed(1)}ms` : `${Math.round(us)}us`);
+
+/** Who limited the run, judged from CPU use over the window. */
+function verdict(r: GenResult): string {
+  const cores = cpus().length;
+  const gen = Math.max(...r.generatorCpuPerProc);
+  const others = (r.machineCpu ?? 0) - (r.serverCpu ?? 0) - r.generatorCpu;
+  if (gen >= 85) return 'generator (a client process at 85%+)';
+  if ((r.serverCpu ?? 0) >= 85) return 'server (85%+ of its one core)';
+  if ((r.machineCpu ?? 0) >= cores * 100 * 0.8) return `machine CPU (${r.machineCpu}% of ${cores * 100}%, ${Math.max(0, others)}% other work)`;
+  return 'round trips (no process saturated)';
+}
+
+function line(label: string, r: GenResult): string {
+  const l = r.latencyUs;
+  const gen = r.generatorCpuPerProc.length > 1 ? `${r.generatorCpuPerProc.join('+')}%` : `${r.generatorCpu}%`;
+  return (
+    `${label.padEnd(34)} ${k(r.pub.rate).padStart(7)} ${k(r.sub.rate).padStart(7)} ${k(r.total.rate).padStart(7)}  ` +
+    `${ms(l.p50).padStart(7)} ${ms(l.p90).padStart(7)} ${ms(l.p99).padStart(7)} ${ms(l.max).padStart(7)}  ` +
+    `${`${r.serverCpu ?? '?'}%`.padStart(5)} ${gen.padStart(8)} ${`${r.machineCpu ?? '?'}%`.padStart(5)}  ${verdict(r)}`
+  );
+}
+
+const HEADER =
+  `${'scenario (client)'.padEnd(34)} ${'pub/s'.padStart(7)} ${'sub/s'.padStart(7)} ${'total/s'.padStart(7)}  ` +
+  `${'p50'.padStart(7)} ${'p90'.padStart(7)} ${'p99'.padStart(7)} ${'max'.padStart(7)}  ` +
+  `${'srvCPU'.padStart(5)} ${'genCPU'.padStart(8)} ${'all'.padStart(5)}  limited by`;
+
+function compare(what: string, ours: number, go: number): string {
+  return `${what}: ours ${k(ours)} = ${(ours / go).toFixed(2)}x Go (${k(go)}), ${((ours / go / TARGET) * 100).toFixed(0)}% of target (${k(go * TARGET)})`;
+}
+
+export const stanSuite: Suite = {
+  name: 'stan',
+  summary:
+    `NATS Streaming, MEMORY store, stan-bench -np 1 -ns 1 -ms ${SIZE}: async (-n ${ASYNC_MSGS}, window 512) and ` +
+    `-sync (-n ${SYNC_MSGS}), best of ${RUNS}; then RSS after ${MEM_MSGS} published`,
+  async run() {
+    const [l1] = loadavg();
+    console.log(
+      `${cpus().length} CPUs, load average ${l1!.toFixed(2)} before starting; CPU columns are % of one core over the ` +
+        `measured window (srv = server, gen = generator process(es), all = whole machine)`,
+    );
+    const common = ['-np', '1', '-ns', '1', '-ms', String(SIZE)];
+    const asyncArgs = [...common, '-n', String(ASYNC_MSGS)];
+    const syncArgs = [...common, '-n', String(SYNC_MSGS), '-sync'];
+
+    const server = await startServer();
+    try {
+      console.log(HEADER);
+      const run = async (label: string, args: string[], runs: number) => {
+        const r = await best(server, args, runs);
+        console.log(line(label, r));
+        return r;
+      };
+      const asyncNode = await run('async (node-nats-streaming)', asyncArgs, 1);
+      const asyncNode2 = await run('async (node-n-s, 2 gen procs)', [...asyncArgs, '-procs', '2'], 1);
+      const asyncRaw = await run('async (lean client)', [...asyncArgs, '-raw'], RUNS);
+      const asyncRaw2 = await run('async (lean client, 2 gen procs)', [...asyncArgs, '-raw', '-procs', '2'], RUNS);
+      const syncNode = await run('-sync (node-nats-streaming)', syncArgs, 1);
+      const syncRaw = await run('-sync (lean client)', [...syncArgs, '-raw'], RUNS);
+      const mem = memory(server.pid);
+      console.log(`server peak RSS over these runs (VmHWM): ${mem.peak.toFixed(0)} MB, RSS now ${mem.rss.toFixed(0)} MB`);
+
+      const bestAsync = Math.max(asyncNode.total.rate, asyncNode2.total.rate, asyncRaw.total.rate, asyncRaw2.total.rate);
+      const bestSync = Math.max(syncNode.total.rate, syncRaw.total.rate);
+      console.log(compare('async total msgs/s (best client)', bestAsync, GO.asyncTotal));
+      console.log(compare('-sync total msgs/s (best client)', bestSync, GO.syncTotal));
+      console.log(compare('async total msgs/s (node-nats-streaming)', Math.max(asyncNode.total.rate, asyncNode2.total.rate), GO.asyncTotal));
+      console.log(compare('-sync total msgs/s (node-nats-streaming)', syncNode.total.rate, GO.syncTotal));
+    } finally {
+      await stopServer(server);
+    }
+
+    // Memory: a fresh server, MEM_MSGS x 128 B kept in one channel (the
+    // default limits keep 1,000,000 messages / ~976 MB).
+    const memServer = await startServer();
+    try {
+      const before = memory(memServer.pid);
+      const r = await generate(memServer, ['-np', '1', '-ns', '0', '-ms', String(SIZE), '-n', String(MEM_MSGS), '-raw', '-timeout', '300']);
+      console.log(HEADER);
+      console.log(line(`publish ${k(MEM_MSGS)}, -ns 0 (lean client)`, r));
+      const after = memory(memServer.pid);
+      await new Promise((res) => setTimeout(res, 3000));
+      const settled = memory(memServer.pid);
+      console.log(
+        `memory: ${MEM_MSGS} x ${SIZE} B stored: server RSS ${after.rss.toFixed(0)} MB right after, ` +
+          `${settled.rss.toFixed(0)} MB 3 s later (peak ${settled.peak.toFixed(0)} MB; ${before.rss.toFixed(0)} MB idle) ` +
+          `- target <= ${MEM_TARGET_MB} MB, Go ${GO.memMB} MB: ${settled.rss <= MEM_TARGET_MB ? 'met' : 'NOT met'}`,
+      );
+    } finally {
+      await stopServer(memServer);
+    }
+  },
+};
