@@ -68,6 +68,7 @@ export class Client implements Subscriber {
   readonly outbound: Outbound;
   readonly subs = new Map<string, Subscription>();
   readonly subjects = new SubjectDecoder();
+  readonly replies = new SubjectDecoder();
   readonly start = new Date();
   // CONNECT options; nats-server's defaults when a key is absent.
   verbose = true;

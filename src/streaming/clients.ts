@@ -20,6 +20,8 @@ export class Clients {
   readonly #byConn = new Map<string, StanClient>();
   /** Client IDs whose old instance is being probed. */
   readonly #probing = new Set<string>();
+  /** The client last found by connID. */
+  #lastConn: StanClient | undefined;
 
   constructor(
     private readonly opts: StanOptions,
@@ -43,7 +45,13 @@ export class Clients {
   }
 
   byConnId(connId: Uint8Array): StanClient | undefined {
-    return this.#byConn.get(connKey(connId));
+    // A publisher sends the same connID with every message: compare its
+    // bytes with the last one before building a key string.
+    const last = this.#lastConn;
+    if (last !== undefined && !last.closed && sameBytes(connId, last.info.connId)) return last;
+    const c = this.#byConn.get(connKey(connId));
+    if (c !== undefined) this.#lastConn = c;
+    return c;
   }
 
   /**
@@ -122,6 +130,12 @@ export class Clients {
     }
     this.#armHeartbeat(c, this.opts.hbIntervalMs);
   }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
 }
 
 /** connID bytes as a Map key. */

@@ -2,7 +2,7 @@
 // routing; the no-responders status when nobody received a request.
 
 import { core, R_REPLY_OFF, R_SUBJECT_OFF, R_NUM } from '../../core/index.js';
-import { optText, payloadOf, type Client } from '../client.js';
+import { payloadOf, type Client } from '../client.js';
 import { Err, errPubViolation, NO_RESPONDERS_HDR } from '../proto.js';
 
 export function processPub(c: Client, headered: boolean, src: Buffer, ops: Uint32Array, at: number): void {
@@ -12,7 +12,8 @@ export function processPub(c: Client, headered: boolean, src: Buffer, ops: Uint3
     return;
   }
   const subject = c.subjects.decode(src, ops, at + R_SUBJECT_OFF);
-  const reply = optText(src, ops, at + R_REPLY_OFF);
+  // A publisher mostly reuses its reply subject too (its ack inbox).
+  const reply = ops[at + R_REPLY_OFF + 1] ? c.replies.decode(src, ops, at + R_REPLY_OFF) : undefined;
   const payload = payloadOf(src, ops, at);
   c.inMsgs++;
   c.inBytes += payload.length;

@@ -28,10 +28,23 @@ export function handlePublish(ctx: StanContext, data: Uint8Array, reply: string 
     if (err instanceof StanError) return fail(err.message);
     throw err;
   }
-  let ts = BigInt(Date.now()) * 1_000_000n;
+  let ts = nowNs();
   if (ts < c.lastTimestamp) ts = c.lastTimestamp;
   c.lastTimestamp = ts;
   const seq = c.msgs.store(pm.data, pm.reply, ts);
   c.inMsgs++;
   ctx.pipeline.stored(c, seq, reply, encodePubAck(pm.guid));
+}
+
+let lastMs = 0;
+let lastNs = 0n;
+
+/** Wall clock in Unix ns; one BigInt per millisecond, not per message. */
+function nowNs(): bigint {
+  const ms = Date.now();
+  if (ms !== lastMs) {
+    lastMs = ms;
+    lastNs = BigInt(ms) * 1_000_000n;
+  }
+  return lastNs;
 }
