@@ -121,6 +121,13 @@ export interface MsgStore {
   store(data: Uint8Array, reply: string, timestamp: bigint): number;
   /** The message with this sequence, or undefined if absent (dropped, never stored). */
   lookup(seq: number): StoredMsg | undefined;
+  /**
+   * The message as an encoded pb.MsgProto {sequence, subject, reply, data,
+   * timestamp}, ready to deliver (a redelivery appends fields 6 and 7).
+   * Optional: stores that keep the record encoded serve it without a copy;
+   * the bytes must never change while anyone holds them.
+   */
+  encoded?(seq: number): Uint8Array | undefined;
   /** Timestamp of a stored message, without building the message. */
   timestampOf(seq: number): bigint | undefined;
   /** First sequence whose timestamp is >= ts (lastSeq + 1 if none; 0 if empty). */

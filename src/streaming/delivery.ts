@@ -15,6 +15,10 @@ const REDELIVERY_SLACK_MS = 15;
 const MOVED_REDELIVERY_MS = 100;
 
 export class Delivery {
+  /** MsgProtos sent (new and redelivered) and their encoded bytes, since startup (monitoring). */
+  outMsgs = 0;
+  outBytes = 0;
+
   constructor(private readonly transport: NatsTransport) {}
 
   /** Sends whatever every subscription of the channel may receive now. */
@@ -39,9 +43,7 @@ export class Delivery {
         sub.stalled = true;
         return;
       }
-      const m = msgs.lookup(seq);
-      if (m !== undefined) this.#sendNew(sub, m);
-      else sub.state.lastSent = seq;
+      if (!this.#sendNew(sub, seq)) sub.state.lastSent = seq;
       seq++;
     }
     if (sub.pending.size >= sub.state.maxInFlight) sub.stalled = true;
@@ -58,8 +60,7 @@ export class Delivery {
     }
     const last = c.deliverable;
     while (seq <= last) {
-      const m = msgs.lookup(seq);
-      if (m === undefined) {
+      if (msgs.timestampOf(seq) === undefined) {
         g.lastSent = seq++;
         continue;
       }
@@ -68,7 +69,7 @@ export class Delivery {
         if (member !== undefined && member.initialized) member.stalled = true;
         return;
       }
-      this.#sendNew(member, m);
+      this.#sendNew(member, seq);
       g.lastSent = seq++;
       for (const s of g.members) s.state.lastSent = g.lastSent;
     }
@@ -98,21 +99,37 @@ export class Delivery {
     return best;
   }
 
-  #sendNew(sub: StanSub, m: StoredMsg): void {
-    this.transport.publish(sub.state.inbox, encodeMsg(sub.channel.name, m, false, 0));
+  /** Sends a stored message for the first time; false if it is gone. */
+  #sendNew(sub: StanSub, seq: number): boolean {
+    const msgs = sub.channel.msgs;
+    // The stored record as it is, when the store keeps it encoded.
+    let bytes = msgs.encoded?.(seq);
+    if (bytes === undefined) {
+      const m = msgs.lookup(seq);
+      if (m === undefined) return false;
+      bytes = encodeMsg(sub.channel.name, m, false, 0);
+    }
+    this.transport.publish(sub.state.inbox, bytes);
+    this.outMsgs++;
+    this.outBytes += bytes.length;
     const exp = Date.now() + sub.ackWaitMs;
-    sub.pending.set(m.sequence, exp);
-    if (m.sequence > sub.state.lastSent) sub.state.lastSent = m.sequence;
-    sub.channel.subStore.sent(sub.state.id, m.sequence);
+    sub.pending.set(seq, exp);
+    if (seq > sub.state.lastSent) sub.state.lastSent = seq;
+    sub.channel.subStore.sent(sub.state.id, seq);
     this.#arm(sub, exp);
     if (sub.pending.size >= sub.state.maxInFlight) sub.stalled = true;
+    return true;
   }
 
   /** Redelivers one pending message (forced past MaxInflight). */
   #redeliver(sub: StanSub, m: StoredMsg, counts: Map<number, number>): void {
     const n = (counts.get(m.sequence) ?? 0) + 1;
     counts.set(m.sequence, n);
-    this.transport.publish(sub.state.inbox, encodeMsg(sub.channel.name, m, true, n));
+    const msg = encodeMsg(sub.channel.name, m, true, n);
+    this.transport.publish(sub.state.inbox, msg);
+    this.outMsgs++;
+    this.outBytes += msg.length;
+    sub.redelivered++;
   }
 
   /**

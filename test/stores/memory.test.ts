@@ -5,7 +5,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import protobuf from 'protobufjs';
-import { MemoryStore, CHUNK_SIZE, LARGE_PAYLOAD, msgProtoSize } from '../../src/stores/memory/index.js';
+import { MemoryStore, CHUNK_SIZE, LARGE_PAYLOAD } from '../../src/stores/memory/index.js';
 import type { MemoryMsgStore } from '../../src/stores/memory/index.js';
 import type { ChannelLimits, MsgStoreState } from '../../src/stores/store.js';
 import { runStoreContract } from './contract.js';
@@ -50,24 +50,6 @@ function channel(limits: Partial<ChannelLimits> = {}, store = new MemoryStore(),
 
 const bytes = suite('stores/memory byte accounting');
 
-bytes('msgProtoSize equals the protobufjs encoding across varint boundaries', () => {
-  const seqs = [1, 127, 128, 16_383, 16_384, 2 ** 21, 2 ** 28, 2 ** 35, 2 ** 42, 2 ** 49, Number.MAX_SAFE_INTEGER];
-  const stamps = [
-    ...[0n, 1n, 127n, 128n, (1n << 49n) - 1n, 1n << 49n, (1n << 56n) - 1n, 1n << 56n],
-    ...[T0, (1n << 63n) - 1n, -1n],
-  ];
-  const lens = [0, 1, 127, 128, 16_384, 70_000];
-  for (const seq of seqs) {
-    for (const ts of stamps) {
-      for (const len of lens) {
-        const data = new Uint8Array(len);
-        const want = encodedSize(seq, 'foo.bar', len % 2 ? 'r' : '', data, ts);
-        const got = msgProtoSize(seq, 7, len % 2 ? 1 : 0, len, ts);
-        assert.is(got, want, `seq=${seq} ts=${ts} len=${len}`);
-      }
-    }
-  }
-});
 
 bytes('state().bytes is the sum of encoded sizes, UTF-8 names and replies included', () => {
   const subject = 'prix.€uro';
@@ -97,9 +79,13 @@ bytes.run();
 
 const arena = suite('stores/memory arena');
 
+// Records are the encoded MsgProto: payload plus a few bytes of framing
+// (sequence, channel name, timestamp), counted here with RECORD_SLACK.
+const RECORD_SLACK = 64;
+
 arena('chunks are released once all their messages are dropped', () => {
   const m = channel();
-  const payload = new Uint8Array(CHUNK_SIZE / 8);
+  const payload = new Uint8Array(CHUNK_SIZE / 8 - RECORD_SLACK);
   for (let i = 0; i < 8 * 5; i++) m.store(payload, '', T0);
   assert.is(m.arenaStats().chunks, 5);
   assert.is(m.arenaStats().bytes, 5 * CHUNK_SIZE);
@@ -114,7 +100,9 @@ arena('large payloads get their own chunk, freed with them', () => {
   const big = new Uint8Array(LARGE_PAYLOAD + 1).fill(7);
   m.store(big, '', T0);
   m.store(new Uint8Array(10), '', T0);
-  assert.equal(m.arenaStats(), { chunks: 2, bytes: LARGE_PAYLOAD + 1 + CHUNK_SIZE });
+  const record = m.encoded(1)!.length;
+  assert.ok(record > LARGE_PAYLOAD + 1 && record < LARGE_PAYLOAD + 1 + RECORD_SLACK);
+  assert.equal(m.arenaStats(), { chunks: 2, bytes: record + CHUNK_SIZE });
   assert.is(m.lookup(1)!.data.length, LARGE_PAYLOAD + 1);
   assert.is(m.lookup(1)!.data[LARGE_PAYLOAD], 7);
   m.store(new Uint8Array(10), '', T0);
@@ -125,17 +113,27 @@ arena('a view stays valid and unchanged after its message is dropped', () => {
   const m = channel({ maxMsgs: 1 });
   m.store(new Uint8Array(1000).fill(1), '', T0);
   const view = m.lookup(1)!.data;
+  const record = m.encoded(1)!;
+  const copy = Buffer.from(record);
   for (let i = 0; i < 3 * (CHUNK_SIZE / 1000); i++) m.store(new Uint8Array(1000).fill(2), '', T0);
   assert.is(m.lookup(1), undefined);
   assert.is(m.arenaStats().chunks, 1);
   assert.is(view.length, 1000);
   assert.ok(view.every((b) => b === 1));
+  assert.ok(Buffer.from(record).equals(copy));
+});
+
+arena('the stored record is the encoded MsgProto, data and all', () => {
+  const m = channel();
+  m.store(Buffer.from('hello'), 'rep', 5n);
+  const rec = Buffer.from(m.encoded(1)!);
+  // seq 1, subject "foo", reply "rep", data "hello", timestamp 5
+  assert.is(rec.toString('hex'), '0801' + '1203666f6f' + '1a03726570' + '220568656c6c6f' + '2805');
+  assert.is(Buffer.from(m.lookup(1)!.data).toString(), 'hello');
 });
 
 arena('an empty store references no chunk', () => {
-  const m = channel({ maxAgeMs: 1 });
-  assert.equal(m.arenaStats(), { chunks: 0, bytes: 0 });
-  m.store(new Uint8Array(0), '', T0);
+  const m = channel({ maxMsgs: 1 });
   assert.equal(m.arenaStats(), { chunks: 0, bytes: 0 });
 });
 

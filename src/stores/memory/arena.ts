@@ -39,8 +39,10 @@ export class Arena {
   #current: Chunk | undefined;
   #currentId = NO_CHUNK;
   #used = 0;
-  /** Offset of the payload placed by the last append(). */
+  /** Offset of the payload placed by the last append() or reserve(). */
   lastOffset = 0;
+  /** The buffer of the last reserve(). */
+  lastBuffer: Buffer = Buffer.alloc(0);
 
   /** Copies `data` in and returns its chunk id; its offset is in lastOffset. */
   append(data: Uint8Array): number {
@@ -62,12 +64,37 @@ export class Arena {
     return this.#currentId;
   }
 
+  /**
+   * Room for `len` bytes the caller writes in place (an encoded record):
+   * returns the chunk id; the chunk's buffer is in lastBuffer and the
+   * offset in lastOffset. Counts as one stored message, like append().
+   */
+  reserve(len: number): number {
+    this.lastOffset = 0;
+    if (len > LARGE_PAYLOAD) {
+      const id = this.#nextId++;
+      const buf = Buffer.allocUnsafeSlow(len);
+      this.#chunks.set(id, { buf, live: 1 });
+      this.lastBuffer = buf;
+      return id;
+    }
+    let chunk = this.#current;
+    if (chunk === undefined || this.#used + len > CHUNK_SIZE) chunk = this.#startChunk();
+    chunk.live++;
+    this.lastOffset = this.#used;
+    this.lastBuffer = chunk.buf as Buffer;
+    this.#used += len;
+    return this.#currentId;
+  }
+
   /** A view of a stored payload (see the module comment for its lifetime). */
   view(id: number, offset: number, length: number): Uint8Array {
     if (id === NO_CHUNK) return EMPTY;
     // The caller only asks for payloads it has not released.
     const chunk = this.#chunks.get(id) as Chunk;
-    return chunk.buf.subarray(offset, offset + length);
+    // A plain Uint8Array view: cheaper to make than a Buffer's subarray.
+    const b = chunk.buf;
+    return new Uint8Array(b.buffer, b.byteOffset + offset, length);
   }
 
   /** One message of chunk `id` is gone; the chunk goes once all of them are. */
@@ -87,7 +114,8 @@ export class Arena {
   #startChunk(): Chunk {
     const old = this.#current;
     if (old !== undefined && old.live === 0) this.#chunks.delete(this.#currentId);
-    const chunk: Chunk = { buf: new Uint8Array(CHUNK_SIZE), live: 0 };
+    // Buffers, so that records can be encoded in place (Buffer#write for strings).
+    const chunk: Chunk = { buf: Buffer.alloc(CHUNK_SIZE), live: 0 };
     this.#currentId = this.#nextId++;
     this.#chunks.set(this.#currentId, chunk);
     this.#current = chunk;

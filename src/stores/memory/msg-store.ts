@@ -1,9 +1,12 @@
 // The MEMORY store's messages of one channel (the MsgStore of
 // src/stores/store.ts; limits as in STAN-REFERENCE §2.9).
 //
-// Layout, sized for millions of messages: payloads live in an Arena (large
-// shared chunks), and each message is one slot in parallel typed arrays
-// (chunk id, offset, length, timestamp) used as a ring: the slot of
+// Layout, sized for millions of messages: each message is kept as its
+// encoded MsgProto record in an Arena (large shared chunks) — delivery
+// sends those bytes as they are, and the byte total is exactly the MEMORY
+// store's accounting — and is one slot in parallel typed arrays (chunk id,
+// record offset and length, where the data lies in it, timestamp) used as
+// a ring: the slot of
 // sequence s is (head + s - first) & mask, so dropping the oldest message
 // only advances `head`, and a channel steady at max_msgs never moves or
 // grows its arrays. They double when full and halve when mostly empty
@@ -21,7 +24,7 @@ import {
   type StoredMsg,
 } from '../store.js';
 import { Arena, type ArenaStats } from './arena.js';
-import { msgProtoSize } from './proto-size.js';
+import { encodeMsgProto, msgProtoSize } from '../../streaming/pb/fast.js';
 
 /**
  * Called the first time a store drops messages to stay within max_msgs or
@@ -46,7 +49,8 @@ function wallClockNs(): bigint {
 
 export class MemoryMsgStore implements MsgStore {
   readonly channel: string;
-  readonly #subjectLen: number;
+  /** The channel name, UTF-8 encoded once for every record. */
+  readonly #subjectBytes: Buffer;
   #limits: ChannelLimits;
   readonly #onLimitReached: LimitReachedHandler | undefined;
   readonly #now: () => bigint;
@@ -60,15 +64,19 @@ export class MemoryMsgStore implements MsgStore {
 
   #head = 0;
   #chunkOf = new Uint32Array(INITIAL_SLOTS);
+  /** The encoded record: offset in its chunk and length. */
   #offset = new Uint32Array(INITIAL_SLOTS);
   #length = new Uint32Array(INITIAL_SLOTS);
+  /** The data field within the record: where it ends, and its length. */
+  #dataEnd = new Uint32Array(INITIAL_SLOTS);
+  #dataLen = new Uint32Array(INITIAL_SLOTS);
   #ts = new BigInt64Array(INITIAL_SLOTS);
   readonly #replies = new Map<number, string>();
   readonly #arena = new Arena();
 
   constructor(channel: string, limits: ChannelLimits, opts: MemoryMsgStoreOptions = {}) {
     this.channel = channel;
-    this.#subjectLen = Buffer.byteLength(channel, 'utf8');
+    this.#subjectBytes = Buffer.from(channel, 'utf8');
     this.#limits = { ...limits };
     this.#onLimitReached = opts.onLimitReached;
     this.#now = opts.now ?? wallClockNs;
@@ -91,15 +99,24 @@ export class MemoryMsgStore implements MsgStore {
     if (this.#closed) throw new StoreError(`message store of channel "${this.channel}" is closed`);
     const seq = this.#last + 1;
     const slot = this.#freeSlot();
-    const chunk = this.#arena.append(data);
+    // The message is kept as its encoded MsgProto: delivery sends these bytes as they are.
+    const size = msgProtoSize(seq, this.#subjectBytes, reply, data, timestamp, false, 0);
+    const arena = this.#arena;
+    const chunk = arena.reserve(size);
+    const at = arena.lastOffset;
+    const end = encodeMsgProto(arena.lastBuffer, at, seq, this.#subjectBytes, reply, data, timestamp, false, 0);
     this.#chunkOf[slot] = chunk;
-    this.#offset[slot] = this.#arena.lastOffset;
-    this.#length[slot] = data.length;
+    this.#offset[slot] = at;
+    this.#length[slot] = size;
+    if (end - at !== size) throw new StoreError(`MsgProto of ${size} bytes encoded to ${end - at}`);
+    // Fields 1-4 come first: the data field ends where the timestamp begins.
+    this.#dataEnd[slot] = msgProtoSize(seq, this.#subjectBytes, reply, data, 0n, false, 0);
+    this.#dataLen[slot] = data.length;
     this.#ts[slot] = timestamp;
     if (reply !== '') this.#replies.set(seq, reply);
     if (this.#first === 0) this.#first = seq;
     this.#last = seq;
-    this.#bytes += this.#sizeOf(seq, reply, data.length, timestamp);
+    this.#bytes += size;
 
     this.#dropOverLimits(true);
     return seq;
@@ -108,13 +125,20 @@ export class MemoryMsgStore implements MsgStore {
   lookup(seq: number): StoredMsg | undefined {
     const slot = this.#slotOf(seq);
     if (slot < 0) return undefined;
+    const len = this.#dataLen[slot]!;
     return {
       sequence: seq,
       subject: this.channel,
       reply: this.#replies.get(seq) ?? '',
-      data: this.#arena.view(this.#chunkOf[slot]!, this.#offset[slot]!, this.#length[slot]!),
+      data: this.#arena.view(this.#chunkOf[slot]!, this.#offset[slot]! + this.#dataEnd[slot]! - len, len),
       timestamp: this.#ts[slot]!,
     };
+  }
+
+  encoded(seq: number): Uint8Array | undefined {
+    const slot = this.#slotOf(seq);
+    if (slot < 0) return undefined;
+    return this.#arena.view(this.#chunkOf[slot]!, this.#offset[slot]!, this.#length[slot]!);
   }
 
   timestampOf(seq: number): bigint | undefined {
@@ -190,25 +214,15 @@ export class MemoryMsgStore implements MsgStore {
   #dropFirst(): void {
     const seq = this.#first;
     const slot = this.#head;
-    const len = this.#length[slot]!;
     this.#arena.release(this.#chunkOf[slot]!);
-    let reply = '';
-    if (this.#replies.size > 0) {
-      reply = this.#replies.get(seq) ?? '';
-      if (reply !== '') this.#replies.delete(seq);
-    }
-    this.#bytes -= this.#sizeOf(seq, reply, len, this.#ts[slot]!);
+    if (this.#replies.size > 0) this.#replies.delete(seq);
+    this.#bytes -= this.#length[slot]!;
     this.#first = seq + 1;
     const cap = this.#ts.length;
     this.#head = (slot + 1) & (cap - 1);
     // Give memory back after mass removals (max_age, lowered limits).
     const count = this.#count;
     if (cap > INITIAL_SLOTS && count * 8 < cap) this.#resize(cap >>> 1, count);
-  }
-
-  #sizeOf(seq: number, reply: string, dataLen: number, ts: bigint): number {
-    const replyLen = reply === '' ? 0 : Buffer.byteLength(reply, 'utf8');
-    return msgProtoSize(seq, this.#subjectLen, replyLen, dataLen, ts);
   }
 
   /** Slot of a stored sequence, -1 if absent. */
@@ -231,6 +245,8 @@ export class MemoryMsgStore implements MsgStore {
     this.#chunkOf = unwrap(new Uint32Array(cap), this.#chunkOf, head, count);
     this.#offset = unwrap(new Uint32Array(cap), this.#offset, head, count);
     this.#length = unwrap(new Uint32Array(cap), this.#length, head, count);
+    this.#dataEnd = unwrap(new Uint32Array(cap), this.#dataEnd, head, count);
+    this.#dataLen = unwrap(new Uint32Array(cap), this.#dataLen, head, count);
     this.#ts = unwrap(new BigInt64Array(cap), this.#ts, head, count);
     this.#head = 0;
   }
