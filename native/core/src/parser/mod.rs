@@ -12,21 +12,19 @@
 //! in an ERROR record after at most one pass over the bytes.
 
 pub mod op;
+mod scan;
 mod state;
 #[cfg(test)]
 mod tests;
 
 pub use op::*;
 pub use state::State;
+use scan::{find_newline, parse_size, split_args, Span, MAX_ARGS};
 
 /// nats-server's default `max_control_line`.
 pub const DEFAULT_MAX_CONTROL_LINE: u32 = 4096;
 /// nats-server's default `max_payload`.
 pub const DEFAULT_MAX_PAYLOAD: u32 = 1024 * 1024;
-/// Longest decimal size accepted, as in nats-server (`999999999`).
-const MAX_SIZE_DIGITS: usize = 9;
-/// Most arguments any op takes (HMSG: subject sid reply hdr total).
-const MAX_ARGS: usize = 5;
 /// A carry buffer grown past this is released once its op is done, so one
 /// large message does not pin a megabyte per idle connection.
 const CARRY_KEEP: usize = 64 * 1024;
@@ -34,13 +32,6 @@ const CARRY_KEEP: usize = 64 * 1024;
 /// Most bytes reserved ahead for a split payload; a larger one grows as it
 /// arrives, so a lying size cannot make us allocate up front.
 const CARRY_RESERVE_MAX: usize = 1024 * 1024 + 2;
-
-/// A token of the argument line: offset relative to the argument start.
-#[derive(Clone, Copy, Default)]
-struct Span {
-    off: u32,
-    len: u32,
-}
 
 /// Parser state of one connection. Hot fields are short; each says what it
 /// holds.
@@ -55,7 +46,7 @@ pub struct Parser {
     carrying: bool,      // the op in flight started in an earlier chunk
     shift: usize,        // carry bytes that precede chunk[0] in this call
     synced: usize,       // chunk bytes already appended to the carry
-    carry: Vec<u8>,      // bytes of the op in flight that spans chunks
+    partial: Vec<u8>,    // bytes of the op in flight that spans chunks
     done: Vec<u8>,       // carry of the last completed spanning op
 }
 
@@ -104,7 +95,7 @@ impl Parser {
             carrying: false,
             shift: 0,
             synced: 0,
-            carry: Vec::new(),
+            partial: Vec::new(),
             done: Vec::new(),
         }
     }
@@ -130,7 +121,7 @@ impl Parser {
     pub fn reset(&mut self) {
         self.state = State::OpStart;
         self.carrying = false;
-        self.carry.clear();
+        self.partial.clear();
     }
 
     /// Smallest output array that holds one record.
@@ -149,7 +140,7 @@ impl Parser {
         } else {
             self.done.clear();
         }
-        self.shift = if self.carrying { self.carry.len() } else { 0 };
+        self.shift = if self.carrying { self.partial.len() } else { 0 };
         self.synced = 0;
         let mut o = Out { words: out, count: 0, cap };
         let (consumed, status) = if cap == 0 {
@@ -184,7 +175,7 @@ impl Parser {
     /// Appends `chunk[synced..upto]` to the carry of a spanning op.
     fn sync(&mut self, chunk: &[u8], upto: usize) {
         if self.carrying && upto > self.synced {
-            self.carry.extend_from_slice(&chunk[self.synced..upto]);
+            self.partial.extend_from_slice(&chunk[self.synced..upto]);
             self.synced = upto;
         }
     }
@@ -198,12 +189,12 @@ impl Parser {
         if self.state.holds_bytes() {
             // Only argument and payload bytes matter: an op name is fully
             // described by its state.
-            self.carry.clear();
-            self.carry.extend_from_slice(&chunk[self.arg_start..]);
+            self.partial.clear();
+            self.partial.extend_from_slice(&chunk[self.arg_start..]);
             if self.state.in_payload() {
                 let need = self.payload_end + 2 - self.arg_start;
-                let more = need.saturating_sub(self.carry.len());
-                self.carry.reserve(more.min(CARRY_RESERVE_MAX));
+                let more = need.saturating_sub(self.partial.len());
+                self.partial.reserve(more.min(CARRY_RESERVE_MAX));
                 self.payload_end -= self.arg_start;
             }
             self.arg_start = 0;
@@ -217,10 +208,10 @@ impl Parser {
             return 0;
         }
         self.sync(chunk, end);
-        std::mem::swap(&mut self.carry, &mut self.done);
-        self.carry.clear();
-        if self.carry.capacity() > CARRY_KEEP {
-            self.carry = Vec::new();
+        std::mem::swap(&mut self.partial, &mut self.done);
+        self.partial.clear();
+        if self.partial.capacity() > CARRY_KEEP {
+            self.partial = Vec::new();
         }
         self.carrying = false;
         self.shift = 0;
@@ -308,84 +299,21 @@ impl Parser {
 
     /// One byte of an op name or of the blanks after it.
     fn step_name(&mut self, b: u8, i: usize) -> Result<(), u32> {
-        use State::*;
-        let up = b.to_ascii_uppercase();
         let blank = b == b' ' || b == b'\t';
-        let next = match (self.state, up) {
-            (OpStart, b'P') => OpP,
-            (OpStart, b'H') => OpH,
-            (OpStart, b'S') => OpS,
-            (OpStart, b'U') => OpU,
-            (OpStart, b'C') => OpC,
-            (OpStart, b'I') => OpI,
-            (OpStart, b'M') => OpM,
-            (OpStart, b'+') => OpPlus,
-            (OpStart, b'-') => OpMinus,
-            (OpP, b'U') => OpPu,
-            (OpP, b'I') => OpPi,
-            (OpP, b'O') => OpPo,
-            (OpPu, b'B') => OpPub,
-            (OpPi, b'N') => OpPin,
-            (OpPin, b'G') => OpPing,
-            (OpPo, b'N') => OpPon,
-            (OpPon, b'G') => OpPong,
-            (OpH, b'P') => OpHp,
-            (OpH, b'M') => OpHm,
-            (OpHp, b'U') => OpHpu,
-            (OpHpu, b'B') => OpHpub,
-            (OpHm, b'S') => OpHms,
-            (OpHms, b'G') => OpHmsg,
-            (OpS, b'U') => OpSu,
-            (OpSu, b'B') => OpSub,
-            (OpU, b'N') => OpUn,
-            (OpUn, b'S') => OpUns,
-            (OpUns, b'U') => OpUnsu,
-            (OpUnsu, b'B') => OpUnsub,
-            (OpC, b'O') => OpCo,
-            (OpCo, b'N') => OpCon,
-            (OpCon, b'N') => OpConn,
-            (OpConn, b'E') => OpConne,
-            (OpConne, b'C') => OpConnec,
-            (OpConnec, b'T') => OpConnect,
-            (OpI, b'N') => OpIn,
-            (OpIn, b'F') => OpInf,
-            (OpInf, b'O') => OpInfo,
-            (OpM, b'S') => OpMs,
-            (OpMs, b'G') => OpMsg,
-            (OpPlus, b'O') => OpPlusO,
-            (OpPlusO, b'K') => OpPlusOk,
-            (OpMinus, b'E') => OpMinusE,
-            (OpMinusE, b'R') => OpMinusEr,
-            (OpMinusEr, b'R') => OpMinusErr,
-            // The op name must be followed by a blank...
-            (OpPub, _) if blank => OpPubSpc,
-            (OpHpub, _) if blank => OpHpubSpc,
-            (OpHmsg, _) if blank => OpHmsgSpc,
-            (OpSub, _) if blank => OpSubSpc,
-            (OpUnsub, _) if blank => OpUnsubSpc,
-            (OpMsg, _) if blank => OpMsgSpc,
-            (OpMinusErr, _) if blank => OpMinusErrSpc,
-            // ...except CONNECT and INFO, where nats-server lets the JSON
-            // follow directly.
-            (OpConnect, _) | (OpInfo, _) | (OpPubSpc, _) | (OpHpubSpc, _)
-            | (OpHmsgSpc, _) | (OpSubSpc, _) | (OpUnsubSpc, _) | (OpMsgSpc, _)
-            | (OpMinusErrSpc, _)
-                if blank =>
-            {
-                self.state
+        if let Some(next) = self.state.after(b.to_ascii_uppercase(), blank) {
+            self.state = next;
+            return Ok(());
+        }
+        match self.state.arg_state() {
+            // The first argument byte.
+            Some((arg, kind)) if !blank => {
+                self.arg_start = self.pos(i);
+                self.kind = kind;
+                self.state = arg;
+                Ok(())
             }
-            (s, _) => match s.arg_state() {
-                // The first argument byte.
-                Some((arg, kind)) => {
-                    self.arg_start = self.pos(i);
-                    self.kind = kind;
-                    arg
-                }
-                None => return Err(error::UNKNOWN_OP),
-            },
-        };
-        self.state = next;
-        Ok(())
+            _ => Err(error::UNKNOWN_OP),
+        }
     }
 
     /// The argument line ended at `chunk[nl]` (a `\n`).
@@ -393,7 +321,7 @@ impl Parser {
         self.sync(chunk, nl + 1);
         let end = self.pos(nl);
         let (spans, count, arg_len) = {
-            let view: &[u8] = if self.carrying { &self.carry } else { chunk };
+            let view: &[u8] = if self.carrying { &self.partial } else { chunk };
             let mut line = &view[self.arg_start..end];
             if line.last() == Some(&b'\r') {
                 line = &line[..line.len() - 1];
@@ -524,7 +452,7 @@ impl Parser {
 
     /// A decimal size argument, as nats-server's `parseSize`.
     fn number(&self, chunk: &[u8], s: Span) -> Option<u32> {
-        let view: &[u8] = if self.carrying { &self.carry } else { chunk };
+        let view: &[u8] = if self.carrying { &self.partial } else { chunk };
         let start = self.arg_start + s.off as usize;
         parse_size(&view[start..start + s.len as usize])
     }
@@ -554,67 +482,3 @@ fn is_payload_kind(kind: u32) -> bool {
     matches!(kind, kind::PUB | kind::HPUB | kind::MSG | kind::HMSG)
 }
 
-/// Splits an argument line on blanks (space, tab, stray CR) into at most
-/// `MAX_ARGS` spans; a count above that means "too many".
-fn split_args(line: &[u8]) -> ([Span; MAX_ARGS], usize) {
-    let mut spans = [Span::default(); MAX_ARGS];
-    let mut count = 0;
-    let mut start: Option<usize> = None;
-    for (i, &b) in line.iter().enumerate() {
-        let blank = b == b' ' || b == b'\t' || b == b'\r' || b == b'\n';
-        match (blank, start) {
-            (true, Some(s)) => {
-                if count < MAX_ARGS {
-                    spans[count] = Span { off: s as u32, len: (i - s) as u32 };
-                }
-                count += 1;
-                start = None;
-            }
-            (false, None) => start = Some(i),
-            _ => {}
-        }
-    }
-    if let Some(s) = start {
-        if count < MAX_ARGS {
-            spans[count] = Span { off: s as u32, len: (line.len() - s) as u32 };
-        }
-        count += 1;
-    }
-    (spans, count)
-}
-
-/// nats-server's `parseSize`: 1 to 9 ASCII digits.
-fn parse_size(d: &[u8]) -> Option<u32> {
-    if d.is_empty() || d.len() > MAX_SIZE_DIGITS {
-        return None;
-    }
-    let mut n: u32 = 0;
-    for &c in d {
-        if !c.is_ascii_digit() {
-            return None;
-        }
-        n = n * 10 + (c - b'0') as u32;
-    }
-    Some(n)
-}
-
-/// Index of the first `\n`, eight bytes at a time (std has no memchr on
-/// stable 1.63, and control lines are where the parser spends its bytes).
-#[inline]
-fn find_newline(s: &[u8]) -> Option<usize> {
-    const LO: u64 = 0x0101_0101_0101_0101;
-    const HI: u64 = 0x8080_8080_8080_8080;
-    const NL: u64 = LO * b'\n' as u64;
-    let mut i = 0;
-    while i + 8 <= s.len() {
-        let mut w = [0u8; 8];
-        w.copy_from_slice(&s[i..i + 8]);
-        let x = u64::from_le_bytes(w) ^ NL;
-        let found = x.wrapping_sub(LO) & !x & HI;
-        if found != 0 {
-            return Some(i + (found.trailing_zeros() / 8) as usize);
-        }
-        i += 8;
-    }
-    s[i..].iter().position(|&b| b == b'\n').map(|k| i + k)
-}

@@ -108,6 +108,77 @@ impl State {
         !self.holds_bytes()
     }
 
+    /// The state after an op-name byte (`up` upper-cased; `blank` for a
+    /// space or tab), or None when the byte does not continue an op name.
+    pub fn after(self, up: u8, blank: bool) -> Option<State> {
+        use State::*;
+        Some(match (self, up) {
+            (OpStart, b'P') => OpP,
+            (OpStart, b'H') => OpH,
+            (OpStart, b'S') => OpS,
+            (OpStart, b'U') => OpU,
+            (OpStart, b'C') => OpC,
+            (OpStart, b'I') => OpI,
+            (OpStart, b'M') => OpM,
+            (OpStart, b'+') => OpPlus,
+            (OpStart, b'-') => OpMinus,
+            (OpP, b'U') => OpPu,
+            (OpP, b'I') => OpPi,
+            (OpP, b'O') => OpPo,
+            (OpPu, b'B') => OpPub,
+            (OpPi, b'N') => OpPin,
+            (OpPin, b'G') => OpPing,
+            (OpPo, b'N') => OpPon,
+            (OpPon, b'G') => OpPong,
+            (OpH, b'P') => OpHp,
+            (OpH, b'M') => OpHm,
+            (OpHp, b'U') => OpHpu,
+            (OpHpu, b'B') => OpHpub,
+            (OpHm, b'S') => OpHms,
+            (OpHms, b'G') => OpHmsg,
+            (OpS, b'U') => OpSu,
+            (OpSu, b'B') => OpSub,
+            (OpU, b'N') => OpUn,
+            (OpUn, b'S') => OpUns,
+            (OpUns, b'U') => OpUnsu,
+            (OpUnsu, b'B') => OpUnsub,
+            (OpC, b'O') => OpCo,
+            (OpCo, b'N') => OpCon,
+            (OpCon, b'N') => OpConn,
+            (OpConn, b'E') => OpConne,
+            (OpConne, b'C') => OpConnec,
+            (OpConnec, b'T') => OpConnect,
+            (OpI, b'N') => OpIn,
+            (OpIn, b'F') => OpInf,
+            (OpInf, b'O') => OpInfo,
+            (OpM, b'S') => OpMs,
+            (OpMs, b'G') => OpMsg,
+            (OpPlus, b'O') => OpPlusO,
+            (OpPlusO, b'K') => OpPlusOk,
+            (OpMinus, b'E') => OpMinusE,
+            (OpMinusE, b'R') => OpMinusEr,
+            (OpMinusEr, b'R') => OpMinusErr,
+            // The op name must be followed by a blank...
+            (OpPub, _) if blank => OpPubSpc,
+            (OpHpub, _) if blank => OpHpubSpc,
+            (OpHmsg, _) if blank => OpHmsgSpc,
+            (OpSub, _) if blank => OpSubSpc,
+            (OpUnsub, _) if blank => OpUnsubSpc,
+            (OpMsg, _) if blank => OpMsgSpc,
+            (OpMinusErr, _) if blank => OpMinusErrSpc,
+            // ...except CONNECT and INFO, where nats-server lets the JSON
+            // follow directly.
+            (OpConnect, _) | (OpInfo, _) | (OpPubSpc, _) | (OpHpubSpc, _)
+            | (OpHmsgSpc, _) | (OpSubSpc, _) | (OpUnsubSpc, _) | (OpMsgSpc, _)
+            | (OpMinusErrSpc, _)
+                if blank =>
+            {
+                self
+            }
+            _ => return None,
+        })
+    }
+
     /// For the states after an op name, the argument state a non-blank
     /// byte leads to, and the op kind it parses.
     pub fn arg_state(self) -> Option<(State, u32)> {
