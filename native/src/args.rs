@@ -167,6 +167,9 @@ impl Args {
     /// The external at `i` must have been created with `external::<T>`, and
     /// no other reference to it may be alive during this call (JS is single
     /// threaded and the exports call no JS).
+    // The reference points into memory owned by JS, not into `self`; its
+    // exclusivity is the caller's obligation (see # Safety).
+    #[allow(clippy::mut_from_ref)]
     pub unsafe fn external<T>(&self, i: usize) -> Result<&mut T, Fail> {
         let mut data: *mut c_void = ptr::null_mut();
         // SAFETY: handle of this call; `data` is an out-pointer.
@@ -231,6 +234,9 @@ impl Args {
     ///
     /// # Safety
     /// No other view of the same memory may be used during the call.
+    // The reference points into memory owned by JS, not into `self`; its
+    // exclusivity is the caller's obligation (see # Safety).
+    #[allow(clippy::mut_from_ref)]
     pub unsafe fn u32s(&self, i: usize) -> Result<&mut [u32], Fail> {
         let (data, len) = self.typed(i, TYPEDARRAY_UINT32, "expected a Uint32Array")?;
         // SAFETY: as in `bytes`; V8 aligns typed arrays to their element size.
@@ -241,6 +247,9 @@ impl Args {
     ///
     /// # Safety
     /// No other view of the same memory may be used during the call.
+    // The reference points into memory owned by JS, not into `self`; its
+    // exclusivity is the caller's obligation (see # Safety).
+    #[allow(clippy::mut_from_ref)]
     pub unsafe fn f64s(&self, i: usize) -> Result<&mut [f64], Fail> {
         let (data, len) = self.typed(i, TYPEDARRAY_FLOAT64, "expected a Float64Array")?;
         // SAFETY: as in `u32s`.
