@@ -12,9 +12,10 @@ import { parserSuite } from './parser.js';
 import { sublistSuite } from './sublist.js';
 import { natsSuite } from './nats.js';
 import { stanSuite } from './stan.js';
+import { monitorSuite } from './monitor.js';
 import type { BenchContext, Suite } from './suite.js';
 
-const SUITES: readonly Suite[] = [parserSuite, sublistSuite, crc32Suite, natsSuite, stanSuite];
+const SUITES: readonly Suite[] = [parserSuite, sublistSuite, crc32Suite, natsSuite, stanSuite, monitorSuite];
 
 const CORE_KINDS: readonly CoreKind[] = ['native', 'wasm'];
 

@@ -1,25 +1,31 @@
 // The nats-streaming-server command (bin/nats-streaming-server.js): reads
-// the command line (flags.ts) and the `-c` NATS configuration file
-// (config/nats-options.ts) with the precedence defaults < file < command
-// line (STAN-REFERENCE §7.1), starts the embedded NATS server, and shuts it
-// down on SIGINT or SIGTERM. Any error is printed to stderr and gives exit
-// code 1; so does any flag or config key for a feature this server does not
-// have yet, rather than being ignored.
+// the command line (flags.ts) and the `-c` / `-sc` configuration files
+// (config/files.ts) with the precedence defaults < file < command line
+// (STAN-REFERENCE §7.1), starts the embedded NATS server, reloads the files
+// on SIGHUP (config/reload.ts), and shuts it down on SIGINT or SIGTERM. Any
+// error is printed to stderr and gives exit code 1; so does any flag or
+// config key for a feature this server does not have yet, rather than being
+// ignored.
 
 import { startStreaming } from '../streaming/start.js';
 import type { StanServer } from '../streaming/server.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadConfigFile } from '../config/index.js';
-import { natsOptionsFromConfig, type NatsConfigOptions } from '../config/nats-options.js';
+import { loadConfigFiles, type LoadedConfig } from '../config/files.js';
+import type { NatsConfigOptions } from '../config/nats-options.js';
+import { ConfigReloader, type Configured } from '../config/reload.js';
+import { stanConfigNotSupported, withStanConfig } from '../config/stan-options.js';
 import { core, PACKAGE_ROOT } from '../core/index.js';
-import { createLogger, type Logger, type LoggerOptions } from '../log/logger.js';
+import { openLogger, type Logger, type LoggerOptions, type ServerLogger } from '../log/logger.js';
 import type { AuthOptions } from '../nats/auth.js';
 import { validateAuthOptions } from '../nats/auth.js';
 import { defaultNatsOptions, DEFAULT_TLS_TIMEOUT_MS, type NatsOptions } from '../nats/options.js';
 import { NATS_VERSION, NatsServer } from '../nats/server.js';
 import { tlsServerOptions } from '../nats/tls.js';
+import { startMonitor, type Monitor, type MonitorOptions } from '../monitor/index.js';
+import { monitorOptionsFrom } from '../monitor/options.js';
 import { CliError, parseFlags, type ParsedFlags, unsupportedFlags, usageText, versionText } from './flags.js';
+import { GO_SIGNAL_NAMES, removePidFile, sendSignalCommand, STOP_EXIT_CODES, trapSignals, writePidFile } from './signals.js';
 
 const PROGRAM = 'nats-streaming-server';
 
@@ -39,14 +45,7 @@ const NATS_KEYS: ReadonlyArray<keyof NatsOptions> = [
 ];
 
 /** Settings from the `-c` file that enable a feature this server lacks yet. */
-const FILE_FEATURES_NOT_YET: ReadonlyArray<[option: keyof NatsConfigOptions, what: string]> = [
-  ['httpPort', 'HTTP monitoring'],
-  ['httpsPort', 'HTTPS monitoring'],
-  ['logFile', 'logging to a file'],
-  ['syslog', 'syslog logging'],
-  ['remoteSyslog', 'remote syslog logging'],
-  ['pidFile', 'a PID file'],
-];
+const FILE_FEATURES_NOT_YET: ReadonlyArray<[option: keyof NatsConfigOptions, what: string]> = [];
 
 /** Writes to a stream and waits until the text is handed to the OS. */
 function write(stream: NodeJS.WriteStream, text: string): Promise<void> {
@@ -64,16 +63,14 @@ function packageVersion(): string {
   return pkg.version;
 }
 
-/** Names used as `$NAME` in a config file: top-level keys by those names define variables. */
-function variablesUsed(file: string): Set<string> {
-  const text = readFileSync(file, 'utf8');
-  return new Set([...text.matchAll(/\$([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]!));
-}
-
 /** What the command line asks for, over what the file says, over the defaults. */
 export interface BuiltOptions {
   nats: NatsOptions;
   log: LoggerOptions;
+  /** `-P` / `pid_file`. */
+  pidFile?: string;
+  /** -m/-ms and the file's http/https settings; undefined when monitoring is off. */
+  monitor?: MonitorOptions;
 }
 
 /**
@@ -81,7 +78,11 @@ export interface BuiltOptions {
  * both (nats-server ConfigureOptions parses the flags again after the file).
  * Throws CliError for flag combinations that cannot work.
  */
-export function buildOptions(flags: ParsedFlags, file: NatsConfigOptions = { streamingKeys: [], sources: {} }): BuiltOptions {
+export function buildOptions(
+  flags: ParsedFlags,
+  file: NatsConfigOptions = { streamingKeys: [], sources: {} },
+  stanFile: Readonly<Record<string, unknown>> = {},
+): BuiltOptions {
   const v = flags.values;
   const given = (key: string): boolean => flags.set.has(key);
   const nats: NatsOptions = defaultNatsOptions();
@@ -138,14 +139,38 @@ export function buildOptions(flags: ParsedFlags, file: NatsConfigOptions = { str
   if (given('debugAndTrace')) log.debug = log.trace = v.debugAndTrace as boolean;
   if (given('debugAndTraceVerbose')) log.debug = log.trace = v.debugAndTraceVerbose as boolean;
   if (given('traceVerbose')) log.trace = v.traceVerbose as boolean;
-  return { nats, log };
+  Object.assign(log, logOutputOptions(flags, file, stanFile));
+  const pidFile = given('pidFile') ? (v.pidFile as string) : file.pidFile;
+  const monitor = monitorOptionsFrom(flags, file, nats);
+  return { nats, log, ...(pidFile ? { pidFile } : {}), ...(monitor ? { monitor } : {}) };
+}
+
+/** -SD/-SV (or the streaming file's sd/sv) and where the lines go: flags over the files. */
+function logOutputOptions(flags: ParsedFlags, file: NatsConfigOptions, stanFile: Readonly<Record<string, unknown>>): LoggerOptions {
+  const v = flags.values;
+  const pick = <T>(key: string, fromFile: T | undefined): T | undefined => (flags.set.has(key) ? (v[key] as T) : fromFile);
+  const o: LoggerOptions = {
+    stanDebug: pick<boolean>('stanDebug', stanFile.stanDebug as boolean | undefined) === true,
+    stanTrace: pick<boolean>('stanTrace', stanFile.stanTrace as boolean | undefined) === true,
+    logtimeUtc: v.logtimeUtc === true,
+    syslog: pick('syslog', file.syslog) === true,
+    json: v.logJson === true,
+  };
+  if (flags.set.has('stanDebugAndTrace')) o.stanDebug = o.stanTrace = v.stanDebugAndTrace as boolean;
+  const logFile = pick<string>('logFile', file.logFile);
+  if (logFile) o.logFile = logFile;
+  const remote = pick<string>('remoteSyslog', file.remoteSyslog);
+  if (remote) o.remoteSyslog = remote;
+  if (typeof v.logSizeLimit === 'number' && v.logSizeLimit > 0) o.logSizeLimit = v.logSizeLimit;
+  return o;
 }
 
 /** Reasons this configuration cannot run here yet, one line each. */
-function notSupportedYet(flags: ParsedFlags, file: NatsConfigOptions | undefined): string[] {
+function notSupportedYet(flags: ParsedFlags, loaded: LoadedConfig): string[] {
   const out = unsupportedFlags(flags).map(({ flag }) => `flag ${flag} is not supported yet`);
+  if (loaded.stan !== undefined) out.push(...stanConfigNotSupported(loaded.stan));
+  const file = loaded.nats;
   if (file === undefined) return out;
-  for (const key of file.streamingKeys) out.push(`streaming configuration (config key ${JSON.stringify(key)}) is not supported yet`);
   for (const [option, what] of FILE_FEATURES_NOT_YET) {
     const value = file[option];
     if (value !== undefined && value !== false && value !== '' && value !== 0) {
@@ -153,6 +178,17 @@ function notSupportedYet(flags: ParsedFlags, file: NatsConfigOptions | undefined
     }
   }
   return out;
+}
+
+/**
+ * Reads the configuration files and builds the options, at startup and on
+ * each SIGHUP reload. Throws an Error whose message is what to print.
+ */
+function configure(flags: ParsedFlags): Configured {
+  const loaded = loadConfigFiles(flags);
+  const refused = notSupportedYet(flags, loaded);
+  if (refused.length > 0) throw new CliError(refused.join('\n'));
+  return { loaded, built: buildOptions(flags, loaded.nats, loaded.stan?.values) };
 }
 
 /** nats-server's start banner (Server.Start), plus which Rust core runs. */
@@ -164,22 +200,6 @@ function logBanner(log: Logger, server: NatsServer, configFile: string | undefin
   log.info(`  Name:     ${server.opts.serverName ?? server.id}`);
   log.info(`  ID:       ${server.id}`);
   if (configFile !== undefined) log.info(`Using configuration file: ${configFile}`);
-}
-
-/** Resolves with the signal's name when SIGINT or SIGTERM arrives. */
-function nextSignal(): Promise<string> {
-  return new Promise((resolve) => {
-    const on = (name: string) => (): void => {
-      process.off('SIGINT', onInt);
-      process.off('SIGTERM', onTerm);
-      resolve(name);
-    };
-    // Go's names for the signals, as nats-server logs them.
-    const onInt = on('interrupt');
-    const onTerm = on('terminated');
-    process.on('SIGINT', onInt);
-    process.on('SIGTERM', onTerm);
-  });
 }
 
 /** Runs the command with the arguments after the program name; resolves with the exit code. */
@@ -200,17 +220,23 @@ export async function main(argv: readonly string[]): Promise<number> {
     await write(process.stdout, usageText());
     return 0;
   }
+  if (typeof v.signal === 'string' && v.signal !== '') {
+    // -sl: signal a running server (its pid from the argument or the -P file) and exit.
+    try {
+      sendSignalCommand(v.signal, typeof v.pidFile === 'string' ? v.pidFile : undefined);
+      return 0;
+    } catch (err) {
+      return die((err as Error).message);
+    }
+  }
 
-  const configFile = flags.set.has('configFile') && v.configFile !== '' ? (v.configFile as string) : undefined;
-  let file: NatsConfigOptions | undefined;
+  let configured: Configured;
+  let configFile: string | undefined;
   let built: BuiltOptions;
   try {
-    if (configFile !== undefined) {
-      file = natsOptionsFromConfig(loadConfigFile(configFile), configFile, { variables: variablesUsed(configFile) });
-    }
-    const refused = notSupportedYet(flags, file);
-    if (refused.length > 0) return die(refused.join('\n'));
-    built = buildOptions(flags, file);
+    configured = configure(flags);
+    configFile = configured.loaded.natsFile;
+    built = configured.built;
     if (v.checkConfig === true) {
       if (configFile === undefined) return die('must specify [-c, --config] option to check configuration file syntax');
       if (built.nats.tls) tlsServerOptions(built.nats.tls); // reads and checks the files
@@ -221,9 +247,20 @@ export async function main(argv: readonly string[]): Promise<number> {
     return die((err as Error).message);
   }
 
-  const log = createLogger(built.log);
-  // With -ns the streaming layer uses that NATS server and none is embedded.
-  const external = typeof v.natsServerUrl === 'string' && v.natsServerUrl !== '';
+  let log: ServerLogger;
+  try {
+    log = await openLogger(built.log);
+    if (built.pidFile !== undefined) {
+      writePidFile(built.pidFile);
+      const pidFile = built.pidFile;
+      process.once('exit', () => removePidFile(pidFile));
+    }
+  } catch (err) {
+    return die((err as Error).message);
+  }
+  // With -ns (or nats_server_url) the streaming layer uses that NATS server and none is embedded.
+  const url = withStanConfig(flags, configured.loaded.stan).values.natsServerUrl;
+  const external = typeof url === 'string' && url !== '';
   let server: NatsServer | undefined;
   if (!external) {
     try {
@@ -237,22 +274,45 @@ export async function main(argv: readonly string[]): Promise<number> {
       return 1;
     }
   }
-  const signal = nextSignal();
+  // SIGINT/SIGTERM stop; SIGUSR1 reopens the log file (logrotate).
+  const signals = trapSignals(() => void log.reopen());
   let streaming: StanServer;
   try {
-    streaming = await startStreaming(server, flags, log);
+    streaming = await startStreaming(server, flags, log.stan, configured.loaded.stan);
   } catch (err) {
     log.error((err as Error).message);
     await server?.shutdown();
     return 1;
   }
+  let monitor: Monitor | undefined;
+  if (built.monitor !== undefined) {
+    try {
+      monitor = await startMonitor(built.monitor, { nats: server, stan: streaming, coreKind: core().kind }, log);
+    } catch (err) {
+      const e = err as NodeJS.ErrnoException;
+      log.error(e.syscall === 'listen' ? `can't listen to the monitor port: ${e.message}` : e.message);
+      await streaming.shutdown();
+      await server?.shutdown();
+      return 1;
+    }
+  }
   log.info('Server is ready');
+  // SIGHUP: read the files again and apply what can change at runtime.
+  const reloader = new ConfigReloader(
+    { flags, configure: () => configure(flags), nats: server, stan: streaming, log, setLogLevels: (l) => log.setLevels(l) },
+    configured,
+  );
+  const onHup = (): void => void reloader.reload();
+  process.on('SIGHUP', onHup);
 
-  log.info(`Trapped "${await signal}" signal`);
+  const stopSignal = await signals.stopped;
+  log.info(`Trapped "${GO_SIGNAL_NAMES[stopSignal]}" signal`);
+  process.off('SIGHUP', onHup);
   log.info('Initiating Shutdown...');
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), SHUTDOWN_TIMEOUT_MS)));
   const stopping = (async () => {
+    await monitor?.close();
     await streaming.shutdown();
     await server?.shutdown();
     return false;
@@ -260,5 +320,6 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (await Promise.race([stopping, timedOut])) log.warn(`Connections still open after ${SHUTDOWN_TIMEOUT_MS} ms; exiting anyway`);
   clearTimeout(timer);
   log.info('Server Exiting..');
-  return 0;
+  await log.close();
+  return STOP_EXIT_CODES[stopSignal];
 }

@@ -53,3 +53,23 @@ export class ConfigValueError extends Error {
     this.text = text;
   }
 }
+
+/**
+ * A key of a configuration file whose value cannot be used: the message is
+ * `file:line:col: key.path: reason`, as operators see it.
+ */
+export class ConfigKeyError extends Error {
+  override name = 'ConfigKeyError';
+  /** `file:line:col` of the key, or the file name alone when unknown. */
+  readonly where: string;
+  /** The key path as written, e.g. `store_limits.max_msgs`. */
+  readonly key: string;
+  readonly reason: string;
+
+  constructor(where: string, key: string, reason: string, options?: ErrorOptions) {
+    super(`${where}: ${key}: ${reason}`, options);
+    this.where = where;
+    this.key = key;
+    this.reason = reason;
+  }
+}

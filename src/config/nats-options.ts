@@ -28,23 +28,12 @@ import {
 } from '../nats/options.js';
 import { nearestName } from '../cli/flags.js';
 import { formatPosition, keyPosition, parseDuration } from './index.js';
+import { ConfigKeyError } from './errors.js';
 import type { ConfigMap, ConfigPosition } from './types.js';
 
 /** A value of a NATS configuration file that cannot be used. */
-export class NatsConfigError extends Error {
+export class NatsConfigError extends ConfigKeyError {
   override name = 'NatsConfigError';
-  /** `file:line:col` of the key, or the file name alone when unknown. */
-  readonly where: string;
-  /** The key path, e.g. `tls.timeout`. */
-  readonly key: string;
-  readonly reason: string;
-
-  constructor(where: string, key: string, reason: string, options?: ErrorOptions) {
-    super(`${where}: ${key}: ${reason}`, options);
-    this.where = where;
-    this.key = key;
-    this.reason = reason;
-  }
 }
 
 /** Settings read from the file that belong to layers other than the NATS listener. */
@@ -186,6 +175,11 @@ function port(ctx: Ctx, f: Field, value: unknown = f.value): number {
   return p === -1 ? 0 : p;
 }
 
+/** A monitoring port: -1 (any free port) is kept, since 0 there means no listener. */
+function monitorPort(ctx: Ctx, f: Field, value: unknown = f.value): number {
+  return int(ctx, { ...f, value }, -1, MAX_PORT, `a port number from 0 to ${MAX_PORT} (or -1 for any free port)`);
+}
+
 /** Go's net.SplitHostPort, enough for `host:port`, `[v6]:port` and `:port`. */
 function splitHostPort(s: string): [string, string] | undefined {
   if (s.startsWith('[')) {
@@ -198,12 +192,12 @@ function splitHostPort(s: string): [string, string] | undefined {
 }
 
 /** nats-server parseListen: a port number, or "host:port". */
-function listen(ctx: Ctx, f: Field): { host?: string; port: number } {
-  if (typeof f.value === 'number') return { port: port(ctx, f) };
+function listen(ctx: Ctx, f: Field, toPort = port): { host?: string; port: number } {
+  if (typeof f.value === 'number') return { port: toPort(ctx, f) };
   if (typeof f.value !== 'string') expected(ctx, f, 'a port or "host:port"');
   const hp = splitHostPort(f.value);
   if (hp === undefined || !/^-?[0-9]+$/.test(hp[1])) expected(ctx, f, 'a port or "host:port"');
-  return { host: hp[0], port: port(ctx, f, Number(hp[1])) };
+  return { host: hp[0], port: toPort(ctx, f, Number(hp[1])) };
 }
 
 const TLS_KEYS: Record<string, readonly string[]> = {
@@ -320,17 +314,17 @@ const TOP: Record<string, [readonly string[], Handler]> = {
   remoteSyslog: [['remote_syslog'], (c, f) => void (c.out.remoteSyslog = str(c, f))],
   pidFile: [['pid_file', 'pidfile'], (c, f) => void (c.out.pidFile = str(c, f))],
   http: [['http'], (c, f) => {
-    const hp = listen(c, f);
+    const hp = listen(c, f, monitorPort);
     if (hp.host) c.out.httpHost = hp.host;
     c.out.httpPort = hp.port;
   }],
   https: [['https'], (c, f) => {
-    const hp = listen(c, f);
+    const hp = listen(c, f, monitorPort);
     if (hp.host) c.out.httpHost = hp.host;
     c.out.httpsPort = hp.port;
   }],
-  httpPort: [['http_port', 'monitor_port'], (c, f) => void (c.out.httpPort = port(c, f))],
-  httpsPort: [['https_port'], (c, f) => void (c.out.httpsPort = port(c, f))],
+  httpPort: [['http_port', 'monitor_port'], (c, f) => void (c.out.httpPort = monitorPort(c, f))],
+  httpsPort: [['https_port'], (c, f) => void (c.out.httpsPort = monitorPort(c, f))],
 };
 
 /** Options that one key among several sets: giving two of them is ambiguous. */

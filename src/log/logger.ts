@@ -1,7 +1,21 @@
-// The server's log lines in the Go server's format:
-//   [pid] 2006/01/02 15:04:05.000000 [INF] message
-// (STAN-REFERENCE §7: -l, -T, -D, -V). Issue #6 adds files, syslog and
-// reopening; everything logs through this interface.
+// The server's logger (STAN-REFERENCE §7.2; nats-server logger/, the
+// streaming server's logger/logger.go). Everything logs through Logger.
+//
+// - Output, in Go's order of precedence: `-l FILE` (file.ts), else
+//   `-r URL` (remote syslog), else `-s` (local syslog; syslog.ts), else
+//   stderr. Lines are in the Go format (format.ts) unless `--log_json`
+//   asks for one JSON object per line (pino).
+// - Levels: -D/-V gate the NATS layer's debug and trace, -SD/-SV the
+//   streaming layer's, which logs through the `stan` view (Go's
+//   StanLogger keeps its own flags over the same output). setLevels()
+//   changes them at runtime (SIGHUP reload).
+// - reopen() is SIGUSR1: the file is opened again by name, for logrotate.
+
+import { hostname } from 'node:os';
+import { pino, type Logger as Pino } from 'pino';
+import { FileOutput } from './file.js';
+import { type Clock, type Level, LineFormatter, wallClock } from './format.js';
+import { openLocalSyslog, openRemoteSyslog, type SyslogOutput } from './syslog.js';
 
 export interface Logger {
   info(msg: string): void;
@@ -9,50 +23,268 @@ export interface Logger {
   error(msg: string): void;
   debug(msg: string): void;
   trace(msg: string): void;
+  /** Check before building a costly message. */
   readonly debugEnabled: boolean;
   readonly traceEnabled: boolean;
+}
+
+/** What -D, -V, -SD and -SV switch on; each can change at runtime. */
+export interface LogLevels {
+  debug: boolean;
+  trace: boolean;
+  stanDebug: boolean;
+  stanTrace: boolean;
+}
+
+/** The logger of a running server: the NATS layer's view, plus control. */
+export interface ServerLogger extends Logger {
+  /** The streaming layer's view: debug and trace follow -SD and -SV. */
+  readonly stan: Logger;
+  levels(): LogLevels;
+  setLevels(levels: Partial<LogLevels>): void;
+  /** SIGUSR1: reopens the log file by name; false when not logging to a file. */
+  reopen(): boolean;
+  /** Flushes and closes the output. */
+  close(): Promise<void>;
 }
 
 export interface LoggerOptions {
   debug?: boolean;
   trace?: boolean;
+  stanDebug?: boolean;
+  stanTrace?: boolean;
   /** Prefix lines with date and time (-T, default true). */
   logtime?: boolean;
-  /** Where lines go (default stderr). */
+  /** Date and time in UTC (--logtime_utc). */
+  logtimeUtc?: boolean;
+  /** Append to this file (-l). */
+  logFile?: string;
+  /** Rotate the file past this many bytes (--log_size_limit; 0: never). */
+  logSizeLimit?: number;
+  /** Local syslog (-s). */
+  syslog?: boolean;
+  /** Remote syslog URL (-r): udp://host:port, tcp://host:port, unix:///path. */
+  remoteSyslog?: string;
+  /** One JSON object per line instead of the Go format (--log_json). */
+  json?: boolean;
+  /** Coloured labels (default: when stderr is a terminal, as nats-server). */
+  colors?: boolean;
+  /** Where lines go instead of stderr (tests, embedding). */
   write?: (line: string) => void;
+  /** Time source in epoch microseconds (tests). */
+  clock?: Clock;
+  /** The pid shown (default: this process's). */
+  pid?: number;
+  /** Local syslog socket paths to try (tests; default Go's). */
+  syslogPaths?: readonly string[];
+  /** Syslog tag (default: the program name). */
+  syslogTag?: string;
 }
 
-const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+/** Where formatted text goes. */
+interface Out {
+  write(text: string): void;
+}
 
-function timestamp(d: Date): string {
-  const us = d.getMilliseconds() * 1000;
-  return (
-    `${d.getFullYear()}/${pad(d.getMonth() + 1)}/${pad(d.getDate())} ` +
-    `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(us, 6)}`
+/** Turns a level and message into output. */
+interface Sink {
+  write(level: Level, msg: string): void;
+  close(): Promise<void>;
+}
+
+const STREAM_PREFIX = 'STREAM: ';
+
+function lineSink(out: Out, o: LoggerOptions, close: () => Promise<void>): Sink {
+  const fmt = new LineFormatter({
+    logtime: o.logtime ?? true,
+    utc: o.logtimeUtc ?? false,
+    colors: o.colors ?? false,
+    ...(o.pid !== undefined ? { pid: o.pid } : {}),
+  });
+  const clock = o.clock ?? wallClock;
+  return { write: (level, msg) => out.write(fmt.format(level, msg, clock())), close };
+}
+
+/** ISO 8601 in UTC with microseconds. */
+function isoMicros(micros: number): string {
+  const iso = new Date(Math.floor(micros / 1000)).toISOString();
+  return `${iso.slice(0, 23)}${String(micros % 1000).padStart(3, '0')}Z`;
+}
+
+/** pino with its level names and our clock; streaming lines carry `"layer":"streaming"` instead of the prefix. */
+function jsonSink(out: Out, o: LoggerOptions, close: () => Promise<void>): Sink {
+  const clock = o.clock ?? wallClock;
+  const p: Pino = pino(
+    {
+      level: 'trace', // the gates are ours
+      base: { pid: o.pid ?? process.pid, hostname: hostname() },
+      timestamp: () => `,"time":"${isoMicros(clock())}"`,
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    { write: (s: string) => out.write(s) },
   );
-}
-
-export function createLogger(opts: LoggerOptions = {}): Logger {
-  const write = opts.write ?? ((line: string) => process.stderr.write(line));
-  const logtime = opts.logtime ?? true;
-  const prefix = `[${process.pid}] `;
-  const line = (level: string, msg: string) =>
-    write(`${prefix}${logtime ? timestamp(new Date()) + ' ' : ''}[${level}] ${msg}\n`);
-  const debugEnabled = !!opts.debug;
-  const traceEnabled = !!opts.trace;
+  const stan = p.child({ layer: 'streaming' });
   return {
-    info: (m) => line('INF', m),
-    warn: (m) => line('WRN', m),
-    error: (m) => line('ERR', m),
-    debug: (m) => debugEnabled && line('DBG', m),
-    trace: (m) => traceEnabled && line('TRC', m),
-    debugEnabled,
-    traceEnabled,
+    write(level, msg) {
+      if (msg.startsWith(STREAM_PREFIX)) stan[level](msg.slice(STREAM_PREFIX.length));
+      else p[level](msg);
+    },
+    close,
   };
 }
 
+function syslogSink(s: SyslogOutput): Sink {
+  return { write: (level, msg) => s.write(level, msg), close: () => s.close() };
+}
+
+const stderrOut: Out = { write: (text) => void process.stderr.write(text) };
+
+class ServerLoggerImpl implements ServerLogger {
+  #levels: LogLevels;
+  readonly stan: Logger;
+
+  constructor(
+    private readonly sink: Sink,
+    levels: LogLevels,
+    private readonly file: FileOutput | undefined,
+  ) {
+    this.#levels = { ...levels };
+    const self = this;
+    this.stan = {
+      info: (m) => sink.write('info', m),
+      warn: (m) => sink.write('warn', m),
+      error: (m) => sink.write('error', m),
+      debug: (m) => void (self.#levels.stanDebug && sink.write('debug', m)),
+      trace: (m) => void (self.#levels.stanTrace && sink.write('trace', m)),
+      get debugEnabled() {
+        return self.#levels.stanDebug;
+      },
+      get traceEnabled() {
+        return self.#levels.stanTrace;
+      },
+    };
+  }
+
+  get debugEnabled(): boolean {
+    return this.#levels.debug;
+  }
+
+  get traceEnabled(): boolean {
+    return this.#levels.trace;
+  }
+
+  info(msg: string): void {
+    this.sink.write('info', msg);
+  }
+
+  warn(msg: string): void {
+    this.sink.write('warn', msg);
+  }
+
+  error(msg: string): void {
+    this.sink.write('error', msg);
+  }
+
+  debug(msg: string): void {
+    if (this.#levels.debug) this.sink.write('debug', msg);
+  }
+
+  trace(msg: string): void {
+    if (this.#levels.trace) this.sink.write('trace', msg);
+  }
+
+  levels(): LogLevels {
+    return { ...this.#levels };
+  }
+
+  setLevels(levels: Partial<LogLevels>): void {
+    for (const key of ['debug', 'trace', 'stanDebug', 'stanTrace'] as const) {
+      const v = levels[key];
+      if (v !== undefined) this.#levels[key] = v;
+    }
+  }
+
+  reopen(): boolean {
+    // The streaming server's StanLogger.ReopenLogFile, word for word.
+    if (this.file === undefined) {
+      this.stan.info(`${STREAM_PREFIX}File log re-open ignored, not a file logger`);
+      return false;
+    }
+    if (!this.file.reopen()) return false;
+    this.stan.info(`${STREAM_PREFIX}File log re-opened`);
+    return true;
+  }
+
+  close(): Promise<void> {
+    return this.sink.close();
+  }
+}
+
+function levelsOf(o: LoggerOptions): LogLevels {
+  return { debug: !!o.debug, trace: !!o.trace, stanDebug: !!o.stanDebug, stanTrace: !!o.stanTrace };
+}
+
+const noClose = (): Promise<void> => Promise.resolve();
+
+/** A sink over text output: JSON or Go lines. */
+function textSink(out: Out, o: LoggerOptions, close: () => Promise<void>): Sink {
+  return o.json ? jsonSink(out, o, close) : lineSink(out, { ...o, colors: o.colors ?? false }, close);
+}
+
+/** Opens `-l FILE` with rotation wired to a note in the new file. Throws if it cannot be opened. */
+function fileSink(o: LoggerOptions): { sink: Sink; file: FileOutput } {
+  let sink: Sink | undefined;
+  let file: FileOutput;
+  try {
+    file = new FileOutput(o.logFile!, {
+      sizeLimit: o.logSizeLimit ?? 0,
+      onRotated: (backup) => sink?.write('info', `Rotated log, backup saved as ${JSON.stringify(backup)}`),
+    });
+  } catch (err) {
+    // nats-server's NewFileLogger: log.Fatalf("error opening file: %v", err)
+    throw new Error(`error opening file: ${(err as Error).message}`, { cause: err });
+  }
+  // nats-server never colours a file.
+  sink = textSink(file, { ...o, colors: false }, () => file.close());
+  return { sink, file };
+}
+
+/**
+ * A logger to a file, the given write function or stderr (syslog needs
+ * openLogger). Throws if the log file cannot be opened.
+ */
+export function createLogger(o: LoggerOptions = {}): ServerLogger {
+  if (o.logFile) {
+    const { sink, file } = fileSink(o);
+    return new ServerLoggerImpl(sink, levelsOf(o), file);
+  }
+  if (o.write !== undefined) {
+    const write = o.write;
+    return new ServerLoggerImpl(textSink({ write }, o, noClose), levelsOf(o), undefined);
+  }
+  const colors = o.colors ?? (process.stderr.isTTY === true && !process.env.NO_COLOR);
+  return new ServerLoggerImpl(textSink(stderrOut, { ...o, colors }, noClose), levelsOf(o), undefined);
+}
+
+/**
+ * The server's logger for its options, in Go's precedence: file, remote
+ * syslog, local syslog, stderr. Rejects with nats-server's message when
+ * the destination cannot be opened.
+ */
+export async function openLogger(o: LoggerOptions = {}): Promise<ServerLogger> {
+  if (o.logFile || (!o.remoteSyslog && !o.syslog)) return createLogger(o);
+  const so = {
+    ...(o.syslogTag !== undefined ? { tag: o.syslogTag } : {}),
+    ...(o.pid !== undefined ? { pid: o.pid } : {}),
+  };
+  const out = o.remoteSyslog
+    ? await openRemoteSyslog(o.remoteSyslog, so)
+    : await openLocalSyslog({ ...so, ...(o.syslogPaths ? { paths: o.syslogPaths } : {}) });
+  return new ServerLoggerImpl(syslogSink(out), levelsOf(o), undefined);
+}
+
 /** A logger that drops everything (tests, embedded use). */
-export const silentLogger: Logger = {
+export const silentLogger: ServerLogger = {
   info() {},
   warn() {},
   error() {},
@@ -60,4 +292,11 @@ export const silentLogger: Logger = {
   trace() {},
   debugEnabled: false,
   traceEnabled: false,
+  get stan(): Logger {
+    return silentLogger;
+  },
+  levels: () => ({ debug: false, trace: false, stanDebug: false, stanTrace: false }),
+  setLevels() {},
+  reopen: () => false,
+  close: () => Promise.resolve(),
 };

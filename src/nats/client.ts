@@ -26,6 +26,7 @@ import {
   core,
   type ProtocolParser,
 } from '../core/index.js';
+import { goQuote, redactConnect } from '../log/quote.js';
 import { Outbound } from './outbound.js';
 import { Err, errLine, msgLine, OK, PING, PONG, type ErrSpec } from './proto.js';
 import type { NatsServer } from './server.js';
@@ -138,6 +139,7 @@ export class Client implements Subscriber {
       payload = payload.subarray(hdr);
       hdr = -1;
     }
+    if (this.server.log.traceEnabled) this.#traceOut(msgLine(subject, sub.sid, reply, hdr, payload.length).slice(0, -2));
     // allow_responses: receiving a request grants the right to answer it.
     if (reply !== undefined && this.perms !== null && this.perms.tracksReplies) this.perms.trackReply(reply);
     if (reply === undefined && hdr < 0) {
@@ -170,11 +172,14 @@ export class Client implements Subscriber {
       this.close(reason, e);
       return;
     }
+    if (this.server.log.traceEnabled) this.#traceOut(`-ERR ${e.text}`);
     this.outbound.bytes(errLine(e));
   }
 
   sendOk(): void {
-    if (this.verbose) this.outbound.bytes(OK);
+    if (!this.verbose) return;
+    if (this.server.log.traceEnabled) this.#traceOut('OK');
+    this.outbound.bytes(OK);
   }
 
   /** Marks the CONNECT accepted (after authentication, where required). */
@@ -200,7 +205,10 @@ export class Client implements Subscriber {
     if (reason !== 'Client Closed' && reason !== 'Server Shutdown') {
       log.debug(`${this.ip}:${this.port} - cid:${this.cid} - Closing connection: ${reason}${detail ? ` (${detail})` : ''}`);
     }
-    if (err) this.outbound.bytes(errLine(err));
+    if (err) {
+      if (log.traceEnabled) this.#traceOut(`-ERR ${err.text}`);
+      this.outbound.bytes(errLine(err));
+    }
     this.outbound.flush();
     this.outbound.close();
     if (this.socket.destroyed) return;
@@ -240,10 +248,13 @@ export class Client implements Subscriber {
 
   /** Processes records [from, count); false when closed or paused. */
   #run(chunk: Buffer, ops: Uint32Array, count: number, from: number, carry: Buffer | undefined): boolean {
+    // Read once per chunk: with -V off, tracing costs nothing more.
+    const trace = this.server.log.traceEnabled;
     for (let r = from; r < count; r++) {
       const at = HEADER_WORDS + r * RECORD_WORDS;
       const src = ops[at + R_KIND]! & FLAG_CARRY ? carry! : chunk;
       const kind = ops[at + R_KIND]! & KIND_MASK;
+      if (trace) this.#traceIn(kind, src, ops, at);
       if (!this.connected && kind !== Op.CONNECT && kind !== Op.ERROR && this.server.auth.required) {
         this.close('Authentication Failure', Err.AUTH_VIOLATION);
         return false;
@@ -260,6 +271,7 @@ export class Client implements Subscriber {
           processUnsub(this, text(src, ops, at + R_SID_OFF), ops[at + R_KIND]! & FLAG_HAS_NUM ? ops[at + R_NUM]! : -1);
           break;
         case Op.PING:
+          if (trace) this.#traceOut('PONG');
           this.outbound.bytes(PONG);
           break;
         case Op.PONG:
@@ -336,7 +348,56 @@ export class Client implements Subscriber {
       return;
     }
     this.pingsOut++;
+    if (this.server.log.traceEnabled) this.#traceOut('PING');
     this.outbound.bytes(PING);
+  }
+
+  /** `ip:port - cid:N`, then the client's name once CONNECT gave one (nats-server's trace prefix). */
+  #traceName(): string {
+    const id = `${this.ip}:${this.port} - cid:${this.cid}`;
+    return this.name === '' ? id : `${id} - ${JSON.stringify(this.name)}`;
+  }
+
+  /** Traces an op received, as nats-server's traceInOp (`<<- [PUB foo 5]`); callers check traceEnabled. */
+  #traceIn(kind: number, src: Buffer, ops: Uint32Array, at: number): void {
+    let op: string;
+    switch (kind) {
+      case Op.PUB:
+      case Op.HPUB: {
+        const reply = optText(src, ops, at + R_REPLY_OFF);
+        const payload = payloadOf(src, ops, at);
+        const hdr = kind === Op.HPUB ? ` ${ops[at + R_NUM]!}` : '';
+        op = `${kind === Op.HPUB ? 'HPUB' : 'PUB'} ${text(src, ops, at + R_SUBJECT_OFF)}${reply ? ` ${reply}` : ''}${hdr} ${payload.length}`;
+        this.server.log.trace(`${this.#traceName()} - <<- [${op}]`);
+        this.server.log.trace(`${this.#traceName()} - <<- MSG_PAYLOAD: [${goQuote(payload)}]`);
+        return;
+      }
+      case Op.SUB: {
+        const queue = optText(src, ops, at + R_REPLY_OFF);
+        op = `SUB ${text(src, ops, at + R_SUBJECT_OFF)}${queue ? ` ${queue}` : ''} ${text(src, ops, at + R_SID_OFF)}`;
+        break;
+      }
+      case Op.UNSUB:
+        op = `UNSUB ${text(src, ops, at + R_SID_OFF)}${ops[at + R_KIND]! & FLAG_HAS_NUM ? ` ${ops[at + R_NUM]!}` : ''}`;
+        break;
+      case Op.CONNECT:
+        op = `CONNECT ${redactConnect(text(src, ops, at + R_SUBJECT_OFF))}`;
+        break;
+      case Op.PING:
+        op = 'PING';
+        break;
+      case Op.PONG:
+        op = 'PONG';
+        break;
+      default:
+        return;
+    }
+    this.server.log.trace(`${this.#traceName()} - <<- [${op}]`);
+  }
+
+  /** Traces an op sent, as nats-server's traceOutOp (`->> [MSG foo 1 5]`); callers check traceEnabled. */
+  #traceOut(op: string): void {
+    this.server.log.trace(`${this.#traceName()} - ->> [${op}]`);
   }
 
   #watchDeadline(socketPending: number): void {

@@ -29,6 +29,11 @@ export class Router {
     return this.#subs.size;
   }
 
+  /** Every subscription, socket and in-process (/subsz). */
+  subscriptions(): IterableIterator<Subscription> {
+    return this.#subs.values();
+  }
+
   /** Creates and indexes a subscription, or says why the subject is invalid. */
   subscribe(owner: Subscriber, subject: string, queue: string | null, sid: string): Subscription | SubjectCheckCode {
     const id = this.#nextId++;

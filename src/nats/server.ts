@@ -5,7 +5,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import { createServer as createTlsServer, type Server as TlsServer, type TLSSocket } from 'node:tls';
-import { Authenticator } from './auth.js';
+import { type AuthOptions, Authenticator } from './auth.js';
 import { Client } from './client.js';
 import { InternalClient } from './internal.js';
 import { type NatsOptions, DEFAULT_AUTH_TIMEOUT_MS } from './options.js';
@@ -16,6 +16,28 @@ import type { Logger } from '../log/logger.js';
 
 /** The nats-server protocol level we implement, advertised in INFO. */
 export const NATS_VERSION = '2.9.24';
+
+/** Closed connections remembered for /connz?state=closed (nats-server's MaxClosedClients). */
+export const MAX_CLOSED_CLIENTS = 10_000;
+
+/** What /connz shows of a closed connection, taken when it closes. */
+export interface ClosedClient {
+  cid: number;
+  ip: string;
+  port: number;
+  start: Date;
+  lastActivity: number;
+  stop: Date;
+  reason: string;
+  inMsgs: number;
+  outMsgs: number;
+  inBytes: number;
+  outBytes: number;
+  name: string;
+  lang: string;
+  version: string;
+  user: string | undefined;
+}
 
 /** A 56-character id in the alphabet of nats-server's NKey server ids. */
 function serverId(): string {
@@ -29,11 +51,21 @@ function serverId(): string {
 export class NatsServer {
   readonly router = new Router();
   readonly clients = new Map<number, Client>();
-  readonly auth: Authenticator;
+  #auth: Authenticator;
   readonly id = serverId();
   readonly started = new Date();
   /** Ops parsed from all connections (summed once per socket chunk). */
   opsParsed = 0;
+  // Monitoring (/varz, /connz): connections accepted, slow consumers
+  // dropped, the most recent closed connections (oldest first), and the
+  // message counts of closed connections, which /varz adds to the open ones'.
+  totalConnections = 0;
+  slowConsumers = 0;
+  readonly closed: ClosedClient[] = [];
+  closedInMsgs = 0;
+  closedOutMsgs = 0;
+  closedInBytes = 0;
+  closedOutBytes = 0;
   #listener: Server | undefined;
   #tls: TlsServer | undefined;
   /** Connections in their TLS handshake, by remote address:port. */
@@ -46,7 +78,7 @@ export class NatsServer {
     readonly opts: NatsOptions,
     readonly log: Logger,
   ) {
-    this.auth = new Authenticator(opts.auth);
+    this.#auth = new Authenticator(opts.auth);
     this.#info = {
       server_id: this.id,
       server_name: opts.serverName ?? this.id,
@@ -63,6 +95,24 @@ export class NatsServer {
       this.#info.tls_required = true;
       if (opts.tls.verify) this.#info.tls_verify = true;
     }
+  }
+
+  /** How CONNECTs are checked; replaced by setAuth(). */
+  get auth(): Authenticator {
+    return this.#auth;
+  }
+
+  /**
+   * Replaces the authorization settings (config reload). New connections
+   * are checked against them; connections already logged in keep their
+   * login and permissions. Throws AuthConfigError, changing nothing.
+   */
+  setAuth(auth: AuthOptions): void {
+    const next = new Authenticator(auth);
+    this.#auth = next;
+    this.opts.auth = auth;
+    if (next.required) this.#info.auth_required = true;
+    else delete this.#info.auth_required;
   }
 
   /** The bound port (the real one when 0 was asked for). */
@@ -113,7 +163,19 @@ export class NatsServer {
   }
 
   removeClient(c: Client): void {
-    this.clients.delete(c.cid);
+    if (!this.clients.delete(c.cid)) return;
+    this.closedInMsgs += c.inMsgs;
+    this.closedOutMsgs += c.outMsgs;
+    this.closedInBytes += c.inBytes;
+    this.closedOutBytes += c.outBytes;
+    const reason = c.closeReason ?? 'Client Closed';
+    if (reason.startsWith('Slow Consumer')) this.slowConsumers++;
+    if (this.closed.length >= MAX_CLOSED_CLIENTS) this.closed.shift();
+    this.closed.push({
+      cid: c.cid, ip: c.ip, port: c.port, start: c.start, lastActivity: c.lastActivity, stop: new Date(), reason,
+      inMsgs: c.inMsgs, outMsgs: c.outMsgs, inBytes: c.inBytes, outBytes: c.outBytes,
+      name: c.name, lang: c.lang, version: c.version, user: c.user,
+    });
   }
 
   #accept(socket: Socket): void {
@@ -160,6 +222,7 @@ export class NatsServer {
 
   #start(c: Client, info: Buffer | undefined): void {
     this.clients.set(c.cid, c);
+    this.totalConnections++;
     c.begin(info);
   }
 }

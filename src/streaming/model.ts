@@ -44,6 +44,10 @@ export class StanSub {
   /** When the ack timer fires (ms since epoch). */
   ackTimerAt = 0;
   ackSub: TransportSub | undefined;
+  /** Redeliveries sent to this subscription since startup (monitoring). */
+  redelivered = 0;
+  /** The client ID it last had, kept when it goes offline as a shadow (monitoring, as Go's savedClientID). */
+  lastClientId = '';
 
   constructor(
     readonly state: SubState,
@@ -93,6 +97,8 @@ export class Channel {
   lastTimestamp = 0n;
   /** Messages stored since startup (monitoring). */
   inMsgs = 0;
+  /** Bytes of the PubMsgs of those messages, as received (monitoring). */
+  inBytes = 0;
   /**
    * The newest sequence subscribers may receive: stored and flushed (made
    * durable) by a completed publish batch. Messages stored while a flush

@@ -1,13 +1,16 @@
-// Starting the streaming layer from the command line's options: its
-// options, the store, the NATS transport (the embedded server, or -ns),
-// and the Go server's startup lines.
+// Starting the streaming layer from the command line's options laid over
+// the streaming configuration file's (defaults < file < command line,
+// STAN-REFERENCE §7.1): its options, the store, the NATS transport (the
+// embedded server, or -ns), and the Go server's startup lines.
 
 import type { ParsedFlags } from '../cli/flags.js';
+import { failAt, type StanConfig, withStanConfig } from '../config/stan-options.js';
 import type { Logger } from '../log/logger.js';
 import type { NatsServer } from '../nats/server.js';
 import { formatLimitsBanner, limitReachedWarning, validateLimits } from '../stores/limits.js';
 import { MemoryStore } from '../stores/memory/index.js';
-import type { Store } from '../stores/store.js';
+import { FileStore, fileOptionsFromValues } from '../stores/file/index.js';
+import { type ChannelLimits, type MsgStoreState, type Store, StoreError } from '../stores/store.js';
 import { defaultStanOptions, type StanOptions } from './options.js';
 import { StanServer } from './server.js';
 import { EmbeddedTransport } from './transport-embedded.js';
@@ -21,13 +24,19 @@ export class StartError extends Error {
   override name = 'StartError';
 }
 
-/** StanOptions from the parsed flags (defaults < command line). */
-export function stanOptionsFrom(flags: ParsedFlags): StanOptions {
+/**
+ * StanOptions from the parsed flags over the configuration file's options
+ * (defaults < file < command line). Throws StoreError, or StanConfigError
+ * when the file's per-channel limits break a rule.
+ */
+export function stanOptionsFrom(cmdline: ParsedFlags, file?: StanConfig): StanOptions {
   const o = defaultStanOptions();
+  const flags = withStanConfig(cmdline, file);
   const v = flags.values;
   const has = (k: string) => flags.set.has(k);
   const num = (k: string) => v[k] as number;
   if (has('clusterId')) o.clusterId = v.clusterId as string;
+  if (has('discoverPrefix')) o.discoverPrefix = v.discoverPrefix as string;
   if (has('clientHbInterval')) o.hbIntervalMs = num('clientHbInterval');
   if (has('clientHbTimeout')) o.hbTimeoutMs = num('clientHbTimeout');
   if (has('clientHbFailCount')) o.hbFailCount = num('clientHbFailCount');
@@ -40,18 +49,51 @@ export function stanOptionsFrom(flags: ParsedFlags): StanOptions {
   if (has('maxBytes')) l.maxBytes = num('maxBytes');
   if (has('maxAge')) l.maxAgeMs = num('maxAge');
   if (has('maxInactivity')) l.maxInactivityMs = num('maxInactivity');
-  validateLimits(l);
+  if (has('perChannelLimits')) l.perChannel = new Map(v.perChannelLimits as Map<string, Partial<ChannelLimits>>);
+  try {
+    validateLimits(l);
+  } catch (err) {
+    // Only the file has per-channel limits; say where they are.
+    if (err instanceof StoreError && file?.sources.perChannelLimits !== undefined && l.perChannel.size > 0) {
+      failAt(file, 'perChannelLimits', err.message);
+    }
+    throw err;
+  }
   return o;
 }
 
 function openStore(flags: ParsedFlags, log: Logger): Store {
   const type = String(flags.values.storeType ?? 'MEMORY').toUpperCase();
-  if (type !== 'MEMORY') {
-    throw new StartError(`store type "${flags.values.storeType}" is not supported yet (use MEMORY)`);
+  const onLimitReached = (channel: string, state: MsgStoreState, limits: ChannelLimits) =>
+    log.warn(`STREAM: ${limitReachedWarning(channel, state, limits)}`);
+  if (type === 'FILE') {
+    const dir = flags.values.filestoreDir;
+    if (typeof dir !== 'string' || dir === '') throw new StartError('for FILE stores, root directory must be specified');
+    const fileOpts = fileOptionsFromValues(flags.values, (k) => flags.set.has(k));
+    return new FileStore({ ...fileOpts, dir, log, onLimitReached });
   }
-  return new MemoryStore({
-    onLimitReached: (channel, state, limits) => log.warn(`STREAM: ${limitReachedWarning(channel, state, limits)}`),
-  });
+  if (type !== 'MEMORY') {
+    throw new StartError(`store type "${flags.values.storeType}" is not supported yet (use MEMORY or FILE)`);
+  }
+  return new MemoryStore({ onLimitReached });
+}
+
+/** The Go server's recovery line, plus what was recovered and how long it took. */
+function logRecovered(server: StanServer, log: Logger, ms: number): void {
+  if (server.channels.size === 0 && server.clients.size === 0) {
+    log.info('STREAM: No recovered state');
+    return;
+  }
+  let msgs = 0;
+  let subs = 0;
+  for (const c of server.channels.values()) {
+    msgs += c.msgs.state().msgs;
+    subs += c.subs.size;
+  }
+  log.info(`STREAM: Recovered ${server.channels.size} channel(s)`);
+  log.info(
+    `STREAM: Recovered ${msgs} message(s), ${server.clients.size} client(s) and ${subs} subscription(s) in ${ms.toFixed(1)} ms`,
+  );
 }
 
 async function transportFor(nats: NatsServer | undefined, flags: ParsedFlags, clusterId: string, log: Logger): Promise<NatsTransport> {
@@ -72,9 +114,10 @@ async function transportFor(nats: NatsServer | undefined, flags: ParsedFlags, cl
     {
       url,
       name,
-      ...(v.user !== undefined ? { user: v.user as string } : {}),
-      ...(v.password !== undefined ? { pass: v.password as string } : {}),
-      ...(v.token !== undefined ? { token: v.token as string } : {}),
+      // --user/--pass/--auth win over the streaming config's username/password/token (§7.2).
+      ...((v.user ?? v.stanUser) !== undefined ? { user: (v.user ?? v.stanUser) as string } : {}),
+      ...((v.password ?? v.stanPassword) !== undefined ? { pass: (v.password ?? v.stanPassword) as string } : {}),
+      ...((v.token ?? v.stanToken) !== undefined ? { token: (v.token ?? v.stanToken) as string } : {}),
       ...(tls !== undefined ? { tls } : {}),
     },
     log,
@@ -83,18 +126,27 @@ async function transportFor(nats: NatsServer | undefined, flags: ParsedFlags, cl
 
 /**
  * Starts the streaming server on the embedded NATS server, or, when
- * `nats` is undefined, on the external one of -ns.
+ * `nats` is undefined, on the external one of -ns. `file` holds the
+ * streaming configuration file's options, which the command line overrides.
  */
-export async function startStreaming(nats: NatsServer | undefined, flags: ParsedFlags, log: Logger): Promise<StanServer> {
-  const opts = stanOptionsFrom(flags);
+export async function startStreaming(
+  nats: NatsServer | undefined,
+  cmdline: ParsedFlags,
+  log: Logger,
+  file?: StanConfig,
+): Promise<StanServer> {
+  const opts = stanOptionsFrom(cmdline, file);
+  const flags = withStanConfig(cmdline, file);
   const store = openStore(flags, log);
   log.info(`STREAM: Starting nats-streaming-server[${opts.clusterId}] version ${STAN_VERSION}`);
   const transport = await transportFor(nats, flags, opts.clusterId, log);
   const server = new StanServer(opts, store, transport, log);
   log.info('STREAM: Recovering the state...');
+  const recoveryStart = performance.now();
   await server.start();
-  log.info('STREAM: No recovered state');
+  logRecovered(server, log, performance.now() - recoveryStart);
   log.info(`STREAM: Message store is ${store.type}`);
+  if (store instanceof FileStore) log.info(`STREAM: Store location: ${store.dir}`);
   for (const line of formatLimitsBanner(opts.storeLimits)) log.info(`STREAM: ${line}`);
   log.info('STREAM: Streaming Server is ready');
   return server;

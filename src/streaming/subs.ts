@@ -102,6 +102,7 @@ export class Subscriptions {
         this.delivery.sendToGroup(c, g);
       } else if (g.durable && how !== 'unsubscribe') {
         // The last member of a durable group: the group lives on as a shadow.
+        sub.lastClientId = sub.state.clientId;
         sub.state.clientId = '';
         g.shadow = sub;
         c.subStore.update(sub.state);

@@ -58,10 +58,18 @@ table('what is supported now: the embedded NATS server, its logging, auth and TL
   const supported = FLAGS.filter((f) => f.supported).map((f) => f.key).sort();
   assert.equal(supported, [
     'checkConfig', 'clientHbFailCount', 'clientHbInterval', 'clientHbTimeout', 'clusterId', 'configFile', 'debug',
-    'debugAndTrace', 'debugAndTraceVerbose', 'help', 'host', 'ioBatchSize', 'logtime', 'maxAge', 'maxBytes',
-    'maxChannels', 'maxMsgs', 'maxSubs', 'natsServerUrl', 'password', 'port', 'replaceDurable', 'secure',
-    'serverName', 'storeType', 'tls', 'tlsCaCert', 'tlsCert', 'tlsClientCaCert', 'tlsClientCert', 'tlsClientKey',
-    'tlsKey', 'tlsVerify', 'token', 'trace', 'traceVerbose', 'user', 'version',
+    'debugAndTrace', 'debugAndTraceVerbose',
+    // The FILE store (issue #5).
+    'fileAutoSync', 'fileBufferSize', 'fileCompactEnabled', 'fileCompactFrag', 'fileCompactInterval',
+    'fileCompactMinSize', 'fileCrc', 'fileCrcPoly', 'fileFdsLimit', 'fileParallelRecovery', 'fileReadBufferSize',
+    'fileSliceArchiveScript', 'fileSliceMaxAge', 'fileSliceMaxBytes', 'fileSliceMaxMsgs', 'fileSync',
+    'fileTruncateBadEof', 'filestoreDir',
+    'help', 'host', 'httpPort', 'httpsPort', 'ioBatchSize', 'logFile',
+    'logJson', 'logSizeLimit', 'logtime', 'logtimeUtc', 'maxAge', 'maxBytes', 'maxChannels', 'maxMsgs', 'maxSubs',
+    'natsServerUrl', 'password', 'pidFile', 'port', 'remoteSyslog', 'replaceDurable', 'secure', 'serverName',
+    'signal', 'stanConfigFile', 'stanDebug', 'stanDebugAndTrace', 'stanTrace', 'storeType', 'syslog', 'syslogName',
+    'tls', 'tlsCaCert', 'tlsCert', 'tlsClientCaCert', 'tlsClientCert', 'tlsClientKey', 'tlsKey', 'tlsVerify', 'token',
+    'trace', 'traceVerbose', 'user', 'version',
   ]);
 });
 

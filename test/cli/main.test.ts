@@ -3,81 +3,17 @@
 // client over loopback, signals, exit codes and what reaches stdout/stderr
 // (STAN-REFERENCE §7.1, §7.4).
 
-import { spawn, type ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { connect, NatsError, StringCodec } from 'nats';
 import { usageText } from '../../src/cli/flags.js';
+import { BIN, ServerChild } from '../helpers/server-child.js';
 
-/** dist/test/cli → the package root. */
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const BIN = join(ROOT, 'bin', 'nats-streaming-server.js');
-/** How long a child may take to start, or to exit once told to. */
-const WAIT_MS = 15_000;
-
-interface Exit {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-}
-
-class Run {
-  readonly child: ChildProcess;
-  stdout = '';
-  stderr = '';
-  readonly exited: Promise<Exit>;
-  #wake: (() => void)[] = [];
-
-  constructor(args: string[], bin = BIN) {
-    this.child = spawn(process.execPath, [bin, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    this.child.stdout!.setEncoding('utf8').on('data', (d: string) => this.#add('stdout', d));
-    this.child.stderr!.setEncoding('utf8').on('data', (d: string) => this.#add('stderr', d));
-    this.exited = new Promise((resolve) => this.child.once('close', (code, signal) => resolve({ code, signal })));
-    void this.exited.then(() => this.#wake.splice(0).forEach((w) => w()));
-  }
-
-  #add(stream: 'stdout' | 'stderr', d: string): void {
-    this[stream] += d;
-    this.#wake.splice(0).forEach((w) => w());
-  }
-
-  /** Waits until stderr matches `re`. */
-  async waitFor(re: RegExp): Promise<RegExpMatchArray> {
-    const deadline = Date.now() + WAIT_MS;
-    let exited = false;
-    void this.exited.then(() => (exited = true));
-    for (;;) {
-      const m = this.stderr.match(re);
-      if (m) return m;
-      if (exited) throw new Error(`exited before ${re}; stderr:\n${this.stderr}`);
-      const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`timeout waiting for ${re}; stderr:\n${this.stderr}`);
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(resolve, left);
-        this.#wake.push(() => {
-          clearTimeout(t);
-          resolve();
-        });
-      });
-    }
-  }
-
-  /** The port from the "Listening for client connections" line. */
-  async port(): Promise<number> {
-    return Number((await this.waitFor(/Listening for client connections on [^\s]+:(\d+)\n/))[1]);
-  }
-
-  async exit(): Promise<Exit> {
-    const t = setTimeout(() => this.child.kill('SIGKILL'), WAIT_MS);
-    const e = await this.exited;
-    clearTimeout(t);
-    return e;
-  }
-}
+const Run = ServerChild;
 
 const sc = StringCodec();
 let dir = '';
@@ -117,13 +53,13 @@ run.before(() => {
 });
 run.after(() => rmSync(dir, { recursive: true, force: true }));
 
-run('starts, serves a client, and exits 0 on SIGTERM', async () => {
+run('starts, serves a client, and exits 143 on SIGTERM (signal.go)', async () => {
   const r = new Run(['-p', '0', '-a', '127.0.0.1']);
   const port = await r.port();
   await r.waitFor(/\[INF\] Server is ready\n/);
   assert.is(await pubSub(port), 'hello');
   r.child.kill('SIGTERM');
-  assert.equal(await r.exit(), { code: 0, signal: null });
+  assert.equal(await r.exit(), { code: 143, signal: null });
   for (const line of ['[INF] Starting nats-server\n', '[INF]   Version:  2.9.24\n', '[INF]   Git:      [not set]\n',
     `[INF] Listening for client connections on 127.0.0.1:${port}\n`, '[INF] Trapped "terminated" signal\n',
     '[INF] Initiating Shutdown...\n', '[INF] Server Exiting..\n']) {
@@ -150,7 +86,7 @@ run('--user a --pass b requires those credentials', async () => {
   await refused(port, { user: 'a', pass: 'wrong' });
   assert.is(await pubSub(port, { user: 'a', pass: 'b' }), 'hello');
   r.child.kill('SIGTERM');
-  assert.is((await r.exit()).code, 0);
+  assert.is((await r.exit()).code, 143);
 });
 
 run('-c: the file sets the options, the command line overrides it', async () => {
@@ -162,7 +98,7 @@ run('-c: the file sets the options, the command line overrides it', async () => 
   await refused(port);
   assert.is(await pubSub(port, { user: 'fu', pass: 'fp' }), 'hello');
   r.child.kill('SIGTERM');
-  assert.is((await r.exit()).code, 0);
+  assert.is((await r.exit()).code, 143);
 });
 
 run('a port already in use exits 1 with the listen error', async () => {
@@ -205,14 +141,14 @@ refuse('a missing config file', async () => {
 });
 
 refuse('unsupported flags, each named', async () => {
-  await refusedWith(['-p', '0', '--ft_group', 'x', '--encrypt', '-m', '8222'],
-    'flag --ft_group is not supported yet\nflag --encrypt is not supported yet\nflag -m is not supported yet\n');
+  await refusedWith(['-p', '0', '--ft_group', 'x', '--encrypt', '--cluster_node_id', 'a'],
+    'flag --ft_group is not supported yet\nflag --encrypt is not supported yet\nflag --cluster_node_id is not supported yet\n');
 });
 
 refuse('config settings for features that do not exist yet', async () => {
-  const file = conf('later.conf', 'port: 0\nhttp_port: 8222\nstreaming { id: x }\n');
+  const file = conf('later.conf', 'port: 0\nstreaming { id: x, partitioning: true }\n');
   await refusedWith(['-c', file],
-    `streaming configuration (config key "streaming") is not supported yet\nconfig key "http_port" (${file}:2:1) is not supported yet (HTTP monitoring)\n`);
+    `config key "partitioning" (${file}:2:20) is not supported yet (partitioning)\n`);
 });
 
 refuse('an unknown flag names the nearest one', async () => {

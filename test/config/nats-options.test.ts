@@ -194,27 +194,32 @@ errors('keys nats-server has but this server does not yet are refused by name', 
 
 const precedence = suite('config/nats-options precedence (defaults < file < command line)');
 
+/** The NATS logging levels of the logger options (they carry more fields). */
+function levels(log: { debug?: boolean; trace?: boolean; logtime?: boolean }) {
+  return { debug: log.debug, trace: log.trace, logtime: log.logtime };
+}
+
 precedence('defaults, then the file, then the flags', () => {
   const none = buildOptions(parseFlags([]));
   assert.equal(none.nats, defaultNatsOptions());
-  assert.equal(none.log, { debug: false, trace: false, logtime: true });
+  assert.equal(levels(none.log), { debug: false, trace: false, logtime: true });
 
   const file = read('port: 5000\nhost: 127.0.0.1\nmax_payload: 2KB\ndebug: true\nlogtime: false\nserver_name: f');
   const fromFile = buildOptions(parseFlags([]), file);
   assert.equal([fromFile.nats.port, fromFile.nats.host, fromFile.nats.maxPayload], [5000, '127.0.0.1', 2048]);
-  assert.equal(fromFile.log, { debug: true, trace: false, logtime: false });
+  assert.equal(levels(fromFile.log), { debug: true, trace: false, logtime: false });
 
   const both = buildOptions(parseFlags(['-p', '6000', '-D=false', '-T', '--name', 'cli']), file);
   assert.equal([both.nats.port, both.nats.host, both.nats.maxPayload, both.nats.serverName], [6000, '127.0.0.1', 2048, 'cli']);
-  assert.equal(both.log, { debug: false, trace: false, logtime: true });
+  assert.equal(levels(both.log), { debug: false, trace: false, logtime: true });
   assert.is(buildOptions(parseFlags(['-p', '-1'])).nats.port, 0);
 });
 
 precedence('-DV, -DVV and -VV win over -D and -V, and can turn both off', () => {
-  assert.equal(buildOptions(parseFlags(['-DV'])).log, { debug: true, trace: true, logtime: true });
-  assert.equal(buildOptions(parseFlags(['-D', '-V', '-DV=false'])).log, { debug: false, trace: false, logtime: true });
-  assert.equal(buildOptions(parseFlags(['-VV'])).log, { debug: false, trace: true, logtime: true });
-  assert.equal(buildOptions(parseFlags(['-DVV'])).log, { debug: true, trace: true, logtime: true });
+  assert.equal(levels(buildOptions(parseFlags(['-DV'])).log), { debug: true, trace: true, logtime: true });
+  assert.equal(levels(buildOptions(parseFlags(['-D', '-V', '-DV=false'])).log), { debug: false, trace: false, logtime: true });
+  assert.equal(levels(buildOptions(parseFlags(['-VV'])).log), { debug: false, trace: true, logtime: true });
+  assert.equal(levels(buildOptions(parseFlags(['-DVV'])).log), { debug: true, trace: true, logtime: true });
 });
 
 precedence('--user, --pass and --auth replace the file credentials, and must fit the rest', () => {

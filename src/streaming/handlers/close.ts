@@ -7,7 +7,9 @@ import { StanErr } from '../errors.js';
 import type { StanContext } from '../context.js';
 
 export function handleClose(ctx: StanContext, data: Uint8Array, reply: string | undefined): void {
+  const log = ctx.log;
   const respond = (error?: string) => {
+    if (log.traceEnabled) log.trace(`STREAM: Sending close response${error ? ` error=${error}` : ''}`);
     if (reply !== undefined) ctx.transport.publish(reply, encodeCloseResponse(error));
   };
   let r;
@@ -17,6 +19,7 @@ export function handleClose(ctx: StanContext, data: Uint8Array, reply: string | 
     respond(StanErr.INVALID_CLOSE_REQ);
     return;
   }
+  if (log.traceEnabled) log.trace(`STREAM: [Client:${r.clientID}] Received close request`);
   ctx.pipeline.control(() => {
     const client = ctx.clients.get(r.clientID);
     if (client === undefined) return respond(StanErr.UNKNOWN_CLIENT);

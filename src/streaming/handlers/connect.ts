@@ -9,13 +9,20 @@ const CLIENT_ID = /^[a-zA-Z0-9_-]+$/;
 
 export async function handleConnect(ctx: StanContext, data: Uint8Array, reply: string | undefined): Promise<void> {
   if (reply === undefined) return;
-  const fail = (error: string) => ctx.transport.publish(reply, encodeConnectResponse({ error }));
+  const log = ctx.log;
+  const fail = (error: string) => {
+    if (log.traceEnabled) log.trace(`STREAM: Sending connect response error=${error}`);
+    ctx.transport.publish(reply, encodeConnectResponse({ error }));
+  };
   let req;
   try {
     req = decodeConnectRequest(data);
   } catch {
     fail(StanErr.INVALID_CONN_REQ);
     return;
+  }
+  if (log.traceEnabled) {
+    log.trace(`STREAM: [Client:${req.clientID}] Received connect request hbInbox=${req.heartbeatInbox} protocol=${req.protocol}`);
   }
   if (req.heartbeatInbox === '') return fail(StanErr.INVALID_CONN_REQ);
   if (!CLIENT_ID.test(req.clientID)) return fail(StanErr.INVALID_CLIENT_ID);
@@ -43,5 +50,6 @@ export async function handleConnect(ctx: StanContext, data: Uint8Array, reply: s
     ...(req.protocol >= 1 ? { pingRequests: `${s.discovery}.pings`, pingInterval: req.pingInterval, pingMaxOut: req.pingMaxOut } : {}),
   };
   ctx.log.debug(`STREAM: [Client:${req.clientID}] Connected (Inbox=${req.heartbeatInbox})`);
+  if (log.traceEnabled) log.trace(`STREAM: [Client:${req.clientID}] Sending connect response pubPrefix=${res.pubPrefix}`);
   ctx.transport.publish(reply, encodeConnectResponse(res));
 }

@@ -14,10 +14,13 @@ export function handlePing(ctx: StanContext, data: Uint8Array, reply: string | u
     return;
   }
   const client = ctx.clients.byConnId(connID);
+  const log = ctx.log;
   if (client === undefined) {
+    if (log.traceEnabled) log.trace(`STREAM: Received client ping, sending ping response error=${StanErr.CLIENT_REPLACED}`);
     ctx.transport.publish(reply, encodePingResponse(StanErr.CLIENT_REPLACED));
     return;
   }
+  if (log.traceEnabled) log.trace(`STREAM: [Client:${client.id}] Received client ping, sending ping response`);
   ctx.clients.pinged(client);
   ctx.transport.publish(reply, encodePingResponse());
 }

@@ -16,7 +16,12 @@ export function handlePublish(ctx: StanContext, data: Uint8Array, reply: string 
     if (!isCtrlMsg(data)) ctx.pipeline.failed(reply, encodePubAck('', StanErr.INVALID_PUB_REQ));
     return;
   }
-  const fail = (error: string) => ctx.pipeline.failed(reply, encodePubAck(pm.guid, error));
+  const log = ctx.log;
+  if (log.traceEnabled) log.trace(`STREAM: [Client:${pm.clientID}] Received message from publisher subj=${pm.subject} guid=${pm.guid}`);
+  const fail = (error: string) => {
+    if (log.traceEnabled) log.trace(`STREAM: [Client:${pm.clientID}] Acking Publisher subj=${pm.subject} guid=${pm.guid} error=${error}`);
+    ctx.pipeline.failed(reply, encodePubAck(pm.guid, error));
+  };
   if (pm.guid === '' || !isValidChannel(pm.subject)) return fail(StanErr.INVALID_PUB_REQ);
   // A connID identifies the publisher alone: that fences a replaced client.
   const client = pm.connID.length > 0 ? ctx.clients.byConnId(pm.connID) : ctx.clients.get(pm.clientID);
@@ -33,6 +38,9 @@ export function handlePublish(ctx: StanContext, data: Uint8Array, reply: string 
   c.lastTimestamp = ts;
   const seq = c.msgs.store(pm.data, pm.reply, ts);
   c.inMsgs++;
+  c.inBytes += data.length;
+  // The PubAck leaves once the batch is complete (pipeline.ts).
+  if (log.traceEnabled) log.trace(`STREAM: [Client:${pm.clientID}] Acking Publisher subj=${pm.subject} guid=${pm.guid} seq=${seq}`);
   ctx.pipeline.stored(c, seq, reply, encodePubAck(pm.guid));
 }
 

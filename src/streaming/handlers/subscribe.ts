@@ -12,12 +12,22 @@ const MAX_START_POSITION = 4;
 
 export function handleSubscribe(ctx: StanContext, data: Uint8Array, reply: string | undefined): void {
   if (reply === undefined) return;
-  const fail = (error: string) => ctx.transport.publish(reply, encodeSubscriptionResponse({ error }));
+  const log = ctx.log;
+  const fail = (error: string) => {
+    if (log.traceEnabled) log.trace(`STREAM: Sending subscription response error=${error}`);
+    ctx.transport.publish(reply, encodeSubscriptionResponse({ error }));
+  };
   let r;
   try {
     r = decodeSubscriptionRequest(data);
   } catch {
     return fail(StanErr.INVALID_SUB_REQ);
+  }
+  if (log.traceEnabled) {
+    log.trace(
+      `STREAM: [Client:${r.clientId}] Received subscription request subject=${r.subject} inbox=${r.inbox} queue=${r.qGroup} ` +
+        `durable=${r.durableName} start=${r.startPosition} maxInflight=${r.maxInFlight} ackWait=${r.ackWaitInSecs}s`,
+    );
   }
   if (r.clientId === '') return fail(StanErr.MISSING_CLIENT);
   if (r.ackWaitInSecs <= 0) return fail(StanErr.INVALID_ACK_WAIT);
@@ -38,6 +48,7 @@ export function handleSubscribe(ctx: StanContext, data: Uint8Array, reply: strin
     `STREAM: [Client:${r.clientId}] Started new subscription, subject=${r.subject}, inbox=${r.inbox}` +
       `${r.qGroup ? `, queue=${r.qGroup}` : ''}${r.durableName ? `, durable=${r.durableName}` : ''}`,
   );
+  if (log.traceEnabled) log.trace(`STREAM: [Client:${r.clientId}] Sending subscription response ackInbox=${sub.state.ackInbox}`);
   ctx.transport.publish(reply, encodeSubscriptionResponse({ ackInbox: sub.state.ackInbox }));
   ctx.subs.start(sub);
 }

@@ -6,7 +6,10 @@ import { StanErr } from '../errors.js';
 import type { StanContext } from '../context.js';
 
 export function handleUnsubscribe(ctx: StanContext, data: Uint8Array, reply: string | undefined, close: boolean): void {
+  const log = ctx.log;
+  const what = close ? 'subscription close' : 'unsubscribe';
   const respond = (error?: string) => {
+    if (log.traceEnabled) log.trace(`STREAM: Sending ${what} response${error ? ` error=${error}` : ''}`);
     if (reply !== undefined) ctx.transport.publish(reply, encodeSubscriptionResponse(error ? { error } : {}));
   };
   let r;
@@ -16,6 +19,7 @@ export function handleUnsubscribe(ctx: StanContext, data: Uint8Array, reply: str
     respond(StanErr.INVALID_UNSUB_REQ);
     return;
   }
+  if (log.traceEnabled) log.trace(`STREAM: [Client:${r.clientID}] Received ${what} request subject=${r.subject} inbox=${r.inbox}`);
   ctx.pipeline.control(() => {
     const c = ctx.channels.get(r.subject);
     // The Go server answers an unknown channel as an unknown subscription

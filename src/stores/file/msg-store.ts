@@ -1,0 +1,414 @@
+// The FILE store's messages of one channel (the MsgStore of
+// src/stores/store.ts; STAN-REFERENCE §5.4, limits §2.9): records appended
+// to the current slice's pending chunks (written by the committer), slices
+// rolled over on their limits, the oldest messages removed logically and
+// whole slices deleted (or archived) once all of theirs are, after the next
+// commit made the newer data durable.
+//
+// Memory per channel is per slice, never per message: a lookup is served
+// from the cache of recent messages (recent.ts) or read back from the
+// files (slice.ts). Bytes count MsgProto size + 40 per message (see format.ts).
+
+import { decodeMsgProto, encodeMsgProto, msgProtoSize } from '../../streaming/pb/fast.js';
+import {
+  StoreError,
+  type ChannelLimits,
+  type MsgStore,
+  type MsgStoreState,
+  type StoredMsg,
+} from '../store.js';
+import { AppendFile } from './append-file.js';
+import type { Committer } from './committer.js';
+import { MSG_RECORD_OVERHEAD, RECORD_HEADER_SIZE, INDEX_RECORD_SIZE, sealRecord, writeIndexRecord, type Crc } from './format.js';
+import type { FileStoreOptions } from './options.js';
+import { RecentMsgs } from './recent.js';
+import { disposeSlice, ReadProblem, Slice, sliceLimitsFor, SliceReader, type SliceLimits } from './slice.js';
+import type { RecoveredSlices } from './msg-recovery.js';
+
+const NS_PER_MS = 1_000_000n;
+/** Read-ahead of lookups is capped at this (scattered lookups read this much each). */
+const READ_AHEAD_MAX = 128 * 1024;
+/** A slice not read for this long has its files closed. */
+const SLICE_IDLE_MS = 1000;
+/** Unreadable sequences reported once each, up to this many per channel. */
+const MAX_REPORTED = 1000;
+
+export interface MsgStoreContext {
+  dir: string;
+  channel: string;
+  committer: Committer;
+  crc: Crc;
+  opts: FileStoreOptions;
+}
+
+export class FileMsgStore implements MsgStore {
+  readonly channel: string;
+  readonly #ctx: MsgStoreContext;
+  readonly #subject: Buffer;
+  #limits: ChannelLimits;
+  #slLimits: SliceLimits = { msgs: 0, bytes: 0, ageNs: 0n };
+  readonly #slices: Slice[];
+  #nextNum: number;
+  /** 0 until the first message; lastSeq + 1 when everything was removed. */
+  #first = 0;
+  #last = 0;
+  #bytes = 0;
+  readonly #recent = new RecentMsgs();
+  readonly #reader: SliceReader;
+  /** Highest sequence handed to the OS, as of committer epoch #epoch. */
+  #diskSeq = 0;
+  #epoch: number;
+  /** lastSeq at the previous sweep. */
+  #lastAtSweep = 0;
+  #hitLimit = false;
+  #closed = false;
+  readonly #reported = new Set<number>();
+
+  constructor(ctx: MsgStoreContext, limits: ChannelLimits, recovered?: RecoveredSlices) {
+    this.#ctx = ctx;
+    this.channel = ctx.channel;
+    this.#subject = Buffer.from(ctx.channel, 'utf8');
+    this.#limits = { ...limits };
+    this.#slLimits = sliceLimitsFor(this.#ctx.opts, this.#limits);
+    const o = ctx.opts;
+    this.#reader = new SliceReader(ctx.crc, o.doCrc, Math.min(o.readBufferSize, READ_AHEAD_MAX));
+    this.#slices = recovered?.slices ?? [];
+    this.#nextNum = recovered?.nextNum ?? 1;
+    for (const s of this.#slices) this.#bytes += s.liveBytes;
+    if (this.#slices.length > 0) {
+      this.#first = this.#slices[0]!.liveFirst;
+      this.#last = this.#slices[this.#slices.length - 1]!.lastSeq;
+    }
+    this.#diskSeq = this.#last;
+    this.#epoch = ctx.committer.epoch;
+  }
+
+  get firstSeq(): number {
+    return this.#first;
+  }
+
+  get lastSeq(): number {
+    return this.#last;
+  }
+
+  get #count(): number {
+    return this.#first === 0 ? 0 : this.#last - this.#first + 1;
+  }
+
+  /** Slices (for tests and monitoring). */
+  get slices(): readonly Slice[] {
+    return this.#slices;
+  }
+
+  store(data: Uint8Array, reply: string, timestamp: bigint): number {
+    if (this.#closed) throw new StoreError(`message store of channel "${this.channel}" is closed`);
+    const failed = this.#ctx.committer.failed;
+    if (failed) throw new StoreError(`file store failed: ${failed.message}`);
+    this.#syncEpoch();
+    const seq = this.#last + 1;
+    const size = msgProtoSize(seq, this.#subject, reply, data, timestamp, false, 0);
+    const s = this.#writeSlice(timestamp);
+    const { committer, crc } = this.#ctx;
+
+    const dat = s.dat;
+    const p = dat.reserve(RECORD_HEADER_SIZE + size);
+    const chunk = dat.buf;
+    encodeMsgProto(chunk, p + RECORD_HEADER_SIZE, seq, this.#subject, reply, data, timestamp, false, 0);
+    sealRecord(chunk, p, size, 0, crc);
+    const offset = dat.added(RECORD_HEADER_SIZE + size);
+
+    const idx = s.idx;
+    const q = idx.reserve(INDEX_RECORD_SIZE);
+    writeIndexRecord(idx.buf, q, seq, offset, timestamp, size, crc);
+    idx.added(INDEX_RECORD_SIZE);
+    committer.dirty(dat);
+    committer.dirty(idx);
+    if (dat.pendingBytes >= this.#ctx.opts.bufferSize) committer.soon();
+
+    s.added(seq, size + MSG_RECORD_OVERHEAD, timestamp);
+    this.#recent.push(seq, chunk, p + RECORD_HEADER_SIZE, size, timestamp);
+    if (this.#first === 0) this.#first = seq;
+    this.#last = seq;
+    this.#bytes += size + MSG_RECORD_OVERHEAD;
+    this.#dropOverLimits(true);
+    this.#recent.trim(this.#diskSeq);
+    return seq;
+  }
+
+  lookup(seq: number): StoredMsg | undefined {
+    if (!this.#has(seq)) return undefined;
+    this.#syncEpoch();
+    const r = this.#recent;
+    if (r.has(seq)) {
+      const m = decodeMsgProto(r.buf(seq), r.off(seq), r.len(seq));
+      return { sequence: seq, subject: this.channel, reply: m.reply, data: m.data, timestamp: m.timestamp };
+    }
+    const s = this.#sliceOf(seq);
+    if (s === undefined) return undefined;
+    const e = this.#reader.entry(s, seq, this.#onDisk(s));
+    if (e instanceof ReadProblem) return this.#report(seq, e);
+    const m = this.#reader.message(s, e);
+    if (m instanceof ReadProblem) return this.#report(seq, m);
+    return { sequence: seq, subject: this.channel, reply: m.reply, data: m.data, timestamp: m.timestamp };
+  }
+
+  timestampOf(seq: number): bigint | undefined {
+    if (!this.#has(seq)) return undefined;
+    return this.#tsAt(seq);
+  }
+
+  firstSeqAtOrAfter(ts: bigint): number {
+    if (this.#first === 0) return 0;
+    // The first slice whose last message is at or after ts, then a binary search in it.
+    let s: Slice | undefined;
+    for (const x of this.#slices) {
+      if (x.lastTs >= ts && x.lastSeq >= this.#first) {
+        s = x;
+        break;
+      }
+    }
+    if (s === undefined) return this.#last + 1;
+    let lo = Math.max(this.#first, s.liveFirst);
+    let hi = s.lastSeq;
+    while (lo < hi) {
+      const mid = Math.floor((lo + hi) / 2);
+      const t = this.#tsAt(mid);
+      if (t !== undefined && t >= ts) hi = mid;
+      else lo = mid + 1;
+    }
+    return lo;
+  }
+
+  state(): MsgStoreState {
+    return { firstSeq: this.#first, lastSeq: this.#last, msgs: this.#count, bytes: this.#bytes };
+  }
+
+  setLimits(limits: ChannelLimits): void {
+    this.#limits = { ...limits };
+    this.#slLimits = sliceLimitsFor(this.#ctx.opts, this.#limits);
+    this.#dropOverLimits(false);
+    this.expire((this.#ctx.opts.now ?? wallClockNs)());
+  }
+
+  expire(nowNs: bigint): number {
+    const maxAgeMs = this.#limits.maxAgeMs;
+    if (maxAgeMs <= 0) return 0;
+    const cutoff = nowNs - BigInt(Math.round(maxAgeMs)) * NS_PER_MS;
+    let removed = 0;
+    while (this.#count > 0) {
+      const s = this.#slices[0]!;
+      if (this.#slices.length > 1 && s.lastTs <= cutoff) {
+        removed += this.#dropSlice();
+        continue;
+      }
+      const t = this.#tsAt(this.#first);
+      if (t !== undefined && t > cutoff) break;
+      this.#dropFirst();
+      removed++;
+    }
+    return removed;
+  }
+
+  /** Waits for this channel's messages only: another channel's new data is not ours to wait for. */
+  flush(): Promise<void> | void {
+    return this.#ctx.committer.flushFiles(this.#files());
+  }
+
+  *#files(): Iterable<AppendFile> {
+    for (const s of this.#slices) {
+      yield s.dat;
+      yield s.idx;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#ctx.committer.flush();
+    this.closeFiles();
+  }
+
+  /** Closes every file now (the store is closing, or the channel is deleted). */
+  closeFiles(dead = false): void {
+    this.#closed = true;
+    for (const s of this.#slices) {
+      s.dat.dead ||= dead;
+      s.idx.dead ||= dead;
+      s.dat.close();
+      s.idx.close();
+    }
+    this.#recent.clear();
+  }
+
+  /**
+   * Housekeeping, about once a second: a channel with no new message since
+   * the last sweep drops its caches, and slices not read for a while have
+   * their files closed (never the write slice).
+   */
+  sweep(nowMs: number, eager: boolean): void {
+    if (this.#last === this.#lastAtSweep) {
+      this.#syncEpoch();
+      this.#recent.trim(this.#diskSeq, 0, 0);
+      this.#reader.clear();
+    }
+    this.#lastAtSweep = this.#last;
+    const idleMs = eager ? 0 : SLICE_IDLE_MS;
+    for (let i = 0; i < this.#slices.length - 1; i++) {
+      const s = this.#slices[i]!;
+      if (s.dat.fd >= 0 && nowMs - s.dat.lastUsed >= idleMs) s.dat.closeIfIdle();
+      if (s.idx.fd >= 0 && nowMs - s.idx.lastUsed >= idleMs) s.idx.closeIfIdle();
+    }
+  }
+
+  // ---------- internals ----------
+
+  #has(seq: number): boolean {
+    return Number.isInteger(seq) && this.#first !== 0 && seq >= this.#first && seq <= this.#last;
+  }
+
+  /** After a commit wrote everything, all messages stored before it are on disk. */
+  #syncEpoch(): void {
+    const e = this.#ctx.committer.epoch;
+    if (e !== this.#epoch) {
+      this.#epoch = e;
+      this.#diskSeq = this.#last;
+    }
+  }
+
+  #onDisk(s: Slice): number {
+    return Math.max(0, Math.min(s.count, this.#diskSeq - s.firstSeq + 1));
+  }
+
+  #sliceOf(seq: number): Slice | undefined {
+    const sl = this.#slices;
+    let lo = 0;
+    let hi = sl.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const s = sl[mid]!;
+      if (seq < s.firstSeq) hi = mid - 1;
+      else if (seq > s.lastSeq) lo = mid + 1;
+      else return s;
+    }
+    return undefined;
+  }
+
+  #tsAt(seq: number): bigint | undefined {
+    this.#syncEpoch();
+    if (this.#recent.has(seq)) return this.#recent.ts(seq);
+    const s = this.#sliceOf(seq);
+    if (s === undefined) return undefined;
+    const e = this.#reader.entry(s, seq, this.#onDisk(s));
+    if (e instanceof ReadProblem) {
+      this.#report(seq, e);
+      return undefined;
+    }
+    return e.timestamp;
+  }
+
+  /** Bytes a stored message counts (MsgProto size + 40). */
+  #sizeAt(s: Slice, seq: number): number {
+    this.#syncEpoch();
+    if (this.#recent.has(seq)) return this.#recent.len(seq) + MSG_RECORD_OVERHEAD;
+    const e = this.#reader.entry(s, seq, this.#onDisk(s));
+    if (!(e instanceof ReadProblem)) return e.size + MSG_RECORD_OVERHEAD;
+    this.#report(seq, e);
+    return Math.round(s.liveBytes / Math.max(1, s.liveCount));
+  }
+
+  #report(seq: number, p: ReadProblem): undefined {
+    if (!this.#reported.has(seq) && this.#reported.size < MAX_REPORTED) {
+      this.#reported.add(seq);
+      this.#ctx.opts.log?.error(`STREAM: [Channel:${this.channel}] Message ${seq} cannot be read and is not served: ${p}`);
+    }
+    return undefined;
+  }
+
+  /** The slice to store into, starting a new one when the current one is full (§5.4). */
+  #writeSlice(ts: bigint): Slice {
+    const s = this.#slices[this.#slices.length - 1];
+    const l = this.#slLimits;
+    if (
+      s !== undefined &&
+      !(l.msgs > 0 && s.count >= l.msgs) &&
+      !(l.bytes > 0 && s.bytes >= l.bytes) &&
+      !(l.ageNs > 0n && s.count > 0 && ts - s.firstTs >= l.ageNs)
+    ) {
+      return s;
+    }
+    const num = this.#nextNum++;
+    const p = Slice.paths(this.#ctx.dir, num);
+    const dat = AppendFile.create(p.dat);
+    let idx: AppendFile;
+    try {
+      idx = AppendFile.create(p.idx);
+    } catch (err) {
+      dat.close();
+      throw err;
+    }
+    const n = new Slice(num, dat, idx);
+    this.#slices.push(n);
+    // The only slice, all of it removed, was kept as the write slice: not any more.
+    if (this.#slices.length === 2 && this.#slices[0]!.liveCount === 0) this.#removeFirstSlice();
+    return n;
+  }
+
+  /** Drops the oldest while over max_msgs or max_bytes, always keeping the newest. */
+  #dropOverLimits(report: boolean): void {
+    const { maxMsgs, maxBytes } = this.#limits;
+    const over = (count: number, bytes: number) => (maxMsgs > 0 && count > maxMsgs) || (maxBytes > 0 && bytes > maxBytes);
+    let dropped = false;
+    while (this.#count > 1 && over(this.#count, this.#bytes)) {
+      const s = this.#slices[0]!;
+      // A whole slice goes at once when each of its messages would be dropped in turn.
+      const restCount = this.#count - s.liveCount;
+      const restBytes = this.#bytes - s.liveBytes;
+      if (this.#slices.length > 1 && ((maxMsgs > 0 && restCount >= maxMsgs) || (maxBytes > 0 && restBytes >= maxBytes))) {
+        this.#dropSlice();
+      } else {
+        this.#dropFirst();
+      }
+      dropped = true;
+    }
+    if (dropped && report && !this.#hitLimit) {
+      this.#hitLimit = true;
+      this.#ctx.opts.onLimitReached?.(this.channel, this.state(), { ...this.#limits });
+    }
+  }
+
+  #dropFirst(): void {
+    const s = this.#slices[0]!;
+    const size = this.#sizeAt(s, this.#first);
+    s.liveBytes -= size;
+    s.liveFirst++;
+    this.#bytes -= size;
+    this.#first++;
+    this.#recent.dropBelow(this.#first);
+    if (s.liveFirst > s.lastSeq && this.#slices.length > 1) this.#removeFirstSlice();
+  }
+
+  /** Drops every remaining message of the first slice (not the last slice); returns how many. */
+  #dropSlice(): number {
+    const s = this.#slices[0]!;
+    const n = s.liveCount;
+    this.#bytes -= s.liveBytes;
+    this.#first = s.lastSeq + 1;
+    s.liveFirst = this.#first;
+    s.liveBytes = 0;
+    this.#recent.dropBelow(this.#first);
+    this.#removeFirstSlice();
+    return n;
+  }
+
+  #removeFirstSlice(): void {
+    const s = this.#slices.shift()!;
+    s.removed = true;
+    this.#reader.forget(s);
+    const { sliceArchiveScript, log } = this.#ctx.opts;
+    this.#ctx.committer.afterDurable(() => disposeSlice(s, this.channel, sliceArchiveScript, log, () => this.#closed));
+  }
+}
+
+function wallClockNs(): bigint {
+  return BigInt(Date.now()) * NS_PER_MS;
+}

@@ -1,0 +1,208 @@
+// The crash test of the FILE store (issue #5): a server subprocess
+// (`-st file --dir D`) under continuous async publishing from
+// node-nats-streaming is killed with SIGKILL at a random moment, restarted
+// on the same directory, and every message whose PubAck the publisher got
+// must be replayed, in order, with contiguous sequences. 5 trials, 50 with
+// STAN_TEST_LONG=1.
+//
+// The client's trap: when its connection closes, node-nats-streaming calls
+// every pending ack handler with no error. Only acks that arrive before
+// its 'disconnect' event count.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { PACKAGE_ROOT } from '../../src/core/index.js';
+import { stan } from '../helpers/stan.js';
+
+const BIN = join(PACKAGE_ROOT, 'bin', 'nats-streaming-server.js');
+const TRIALS = process.env.STAN_TEST_LONG ? 50 : 5;
+/** Publishes in flight at once. */
+const WINDOW = 1000;
+/** The kill comes this long after publishing starts, at random in between. */
+const KILL_MIN_MS = 200;
+const KILL_MAX_MS = 1500;
+const START_TIMEOUT_MS = 20_000;
+const REPLAY_TIMEOUT_MS = 30_000;
+const CHANNEL = 'crash';
+
+class ServerProc {
+  readonly child: ChildProcess;
+  log = '';
+  readonly exited: Promise<void>;
+
+  constructor(dir: string) {
+    this.child = spawn(process.execPath, [BIN, '-st', 'file', '--dir', dir, '-a', '127.0.0.1', '-p', '-1'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    for (const s of [this.child.stdout!, this.child.stderr!]) s.setEncoding('utf8').on('data', (d: string) => (this.log += d));
+    this.exited = new Promise((resolve) => this.child.once('close', () => resolve()));
+  }
+
+  /** Resolves with the client port once the streaming server is ready. */
+  async ready(): Promise<number> {
+    const deadline = Date.now() + START_TIMEOUT_MS;
+    let gone = false;
+    void this.exited.then(() => (gone = true));
+    while (Date.now() < deadline) {
+      const port = /Listening for client connections on [^\s]+:(\d+)/.exec(this.log);
+      if (port && this.log.includes('Streaming Server is ready')) return Number(port[1]);
+      if (gone) throw new Error(`server exited:\n${this.log}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    throw new Error(`server not ready:\n${this.log}`);
+  }
+
+  async kill(signal: NodeJS.Signals): Promise<void> {
+    this.child.kill(signal);
+    await this.exited;
+  }
+}
+
+function connect(port: number, clientId: string): Promise<any> {
+  return new Promise((resolve, reject) => {
+    const sc = stan.connect('test-cluster', clientId, { url: `nats://127.0.0.1:${port}`, reconnect: false });
+    sc.once('connect', () => resolve(sc));
+    sc.once('error', reject);
+  });
+}
+
+function close(sc: any): Promise<void> {
+  return new Promise((resolve) => {
+    sc.once('close', () => resolve());
+    sc.close();
+  });
+}
+
+interface PublishResult {
+  /** Payload indexes whose PubAck arrived (without error) before the disconnect. */
+  acked: Set<number>;
+  published: number;
+}
+
+/** Publishes `i` = 0, 1, 2... with WINDOW in flight until the connection drops. */
+function publishUntilDisconnect(sc: any, onStarted: () => void): Promise<PublishResult> {
+  return new Promise((resolve) => {
+    const acked = new Set<number>();
+    let published = 0;
+    let inFlight = 0;
+    let down = false;
+    sc.once('disconnect', () => {
+      down = true;
+      resolve({ acked, published });
+    });
+    const pump = () => {
+      while (!down && inFlight < WINDOW) {
+        const i = published++;
+        inFlight++;
+        sc.publish(CHANNEL, `m-${i}`, (err: unknown) => {
+          inFlight--;
+          if (down) return; // the client's close-time callbacks: not acks
+          if (!err) acked.add(i);
+          if (inFlight < WINDOW / 2) setImmediate(pump);
+        });
+      }
+    };
+    pump();
+    onStarted();
+  });
+}
+
+interface Replayed {
+  /** Payload index by sequence, from 1. */
+  bySeq: number[];
+  timestamps: number[];
+}
+
+/** Receives everything the channel holds, from the start. */
+function replay(sc: any, expectAtLeast: number): Promise<Replayed> {
+  return new Promise((resolve, reject) => {
+    const opts = sc.subscriptionOptions().setDeliverAllAvailable().setMaxInFlight(10_000);
+    const sub = sc.subscribe(CHANNEL, opts);
+    const out: Replayed = { bySeq: [], timestamps: [] };
+    let idle: NodeJS.Timeout | undefined;
+    const done = () => {
+      clearTimeout(timer);
+      sub.unsubscribe();
+      resolve(out);
+    };
+    const timer = setTimeout(() => reject(new Error(`replay timed out with ${out.bySeq.length} messages`)), REPLAY_TIMEOUT_MS);
+    sub.on('message', (m: any) => {
+      const seq: number = m.getSequence();
+      const i = Number(String(m.getData()).slice(2));
+      if (out.bySeq[seq - 1] === undefined) {
+        out.bySeq[seq - 1] = i;
+        out.timestamps[seq - 1] = m.getTimestampRaw();
+      }
+      clearTimeout(idle);
+      // Everything acked is there: wait a little for any stored-but-unacked rest.
+      if (out.bySeq.length >= expectAtLeast) idle = setTimeout(done, 300);
+    });
+    sub.on('ready', () => {
+      if (expectAtLeast === 0) idle = setTimeout(done, 300);
+    });
+  });
+}
+
+const crash = suite('streaming/crash');
+
+crash(`SIGKILL under async publishing loses no acknowledged message (${TRIALS} trials)`, async () => {
+  const report: string[] = [];
+  let lostTotal = 0;
+  for (let trial = 1; trial <= TRIALS; trial++) {
+    const dir = mkdtempSync(join(tmpdir(), 'stan-crash-'));
+    let server = new ServerProc(dir);
+    try {
+      const port = await server.ready();
+      const pub = await connect(port, `pub-${trial}`);
+      const killAfter = KILL_MIN_MS + Math.floor(Math.random() * (KILL_MAX_MS - KILL_MIN_MS));
+      const { acked, published } = await publishUntilDisconnect(pub, () => {
+        setTimeout(() => void server.kill('SIGKILL'), killAfter);
+      });
+      await server.exited;
+      try {
+        pub.close();
+      } catch {
+        // Already closed with its connection.
+      }
+
+      server = new ServerProc(dir);
+      const port2 = await server.ready();
+      const sub = await connect(port2, `sub-${trial}`);
+      const maxAcked = acked.size === 0 ? -1 : Math.max(...acked);
+      const got = await replay(sub, acked.size);
+      // Sequences are contiguous from 1 and hold the payloads in publish order.
+      for (let s = 0; s < got.bySeq.length; s++) {
+        assert.ok(got.bySeq[s] !== undefined, `trial ${trial}: sequence ${s + 1} missing in the replay`);
+        if (s > 0) assert.ok(got.bySeq[s]! > got.bySeq[s - 1]!, `trial ${trial}: replay out of publish order at ${s + 1}`);
+      }
+      const replayed = new Set(got.bySeq);
+      const lost = [...acked].filter((i) => !replayed.has(i));
+      lostTotal += lost.length;
+      // The store goes on after the last recovered sequence.
+      await new Promise<void>((resolve, reject) =>
+        sub.publish(CHANNEL, 'm-999999999', (err: unknown) => (err ? reject(err) : resolve())),
+      );
+      const again = await replay(sub, got.bySeq.length + 1);
+      assert.is(again.bySeq.length, got.bySeq.length + 1, `trial ${trial}: a new message follows the recovered ones`);
+      assert.is(again.bySeq[got.bySeq.length], 999999999);
+      await close(sub);
+      report.push(
+        `trial ${trial}: killed after ${killAfter} ms, published ${published}, acked ${acked.size} (max ${maxAcked}), ` +
+          `recovered ${got.bySeq.length}, lost ${lost.length}`,
+      );
+      assert.equal(lost.slice(0, 10), [], `trial ${trial}: acknowledged messages lost:\n${server.log}`);
+    } finally {
+      await server.kill('SIGTERM');
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  console.log(report.join('\n'));
+  console.log(`crash test: ${TRIALS} trials, ${lostTotal} lost`);
+  assert.is(lostTotal, 0);
+});
+
+crash.run();
