@@ -216,7 +216,7 @@ export const FLAGS: readonly FlagSpec[] = [
   ...rows('common', [
     ['h help', 'bool', 'help', Y, '-h, --help', 'Show this message'],
     ['v version', 'bool', 'version', Y, '-v, --version', 'Show version'],
-    ['help_tls', 'bool', 'helpTls', N, '    --help_tls', 'TLS help.'],
+    ['help_tls', 'bool', 'helpTls', Y, '    --help_tls', 'TLS help.'],
   ]),
   // Accepted by Go but absent from its usage text; help is Go's flag help
   // where Go registers a useful one.

@@ -7,6 +7,7 @@
 // config key for a feature this server does not have yet, rather than being
 // ignored.
 
+import { tlsHelpText } from './help-tls.js';
 import { startStreaming } from '../streaming/start.js';
 import type { StanServer } from '../streaming/server.js';
 import { readFileSync } from 'node:fs';
@@ -218,6 +219,10 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   if (v.help === true) {
     await write(process.stdout, usageText());
+    return 0;
+  }
+  if (v.helpTls === true) {
+    await write(process.stdout, tlsHelpText());
     return 0;
   }
   if (typeof v.signal === 'string' && v.signal !== '') {

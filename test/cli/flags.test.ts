@@ -64,7 +64,7 @@ table('what is supported now: the embedded NATS server, its logging, auth and TL
     'fileCompactMinSize', 'fileCrc', 'fileCrcPoly', 'fileFdsLimit', 'fileParallelRecovery', 'fileReadBufferSize',
     'fileSliceArchiveScript', 'fileSliceMaxAge', 'fileSliceMaxBytes', 'fileSliceMaxMsgs', 'fileSync',
     'fileTruncateBadEof', 'filestoreDir',
-    'help', 'host', 'httpPort', 'httpsPort', 'ioBatchSize', 'logFile',
+    'help', 'helpTls', 'host', 'httpPort', 'httpsPort', 'ioBatchSize', 'logFile',
     'logJson', 'logSizeLimit', 'logtime', 'logtimeUtc', 'maxAge', 'maxBytes', 'maxChannels', 'maxMsgs', 'maxSubs',
     'natsServerUrl', 'password', 'pidFile', 'port', 'remoteSyslog', 'replaceDurable', 'secure', 'serverName',
     'signal', 'stanConfigFile', 'stanDebug', 'stanDebugAndTrace', 'stanTrace', 'storeType', 'syslog', 'syslogName',

@@ -11,6 +11,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { connect, NatsError, StringCodec } from 'nats';
 import { usageText } from '../../src/cli/flags.js';
+import { tlsHelpText } from '../../src/cli/help-tls.js';
 import { BIN, ServerChild } from '../helpers/server-child.js';
 
 const Run = ServerChild;
@@ -168,6 +169,14 @@ info('-h and --help print the usage text to stdout and exit 0', async () => {
     assert.fixture(r.stdout, usageText());
     assert.is(r.stderr, '');
   }
+});
+
+info('--help_tls prints how TLS is configured and exits 0', async () => {
+  const r = new Run(['--help_tls']);
+  assert.equal(await r.exit(), { code: 0, signal: null });
+  assert.fixture(r.stdout, tlsHelpText());
+  assert.match(r.stdout, /tls \{\n\s+cert_file:/);
+  assert.match(r.stdout, /Protocol versions: TLSv1\.2, TLSv1\.3/);
 });
 
 info('-v prints the version line and exits 0', async () => {
