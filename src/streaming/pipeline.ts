@@ -76,7 +76,7 @@ export class Pipeline {
   async #run(): Promise<void> {
     try {
       for (let item = this.#items.shift(); item !== undefined; item = this.#items.shift()) {
-        if (item instanceof Batch) await this.#complete(item);
+        if (item instanceof Batch) await this.#complete(this.#merge(item));
         else await item();
       }
     } catch (err) {
@@ -87,6 +87,23 @@ export class Pipeline {
     }
   }
 
+  /**
+   * Folds the batches queued right behind `b` (they collected while the
+   * previous flush ran; their messages are stored already) into it, so
+   * one flush makes them all durable: the group commit.
+   */
+  #merge(b: Batch): Batch {
+    for (let next = this.#items[0]; next instanceof Batch; next = this.#items[0]) {
+      this.#items.shift();
+      for (const [c, seq] of next.channels) {
+        if (seq > (b.channels.get(c) ?? 0)) b.channels.set(c, seq);
+      }
+      for (const a of next.acks) b.acks.push(a);
+      b.size += next.size;
+    }
+    return b;
+  }
+
   async #complete(b: Batch): Promise<void> {
     let waits: Promise<void>[] | undefined;
     for (const c of b.channels.keys()) {
@@ -94,12 +111,14 @@ export class Pipeline {
       if (p) (waits ??= []).push(p);
     }
     if (waits) await Promise.all(waits);
+    let subWaits: Promise<void>[] | undefined;
     for (const [c, seq] of b.channels) {
       if (seq > c.deliverable) c.deliverable = seq;
       this.delivery.sendAvailable(c);
       const p = c.subStore.flush();
-      if (p) await p;
+      if (p) (subWaits ??= []).push(p);
     }
+    if (subWaits) await Promise.all(subWaits);
     for (const [subject, ack] of b.acks) this.transport.publish(subject, ack);
   }
 }

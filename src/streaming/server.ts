@@ -122,6 +122,8 @@ export class StanServer implements StanContext {
     const c = this.channels.add(new Channel(rc.name, rc.msgs, rc.subs, this.channels.limitsFor(rc.name)));
     rc.msgs.setLimits(c.limits);
     c.deliverable = rc.msgs.lastSeq;
+    // Timestamps stay monotonic across the restart, even if the clock went back.
+    c.lastTimestamp = rc.msgs.timestampOf(rc.msgs.lastSeq) ?? 0n;
     const started: StanSub[] = [];
     for (const { state, pending } of rc.recovered) {
       const sub = new StanSub(state, c);

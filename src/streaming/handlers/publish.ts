@@ -36,7 +36,15 @@ export function handlePublish(ctx: StanContext, data: Uint8Array, reply: string 
   let ts = nowNs();
   if (ts < c.lastTimestamp) ts = c.lastTimestamp;
   c.lastTimestamp = ts;
-  const seq = c.msgs.store(pm.data, pm.reply, ts);
+  let seq: number;
+  try {
+    seq = c.msgs.store(pm.data, pm.reply, ts);
+  } catch (err) {
+    // A store that cannot take the message (disk full, I/O error): the
+    // publisher gets the error text in its PubAck, as the Go server sends it.
+    ctx.log.error(`STREAM: [Client:${client.id}] Error storing message on "${pm.subject}": ${(err as Error).message}`);
+    return fail((err as Error).message);
+  }
   c.inMsgs++;
   c.inBytes += data.length;
   // The PubAck leaves once the batch is complete (pipeline.ts).
