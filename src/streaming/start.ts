@@ -3,6 +3,7 @@
 // STAN-REFERENCE §7.1): its options, the store, the NATS transport (the
 // embedded server, or -ns), and the Go server's startup lines.
 
+import { observeStoreFsync, observeStoreWrite } from '../monitor/store-latency.js';
 import type { ParsedFlags } from '../cli/flags.js';
 import { failAt, type StanConfig, withStanConfig } from '../config/stan-options.js';
 import type { Logger } from '../log/logger.js';
@@ -70,7 +71,8 @@ function openStore(flags: ParsedFlags, log: Logger): Store {
     const dir = flags.values.filestoreDir;
     if (typeof dir !== 'string' || dir === '') throw new StartError('for FILE stores, root directory must be specified');
     const fileOpts = fileOptionsFromValues(flags.values, (k) => flags.set.has(k));
-    return new FileStore({ ...fileOpts, dir, log, onLimitReached });
+    const latency = { write: observeStoreWrite, sync: observeStoreFsync };
+    return new FileStore({ ...fileOpts, dir, log, onLimitReached, latency });
   }
   if (type !== 'MEMORY') {
     throw new StartError(`store type "${flags.values.storeType}" is not supported yet (use MEMORY or FILE)`);

@@ -11,9 +11,10 @@
 // whose messages would otherwise be the only record of the last sequence)
 // rides on the next commit, after its sync.
 
+import { performance } from 'node:perf_hooks';
 import { fdatasync, fsync, open, close, closeSync, openSync, renameSync, writeSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import type { StoreLog } from './options.js';
+import type { CommitLatency, StoreLog } from './options.js';
 import type { AppendFile } from './append-file.js';
 
 /** A file replaced wholesale by a snapshot (compaction). */
@@ -74,9 +75,12 @@ export class Committer {
   /** Bumped after each write phase: everything appended before it is on the OS. */
   epoch = 0;
 
-  constructor(doSync: boolean, log?: StoreLog) {
+  readonly #latency: CommitLatency | undefined;
+
+  constructor(doSync: boolean, log?: StoreLog, latency?: CommitLatency) {
     this.#doSync = doSync;
     this.#log = log;
+    this.#latency = latency;
   }
 
   get failed(): Error | undefined {
@@ -215,11 +219,13 @@ export class Committer {
     this.#rewriting.clear();
     const files = [...this.#dirty];
     this.#dirty.clear();
+    const started = this.#latency ? performance.now() : 0;
     for (const f of files) {
       if (f.dead) continue;
       f.writePending();
       this.#unsynced.add(f);
     }
+    if (this.#latency && files.length > 0) this.#latency.write((performance.now() - started) / 1000);
     this.epoch++;
     const sync = this.#doSync || forceSync;
     if (!sync && staged.length === 0) {
@@ -253,7 +259,9 @@ export class Committer {
       for (const d of dirs) waits.push(syncDir(d).catch((e: NodeJS.ErrnoException) => ignoreMissing(e)));
     }
     for (const s of staged) waits.push(syncFd(s.fd, false));
+    const started = this.#latency ? performance.now() : 0;
     await Promise.all(waits);
+    if (this.#latency && sync) this.#latency.sync((performance.now() - started) / 1000);
     for (const s of staged) {
       renameSync(s.tmp, s.rewrite.file.path);
       s.rewrite.file.replaceFd(s.fd, s.size);

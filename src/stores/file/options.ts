@@ -10,6 +10,12 @@ import type { LimitReachedHandler } from '../memory/index.js';
 import { StoreError } from '../store.js';
 import { CRC_POLY_IEEE } from './format.js';
 
+/** Receivers of the commit timings (the monitor's store latency histograms). */
+export interface CommitLatency {
+  write(seconds: number): void;
+  sync(seconds: number): void;
+}
+
 export interface FileStoreOptions {
   /** The root directory (--dir). */
   dir: string;
@@ -44,6 +50,8 @@ export interface FileStoreOptions {
   autoSyncMs: number;
   log?: StoreLog;
   onLimitReached?: LimitReachedHandler;
+  /** Told how long each write phase and each sync phase took, in seconds (/metrics). */
+  latency?: CommitLatency;
   /** Clock for max_age in setLimits(), Unix ns (default: Date.now()). */
   now?: () => bigint;
 }

@@ -89,7 +89,7 @@ export class FileStore implements Store {
   constructor(opts: Partial<FileStoreOptions> & { dir: string }) {
     this.opts = fileStoreOptions(opts);
     this.#crc = new Crc(this.opts.crcPoly);
-    this.#committer = new Committer(this.opts.doSync, this.opts.log);
+    this.#committer = new Committer(this.opts.doSync, this.opts.log, this.opts.latency);
   }
 
   get dir(): string {
