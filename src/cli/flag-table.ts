@@ -95,7 +95,7 @@ export const FLAGS: readonly FlagSpec[] = [
     ['mm max_msgs', 'int', 'maxMsgs', Y, '-mm,  --max_msgs <int>', 'Max number of messages per channel (0 for unlimited)'],
     ['mb max_bytes', 'size', 'maxBytes', Y, '-mb,  --max_bytes <size>', 'Max messages total size per channel (0 for unlimited)'],
     ['ma max_age', 'duration', 'maxAge', Y, '-ma,  --max_age <duration>', 'Max duration a message can be stored ("0s" for unlimited)'],
-    ['mi max_inactivity', 'duration', 'maxInactivity', N, '-mi,  --max_inactivity <duration>',
+    ['mi max_inactivity', 'duration', 'maxInactivity', Y, '-mi,  --max_inactivity <duration>',
       'Max inactivity (no new message, no subscription) after which a channel can be garbage collected (0 for unlimited)'],
     ['ns nats_server', 'string', 'natsServerUrl', Y, '-ns,  --nats_server <string>', 'Connect to this external NATS Server URL (embedded otherwise)'],
     ['sc stan_config', 'string', 'stanConfigFile', Y, '-sc,  --stan_config <string>', 'Streaming server configuration file'],

@@ -54,6 +54,13 @@ export class Channels {
     return effectiveLimits(this.limits, name);
   }
 
+  /** Forgets a deleted channel. */
+  remove(c: Channel): void {
+    if (this.#all.get(c.name) !== c) return;
+    this.#all.delete(c.name);
+    this.#lower.delete(c.name.toLowerCase());
+  }
+
   /** Registers a channel (created or recovered). */
   add(c: Channel): Channel {
     this.#all.set(c.name, c);

@@ -97,6 +97,8 @@ export class Channel {
   lastTimestamp = 0n;
   /** Messages stored since startup (monitoring). */
   inMsgs = 0;
+  /** When the channel last got a message or a subscription change (ms), for max_inactivity. */
+  lastActive = Date.now();
   /** Bytes of the PubMsgs of those messages, as received (monitoring). */
   inBytes = 0;
   /**
@@ -112,6 +114,16 @@ export class Channel {
     readonly subStore: SubStore,
     public limits: ChannelLimits,
   ) {}
+
+  /**
+   * Whether some client is subscribed (offline durables and durable-queue
+   * shadows do not count): such a channel is never deleted for inactivity.
+   */
+  hasActiveSubs(): boolean {
+    if (this.plain.size > 0) return true;
+    for (const g of this.queues.values()) if (g.members.length > 0) return true;
+    return false;
+  }
 
   /** A subscription by ack inbox, else by delivery inbox (§2.8). */
   findSub(inbox: string): StanSub | undefined {

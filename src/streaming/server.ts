@@ -153,16 +153,35 @@ export class StanServer implements StanContext {
     for (const sub of started) this.subs.start(sub);
   }
 
-  /** Removes messages past max_age, about once a second (as the Go server). */
+  /**
+   * About once a second (as the Go server): removes messages past max_age,
+   * and deletes channels idle past max_inactivity (no active subscription
+   * and no new message for that long).
+   */
   #scheduleExpiry(): void {
     this.#expiry = setTimeout(() => {
-      const now = BigInt(Date.now()) * 1_000_000n;
-      for (const c of this.channels.values()) {
+      const nowMs = Date.now();
+      const now = BigInt(nowMs) * 1_000_000n;
+      for (const c of [...this.channels.values()]) {
         if (c.limits.maxAgeMs > 0 && c.msgs.expire(now) > 0) this.delivery.sendAvailable(c);
+        const idle = c.limits.maxInactivityMs;
+        if (idle > 0 && nowMs - c.lastActive >= idle && !c.hasActiveSubs()) this.#deleteChannel(c);
       }
       this.#scheduleExpiry();
     }, 1000);
     this.#expiry.unref();
+  }
+
+  /** Deletes an inactive channel: its messages, offline durables and shadows go with it. */
+  #deleteChannel(c: Channel): void {
+    for (const sub of c.subs) {
+      this.delivery.stop(sub);
+      sub.ackSub?.unsubscribe();
+      sub.client?.subs.delete(sub);
+    }
+    this.channels.remove(c);
+    this.store.deleteChannel(c.name);
+    this.log.info(`STREAM: Channel "${c.name}" has been deleted`);
   }
 
   async #guard(p: Promise<void>): Promise<void> {

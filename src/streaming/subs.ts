@@ -50,6 +50,7 @@ export class Subscriptions {
    * response, then calls start(). Throws StanError with the client text.
    */
   add(client: StanClient, c: Channel, r: SubRequest): StanSub {
+    c.lastActive = Date.now();
     const isQueue = r.qGroup !== '';
     const isDurable = r.durableName !== '';
     if (isQueue && isDurable && r.durableName.includes(':')) throw new StanError(StanErr.INVALID_DURABLE_NAME);
@@ -86,6 +87,7 @@ export class Subscriptions {
   /** Applies §2.8's table. */
   remove(sub: StanSub, how: Removal): void {
     const c = sub.channel;
+    c.lastActive = Date.now();
     this.delivery.stop(sub);
     sub.ackSub?.unsubscribe();
     sub.ackSub = undefined;

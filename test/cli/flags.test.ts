@@ -65,7 +65,7 @@ table('what is supported now: the embedded NATS server, its logging, auth and TL
     'fileSliceArchiveScript', 'fileSliceMaxAge', 'fileSliceMaxBytes', 'fileSliceMaxMsgs', 'fileSync',
     'fileTruncateBadEof', 'filestoreDir',
     'help', 'helpTls', 'host', 'httpPort', 'httpsPort', 'ioBatchSize', 'logFile',
-    'logJson', 'logSizeLimit', 'logtime', 'logtimeUtc', 'maxAge', 'maxBytes', 'maxChannels', 'maxMsgs', 'maxSubs',
+    'logJson', 'logSizeLimit', 'logtime', 'logtimeUtc', 'maxAge', 'maxBytes', 'maxChannels', 'maxInactivity', 'maxMsgs', 'maxSubs',
     'natsServerUrl', 'password', 'pidFile', 'port', 'remoteSyslog', 'replaceDurable', 'secure', 'serverName',
     'signal', 'stanConfigFile', 'stanDebug', 'stanDebugAndTrace', 'stanTrace', 'storeType', 'syslog', 'syslogName',
     'tls', 'tlsCaCert', 'tlsCert', 'tlsClientCaCert', 'tlsClientCert', 'tlsClientKey', 'tlsKey', 'tlsVerify', 'token',
@@ -211,7 +211,7 @@ unsupported('supported flags and flags that only turn a feature off are not', ()
   );
   assert.equal(unsupportedFlags(parseFlags(supported)), []);
   assert.equal(unsupportedFlags(parseFlags(['--clustered=false', '-l', '', '-SDV=false'])), []);
-  assert.equal(unsupportedFlags(parseFlags(['-ft_group', 'x', '-p', '1', '-mi=1s'])).map((u) => u.flag), ['-mi', '-ft_group']);
+  assert.equal(unsupportedFlags(parseFlags(['-ft_group', 'x', '-p', '1', '--encrypt'])).map((u) => u.flag), ['-ft_group', '--encrypt']);
 });
 
 const texts = suite('cli/flags help and version');

@@ -46,6 +46,7 @@ export function handlePublish(ctx: StanContext, data: Uint8Array, reply: string 
     return fail((err as Error).message);
   }
   c.inMsgs++;
+  c.lastActive = Date.now();
   c.inBytes += data.length;
   // The PubAck leaves once the batch is complete (pipeline.ts).
   if (log.traceEnabled) log.trace(`STREAM: [Client:${pm.clientID}] Acking Publisher subj=${pm.subject} guid=${pm.guid} seq=${seq}`);
