@@ -13,7 +13,9 @@ import type { NatsTransport } from './transport.js';
 /** Publishes stored since the previous batch, and their PubAcks. */
 class Batch {
   readonly channels = new Map<Channel, number>(); // channel -> highest sequence stored
-  readonly acks: [subject: string, ack: Uint8Array][] = [];
+  /** PubAcks to send: subjects and payloads side by side (no pair per message). */
+  readonly ackSubjects: string[] = [];
+  readonly acks: Uint8Array[] = [];
   size = 0;
 }
 
@@ -35,7 +37,10 @@ export class Pipeline {
   stored(c: Channel, seq: number, ackSubject: string | undefined, ack: Uint8Array): void {
     const b = this.#openBatch();
     b.channels.set(c, seq);
-    if (ackSubject !== undefined) b.acks.push([ackSubject, ack]);
+    if (ackSubject !== undefined) {
+      b.ackSubjects.push(ackSubject);
+      b.acks.push(ack);
+    }
     b.size++;
     this.#kick();
   }
@@ -43,7 +48,9 @@ export class Pipeline {
   /** A PubAck that stored nothing (an error), sent in order with the others. */
   failed(ackSubject: string | undefined, ack: Uint8Array): void {
     if (ackSubject === undefined) return;
-    this.#openBatch().acks.push([ackSubject, ack]);
+    const b = this.#openBatch();
+    b.ackSubjects.push(ackSubject);
+    b.acks.push(ack);
     this.#kick();
   }
 
@@ -98,7 +105,10 @@ export class Pipeline {
       for (const [c, seq] of next.channels) {
         if (seq > (b.channels.get(c) ?? 0)) b.channels.set(c, seq);
       }
-      for (const a of next.acks) b.acks.push(a);
+      for (let i = 0; i < next.acks.length; i++) {
+        b.ackSubjects.push(next.ackSubjects[i]!);
+        b.acks.push(next.acks[i]!);
+      }
       b.size += next.size;
     }
     return b;
@@ -119,6 +129,6 @@ export class Pipeline {
       if (p) (subWaits ??= []).push(p);
     }
     if (subWaits) await Promise.all(subWaits);
-    for (const [subject, ack] of b.acks) this.transport.publish(subject, ack);
+    for (let i = 0; i < b.acks.length; i++) this.transport.publish(b.ackSubjects[i]!, b.acks[i]!);
   }
 }

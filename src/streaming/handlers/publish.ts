@@ -6,6 +6,7 @@ import { decodePubMsg, encodePubAck, isCtrlMsg } from '../codec.js';
 import { isValidChannel } from '../channels.js';
 import { StanErr, StanError } from '../errors.js';
 import type { StanContext } from '../context.js';
+import type { PubMsgView } from '../pb/fast.js';
 
 export function handlePublish(ctx: StanContext, data: Uint8Array, reply: string | undefined): void {
   let pm;
@@ -18,19 +19,16 @@ export function handlePublish(ctx: StanContext, data: Uint8Array, reply: string 
   }
   const log = ctx.log;
   if (log.traceEnabled) log.trace(`STREAM: [Client:${pm.clientID}] Received message from publisher subj=${pm.subject} guid=${pm.guid}`);
-  const fail = (error: string) => {
-    if (log.traceEnabled) log.trace(`STREAM: [Client:${pm.clientID}] Acking Publisher subj=${pm.subject} guid=${pm.guid} error=${error}`);
-    ctx.pipeline.failed(reply, encodePubAck(pm.guid, error));
-  };
-  if (pm.guid === '' || !isValidChannel(pm.subject)) return fail(StanErr.INVALID_PUB_REQ);
+  // (No closure for the error path: this function runs per message.)
+  if (pm.guid === '' || !isValidChannel(pm.subject)) return fail(ctx, pm, reply, StanErr.INVALID_PUB_REQ);
   // A connID identifies the publisher alone: that fences a replaced client.
   const client = pm.connID.length > 0 ? ctx.clients.byConnId(pm.connID) : ctx.clients.get(pm.clientID);
-  if (client === undefined) return fail(StanErr.INVALID_PUB_REQ);
+  if (client === undefined) return fail(ctx, pm, reply, StanErr.INVALID_PUB_REQ);
   let c;
   try {
     c = ctx.channels.lookupOrCreate(pm.subject);
   } catch (err) {
-    if (err instanceof StanError) return fail(err.message);
+    if (err instanceof StanError) return fail(ctx, pm, reply, err.message);
     throw err;
   }
   let ts = nowNs();
@@ -43,14 +41,20 @@ export function handlePublish(ctx: StanContext, data: Uint8Array, reply: string 
     // A store that cannot take the message (disk full, I/O error): the
     // publisher gets the error text in its PubAck, as the Go server sends it.
     ctx.log.error(`STREAM: [Client:${client.id}] Error storing message on "${pm.subject}": ${(err as Error).message}`);
-    return fail((err as Error).message);
+    return fail(ctx, pm, reply, (err as Error).message);
   }
   c.inMsgs++;
-  c.lastActive = Date.now();
+  c.lastActive = lastMs;
   c.inBytes += data.length;
   // The PubAck leaves once the batch is complete (pipeline.ts).
   if (log.traceEnabled) log.trace(`STREAM: [Client:${pm.clientID}] Acking Publisher subj=${pm.subject} guid=${pm.guid} seq=${seq}`);
   ctx.pipeline.stored(c, seq, reply, encodePubAck(pm.guid));
+}
+
+/** A PubAck carrying an error, sent in order with the others. */
+function fail(ctx: StanContext, pm: PubMsgView, reply: string | undefined, error: string): void {
+  if (ctx.log.traceEnabled) ctx.log.trace(`STREAM: [Client:${pm.clientID}] Acking Publisher subj=${pm.subject} guid=${pm.guid} error=${error}`);
+  ctx.pipeline.failed(reply, encodePubAck(pm.guid, error));
 }
 
 let lastMs = 0;
