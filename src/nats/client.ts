@@ -454,8 +454,8 @@ export function optText(src: Buffer, ops: Uint32Array, w: number): string | unde
 }
 
 /** The payload view of the record at `at`. */
-export function payloadOf(src: Buffer, ops: Uint32Array, at: number): Buffer {
-  const off = ops[at + R_PAYLOAD_OFF]!;
-  return src.subarray(off, off + ops[at + R_PAYLOAD_LEN]!);
+export function payloadOf(src: Buffer, ops: Uint32Array, at: number): Uint8Array {
+  // A plain Uint8Array view costs less to make than Buffer#subarray, once per PUB.
+  return new Uint8Array(src.buffer, src.byteOffset + ops[at + R_PAYLOAD_OFF]!, ops[at + R_PAYLOAD_LEN]!);
 }
 
