@@ -13,9 +13,10 @@ import { sublistSuite } from './sublist.js';
 import { natsSuite } from './nats.js';
 import { stanSuite } from './stan.js';
 import { monitorSuite } from './monitor.js';
+import { fileStoreSuite } from './file-store.js';
 import type { BenchContext, Suite } from './suite.js';
 
-const SUITES: readonly Suite[] = [parserSuite, sublistSuite, crc32Suite, natsSuite, stanSuite, monitorSuite];
+const SUITES: readonly Suite[] = [parserSuite, sublistSuite, crc32Suite, natsSuite, stanSuite, monitorSuite, fileStoreSuite];
 
 const CORE_KINDS: readonly CoreKind[] = ['native', 'wasm'];
 

@@ -1,0 +1,99 @@
+// Our streaming server (bin/nats-streaming-server.js) in a process of its
+// own, for server benchmarks: start it with any flags on a port it picks
+// (-p 0, read back from its log), time how long it takes to say it is
+// ready, read its memory from /proc, stop it.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+/** dist/bench → the package root. */
+export const ROOT = join(here, '..', '..');
+export const BIN = join(ROOT, 'bin', 'nats-streaming-server.js');
+export const GENERATOR = join(here, 'load', 'stan-bench.js');
+
+export interface Memory {
+  /** VmRSS, MB. */
+  rss: number;
+  /** VmHWM (peak RSS), MB. */
+  peak: number;
+}
+
+/** VmRSS and VmHWM of a process, in MB. */
+export function memory(pid: number): Memory {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+  return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
+}
+
+export interface ServerProc {
+  proc: ChildProcess;
+  pid: number;
+  port: number;
+  url: string;
+  /** ms from just before spawn() to the "Streaming Server is ready" line reaching us. */
+  readyMs: number;
+  /** Memory read the moment the ready line arrived. */
+  atReady: Memory;
+  /** Everything it logged up to then. */
+  log: string;
+}
+
+const READY = 'Streaming Server is ready';
+const LISTEN = /Listening for client connections on [^\s]*:(\d+)/;
+
+/**
+ * Starts the server with `args` plus `-a 127.0.0.1 -p 0` and resolves once
+ * it logs that it is ready (its port is read from its log).
+ */
+export async function startServer(args: readonly string[], timeoutMs = 30_000): Promise<ServerProc> {
+  const full = [BIN, ...args, '-a', '127.0.0.1', '-p', '0'];
+  const t0 = performance.now();
+  const proc = spawn(process.execPath, full, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  const ready = await new Promise<{ readyMs: number; atReady: Memory }>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      proc.kill('SIGKILL');
+      reject(new Error(`server not ready after ${timeoutMs / 1000} s:\n${log}`));
+    }, timeoutMs);
+    const onExit = (code: number | null) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited ${code}:\n${log}`));
+    };
+    const onData = (d: Buffer) => {
+      log += d.toString();
+      if (log.includes(READY)) {
+        const readyMs = performance.now() - t0;
+        const atReady = memory(proc.pid!);
+        clearTimeout(timer);
+        proc.off('exit', onExit);
+        resolve({ readyMs, atReady });
+      }
+    };
+    proc.stdout!.on('data', onData);
+    proc.stderr!.on('data', onData);
+    proc.once('exit', onExit);
+  });
+  // Keep draining its output so it never blocks on a full pipe.
+  proc.stdout!.removeAllListeners('data').resume();
+  proc.stderr!.removeAllListeners('data').resume();
+  const port = Number(LISTEN.exec(log)?.[1]);
+  if (!(port > 0)) {
+    await stopServer({ proc });
+    throw new Error(`no listening port in the server's log:\n${log}`);
+  }
+  return { proc, pid: proc.pid!, port, url: `nats://127.0.0.1:${port}`, log, ...ready };
+}
+
+/** SIGTERM, then SIGKILL after `graceMs`; resolves once it has exited. */
+export async function stopServer(s: { proc: ChildProcess }, graceMs = 30_000): Promise<void> {
+  if (s.proc.exitCode !== null || s.proc.signalCode !== null) return;
+  const exited = new Promise((r) => s.proc.once('exit', r));
+  s.proc.kill('SIGTERM');
+  const t = setTimeout(() => s.proc.kill('SIGKILL'), graceMs);
+  await exited;
+  clearTimeout(t);
+}
