@@ -95,6 +95,10 @@ export class BaselineParser implements ProtocolParser {
     this.#partsLen = 0;
     this.#need = 0;
   }
+
+  dispose(): void {
+    this.reset();
+  }
   setLimits(maxControlLine: number, maxPayload: number): void {
     this.#mcl = maxControlLine;
     this.#maxPayload = maxPayload;

@@ -113,6 +113,9 @@ class NativeParser implements ProtocolParser {
   setLimits(maxControlLine: number, maxPayload: number): void {
     this.addon.parserSetLimits(this.#h, maxControlLine, maxPayload);
   }
+  dispose(): void {
+    // The external is freed by its finalizer when collected.
+  }
 }
 
 class NativeSublist implements Sublist {

@@ -20,6 +20,8 @@ export interface ProtocolParser {
   /** Forgets any partial op. */
   reset(): void;
   setLimits(maxControlLine: number, maxPayload: number): void;
+  /** Frees it now rather than when it is collected; it must not be used after. */
+  dispose(): void;
 }
 
 /** nats-server's SublistStats, the JSON of /subsz. */

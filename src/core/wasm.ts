@@ -36,6 +36,16 @@ interface Exports {
   crc32_update(crc: number, poly: number, data: number, len: number): number;
 }
 
+/**
+ * What a parser or sublist holds in linear memory. Pointers come back from
+ * WASM as i32: `>>> 0` reads them unsigned, as memory may pass 2 GiB.
+ */
+interface Allocation {
+  handle: number;
+  buf: number;
+  size: number;
+}
+
 export function loadWasm(root: string): Core {
   const bytes = readFileSync(join(root, 'wasm', 'stan_core.wasm'));
   const instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {});
@@ -48,9 +58,18 @@ class WasmCore implements Core {
   #stagePtr = 0;
   #stageSize = 0;
   readonly #encoder = new TextEncoder();
-  /** Frees the Rust side of parsers and sublists that were collected. */
-  readonly #parsers = new FinalizationRegistry<number>((p) => this.#x.parser_free(p));
-  readonly #sublists = new FinalizationRegistry<number>((p) => this.#x.sublist_free(p));
+  /**
+   * Frees the Rust side of parsers and sublists that were collected: the
+   * object itself and the output buffer allocated for it.
+   */
+  readonly #parsers = new FinalizationRegistry<Allocation>((a) => {
+    this.#x.parser_free(a.handle);
+    this.#x.stan_free(a.buf, a.size);
+  });
+  readonly #sublists = new FinalizationRegistry<Allocation>((a) => {
+    this.#x.sublist_free(a.handle);
+    this.#x.stan_free(a.buf, a.size);
+  });
 
   constructor(x: Exports) {
     this.#x = x;
@@ -66,7 +85,7 @@ class WasmCore implements Core {
     if (size > this.#stageSize) {
       if (this.#stageSize) this.#x.stan_free(this.#stagePtr, this.#stageSize);
       this.#stageSize = Math.max(size, this.#stageSize * 2);
-      this.#stagePtr = this.#x.stan_alloc(this.#stageSize);
+      this.#stagePtr = this.#x.stan_alloc(this.#stageSize) >>> 0;
     }
     return this.#stagePtr;
   }
@@ -94,14 +113,22 @@ class WasmCore implements Core {
     return [base, la, pb, lb];
   }
 
+  /** Frees a parser's memory now (dispose()), once. */
+  release(p: WasmParser): void {
+    if (this.#parsers.unregister(p)) {
+      this.#x.parser_free(p.allocation.handle);
+      this.#x.stan_free(p.allocation.buf, p.allocation.size);
+    }
+  }
+
   newParser(maxControlLine: number, maxPayload: number): ProtocolParser {
     const p = new WasmParser(this, maxControlLine, maxPayload);
-    this.#parsers.register(p, p.handle);
+    this.#parsers.register(p, p.allocation, p);
     return p;
   }
   newSublist(cache = true): Sublist {
     const s = new WasmSublist(this, cache);
-    this.#sublists.register(s, s.handle);
+    this.#sublists.register(s, s.allocation);
     return s;
   }
   isValidSubject(subject: string, wildcards: boolean): boolean {
@@ -116,13 +143,15 @@ class WasmCore implements Core {
 
 class WasmParser implements ProtocolParser {
   readonly handle: number;
+  readonly allocation: Allocation;
   readonly #outPtr: number;
   readonly #outWords = HEADER_WORDS + PARSE_RECORDS * RECORD_WORDS;
   #ops: Uint32Array | null = null;
 
   constructor(private readonly core: WasmCore, mcl: number, maxPayload: number) {
-    this.handle = core.x.parser_new(mcl, maxPayload);
-    this.#outPtr = core.x.stan_alloc(this.#outWords * 4);
+    this.handle = core.x.parser_new(mcl, maxPayload) >>> 0;
+    this.#outPtr = core.x.stan_alloc(this.#outWords * 4) >>> 0;
+    this.allocation = { handle: this.handle, buf: this.#outPtr, size: this.#outWords * 4 };
   }
 
   get ops(): Uint32Array {
@@ -137,7 +166,7 @@ class WasmParser implements ProtocolParser {
     return this.core.x.parser_parse(this.handle, p, chunk.length, this.#outPtr, this.#outWords);
   }
   carry(): Buffer {
-    const p = this.core.x.parser_carry_ptr(this.handle);
+    const p = this.core.x.parser_carry_ptr(this.handle) >>> 0;
     const len = this.core.x.parser_carry_len(this.handle);
     return Buffer.from(this.core.bytes().subarray(p, p + len));
   }
@@ -147,15 +176,20 @@ class WasmParser implements ProtocolParser {
   setLimits(maxControlLine: number, maxPayload: number): void {
     this.core.x.parser_set_limits(this.handle, maxControlLine, maxPayload);
   }
+  dispose(): void {
+    this.core.release(this);
+  }
 }
 
 class WasmSublist implements Sublist {
   readonly handle: number;
+  readonly allocation: Allocation;
   readonly #statsPtr: number;
 
   constructor(private readonly core: WasmCore, cache: boolean) {
-    this.handle = core.x.sublist_new(cache ? 1 : 0);
-    this.#statsPtr = core.x.stan_alloc(STATS_WORDS * 8);
+    this.handle = core.x.sublist_new(cache ? 1 : 0) >>> 0;
+    this.#statsPtr = core.x.stan_alloc(STATS_WORDS * 8) >>> 0;
+    this.allocation = { handle: this.handle, buf: this.#statsPtr, size: STATS_WORDS * 8 };
   }
   insert(subject: string, queue: string | null, id: number): SubjectCheckCode {
     const [s, sl, q, ql] = this.core.putStrings(subject, queue);
@@ -168,7 +202,7 @@ class WasmSublist implements Sublist {
   match(subject: string): Uint32Array {
     const [s, sl] = this.core.putStrings(subject, null);
     const n = this.core.x.sublist_match(this.handle, s, sl);
-    const p = this.core.x.sublist_result_ptr(this.handle);
+    const p = this.core.x.sublist_result_ptr(this.handle) >>> 0;
     return new Uint32Array(this.core.x.memory.buffer, p, n);
   }
   genid(): number {

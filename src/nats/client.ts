@@ -211,6 +211,7 @@ export class Client implements Subscriber {
     }
     this.outbound.flush();
     this.outbound.close();
+    this.parser.dispose();
     if (this.socket.destroyed) return;
     if (reason === 'Server Shutdown') {
       this.socket.destroySoon();
