@@ -82,7 +82,7 @@ const MAX_PORT = 65535;
 /** nats-server rejects max_payload / max_control_line above this ("value is too big"). */
 const MAX_INT32 = 2 ** 31 - 1;
 
-/** nats-server top-level keys not implemented here yet (lower case). */
+/** nats-server top-level keys this server refuses at startup as not supported yet (lower case). */
 const NOT_SUPPORTED_YET: readonly string[] = [
   'client_advertise', 'trace_verbose', 'logtime_utc', 'mappings', 'maps', 'disable_sublist_cache',
   'no_sublist_cache', 'accounts', 'http_base_path', 'cluster', 'gateway', 'leaf', 'leafnodes',
