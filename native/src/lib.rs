@@ -13,12 +13,12 @@ mod sys;
 
 use args::{call, external, Args, Fail, Ret, Utf8};
 use stan_core::parser::Parser;
-use stan_core::sublist::{SubjectError, Sublist};
+use stan_core::sublist::{SubjectError, Sublist, SublistStats};
 use stan_core::{crc32, subject};
 use sys::*;
 
 /// Words written by `sublistStats`.
-const STATS_WORDS: usize = 8;
+const STATS_WORDS: usize = SublistStats::WORDS;
 
 unsafe extern "C" fn parser_new(env: napi_env, info: napi_callback_info) -> napi_value {
     // SAFETY: env/info come from Node for this callback.
@@ -152,17 +152,7 @@ unsafe extern "C" fn sublist_stats(env: napi_env, info: napi_callback_info) -> n
             if out.len() < STATS_WORDS {
                 return Err(Fail("output array too small"));
             }
-            let st = sl.stats();
-            out[..STATS_WORDS].copy_from_slice(&[
-                st.num_subs as f64,
-                st.num_cache as f64,
-                st.num_inserts as f64,
-                st.num_removes as f64,
-                st.num_matches as f64,
-                st.cache_hit_rate,
-                st.max_fanout as f64,
-                st.avg_fanout,
-            ]);
+            out[..STATS_WORDS].copy_from_slice(&sl.stats().words());
             Ok(Ret::F64(sl.genid() as f64))
         })
     }

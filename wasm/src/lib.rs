@@ -12,12 +12,12 @@
 #![warn(clippy::undocumented_unsafe_blocks)]
 
 use stan_core::parser::Parser;
-use stan_core::sublist::{SubjectError, Sublist};
+use stan_core::sublist::{SubjectError, Sublist, SublistStats};
 use stan_core::{crc32, subject};
 use std::slice;
 
 /// Words written by `sublist_stats`.
-const STATS_WORDS: usize = 8;
+const STATS_WORDS: usize = SublistStats::WORDS;
 
 /// A sublist with the vector its last match was encoded into.
 pub struct Matcher {
@@ -202,17 +202,7 @@ pub unsafe extern "C" fn sublist_result_ptr(m: *const Matcher) -> *const u32 {
 pub unsafe extern "C" fn sublist_stats(m: *const Matcher, out: *mut f64) -> f64 {
     // SAFETY: per the contract above.
     let (sl, out) = unsafe { (&(*m).sl, slice::from_raw_parts_mut(out, STATS_WORDS)) };
-    let st = sl.stats();
-    out.copy_from_slice(&[
-        st.num_subs as f64,
-        st.num_cache as f64,
-        st.num_inserts as f64,
-        st.num_removes as f64,
-        st.num_matches as f64,
-        st.cache_hit_rate,
-        st.max_fanout as f64,
-        st.avg_fanout,
-    ]);
+    out[..STATS_WORDS].copy_from_slice(&sl.stats().words());
     sl.genid() as f64
 }
 

@@ -85,6 +85,27 @@ pub struct SublistStats {
     pub avg_fanout: f64,
 }
 
+impl SublistStats {
+    /// Words in [`SublistStats::words`].
+    pub const WORDS: usize = 8;
+
+    /// The counters in the order both glue crates hand them to TypeScript
+    /// (src/core/native.ts `statsFrom`): subs, cache, inserts, removes,
+    /// matches, hit rate, max fanout, average fanout.
+    pub fn words(&self) -> [f64; SublistStats::WORDS] {
+        [
+            self.num_subs as f64,
+            self.num_cache as f64,
+            self.num_inserts as f64,
+            self.num_removes as f64,
+            self.num_matches as f64,
+            self.cache_hit_rate,
+            self.max_fanout as f64,
+            self.avg_fanout,
+        ]
+    }
+}
+
 /// The subscription trie with its optional match cache.
 #[derive(Debug)]
 pub struct Sublist {
