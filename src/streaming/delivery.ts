@@ -59,6 +59,9 @@ export class Delivery {
       g.lastSent = seq - 1;
     }
     const last = c.deliverable;
+    // The group's position as of the last send, given to every member once
+    // at the end rather than after each message (nothing reads it between).
+    let sentUpTo = 0;
     while (seq <= last) {
       if (msgs.timestampOf(seq) === undefined) {
         g.lastSent = seq++;
@@ -67,12 +70,13 @@ export class Delivery {
       const member = this.bestMember(g);
       if (member === undefined || !member.initialized || member.pending.size >= member.state.maxInFlight) {
         if (member !== undefined && member.initialized) member.stalled = true;
-        return;
+        break;
       }
       this.#sendNew(member, seq);
       g.lastSent = seq++;
-      for (const s of g.members) s.state.lastSent = g.lastSent;
+      sentUpTo = g.lastSent;
     }
+    if (sentUpTo > 0) for (const s of g.members) s.state.lastSent = sentUpTo;
   }
 
   /**

@@ -41,6 +41,7 @@ export interface MemoryMsgStoreOptions {
 
 /** Slots of a new store (a power of two: the ring masks with it); doubles as needed. */
 const INITIAL_SLOTS = 64;
+const EMPTY = new Uint8Array(0);
 const NS_PER_MS = 1_000_000n;
 
 function wallClockNs(): bigint {
@@ -109,8 +110,8 @@ export class MemoryMsgStore implements MsgStore {
     this.#offset[slot] = at;
     this.#length[slot] = size;
     if (end - at !== size) throw new StoreError(`MsgProto of ${size} bytes encoded to ${end - at}`);
-    // Fields 1-4 come first: the data field ends where the timestamp begins.
-    this.#dataEnd[slot] = msgProtoSize(seq, this.#subjectBytes, reply, data, 0n, false, 0);
+    // Fields 1-4 come first: the data field ends where the timestamp (last) begins.
+    this.#dataEnd[slot] = size - msgProtoSize(0, EMPTY, '', EMPTY, timestamp, false, 0);
     this.#dataLen[slot] = data.length;
     this.#ts[slot] = timestamp;
     if (reply !== '') this.#replies.set(seq, reply);
