@@ -26,6 +26,8 @@ pub enum Ret<'a> {
     Copy(&'a [u8]),
     /// A value made by the export itself (an external).
     Value(napi_value),
+    /// The export threw (an exception is pending): return nothing.
+    Thrown,
 }
 
 /// The arguments of one call.
@@ -90,6 +92,7 @@ unsafe fn ret(env: napi_env, r: Ret) -> napi_value {
                 v = val;
                 STATUS_OK
             }
+            Ret::Thrown => return ptr::null_mut(),
         }
     };
     if st != STATUS_OK {
@@ -202,12 +205,16 @@ impl Args {
     }
 
     fn typed(&self, i: usize, want: napi_typedarray_type, what: &'static str) -> Result<(*mut c_void, usize), Fail> {
+        self.typed_value(self.arg(i)?, want, what)
+    }
+
+    fn typed_value(&self, v: napi_value, want: napi_typedarray_type, what: &'static str) -> Result<(*mut c_void, usize), Fail> {
         let mut kind = -1;
         let mut len = 0usize;
         let mut data: *mut c_void = ptr::null_mut();
-        // SAFETY: handle of this call; all out-pointers are valid or null.
+        // SAFETY: a live handle of this call; all out-pointers are valid or null.
         let st = unsafe {
-            napi_get_typedarray_info(self.env, self.arg(i)?, &mut kind, &mut len, &mut data, ptr::null_mut(), ptr::null_mut())
+            napi_get_typedarray_info(self.env, v, &mut kind, &mut len, &mut data, ptr::null_mut(), ptr::null_mut())
         };
         if st != STATUS_OK || kind != want {
             return Err(Fail(what));
@@ -228,6 +235,86 @@ impl Args {
         // SAFETY: V8 keeps the array alive for the call; data/len describe it
         // (already adjusted by the byte offset).
         Ok(unsafe { std::slice::from_raw_parts(data as *const u8, len) })
+    }
+
+    /// A Uint8Array (or Buffer) argument, writable.
+    ///
+    /// # Safety
+    /// No other view of the same memory may be used during the call.
+    // The reference points into memory owned by JS, not into `self`; its
+    // exclusivity is the caller's obligation (see # Safety).
+    #[allow(clippy::mut_from_ref)]
+    pub unsafe fn bytes_mut(&self, i: usize) -> Result<&mut [u8], Fail> {
+        let (data, len) = self.typed(i, TYPEDARRAY_UINT8, "expected a Uint8Array")?;
+        // SAFETY: as in `bytes`.
+        Ok(unsafe { std::slice::from_raw_parts_mut(data as *mut u8, len) })
+    }
+
+    /// The elements of an array argument.
+    pub fn array(&self, i: usize) -> Result<Vec<napi_value>, Fail> {
+        let arr = self.arg(i)?;
+        let mut n = 0u32;
+        // SAFETY: a live handle of this call; `n` is an out-pointer.
+        if unsafe { napi_get_array_length(self.env, arr, &mut n) } != STATUS_OK {
+            return Err(Fail("expected an array"));
+        }
+        let mut out = Vec::with_capacity(n as usize);
+        for k in 0..n {
+            let mut v: napi_value = ptr::null_mut();
+            // SAFETY: as above; `v` is an out-pointer.
+            if unsafe { napi_get_element(self.env, arr, k, &mut v) } != STATUS_OK {
+                return Err(Fail("cannot read an array element"));
+            }
+            out.push(v);
+        }
+        Ok(out)
+    }
+
+    /// A Uint8Array element of an array argument (see [`Args::array`]), read-only.
+    ///
+    /// # Safety
+    /// `v` must be a handle of this call; no mutable view of the same memory
+    /// may be used while the slice lives (V8 keeps it alive for the call).
+    pub unsafe fn bytes_of(&self, v: napi_value) -> Result<&[u8], Fail> {
+        let (data, len) = self.typed_value(v, TYPEDARRAY_UINT8, "expected an array of Uint8Array")?;
+        // SAFETY: as in `bytes`.
+        Ok(unsafe { std::slice::from_raw_parts(data as *const u8, len) })
+    }
+
+    /// The Rust value inside an external element of an array argument.
+    ///
+    /// # Safety
+    /// As [`Args::external`], for `v`.
+    #[allow(clippy::mut_from_ref)]
+    pub unsafe fn external_of<T>(&self, v: napi_value) -> Result<&mut T, Fail> {
+        let mut data: *mut c_void = ptr::null_mut();
+        // SAFETY: a live handle of this call; `data` is an out-pointer.
+        let st = unsafe { napi_get_value_external(self.env, v, &mut data) };
+        if st != STATUS_OK || data.is_null() {
+            return Err(Fail("expected a handle made by this addon"));
+        }
+        // SAFETY: per the caller's contract, `data` is a live Box<T>.
+        Ok(unsafe { &mut *(data as *mut T) })
+    }
+
+    /// A number argument (any double: file offsets pass 2^32).
+    pub fn f64(&self, i: usize) -> Result<f64, Fail> {
+        let mut n = 0f64;
+        // SAFETY: handle of this call; `n` is an out-pointer.
+        let st = unsafe { napi_get_value_double(self.env, self.arg(i)?, &mut n) };
+        if st != STATUS_OK {
+            return Err(Fail("expected a number"));
+        }
+        Ok(n)
+    }
+
+    /// A non-negative integer argument up to 2^53 (a file offset or length).
+    pub fn offset(&self, i: usize) -> Result<u64, Fail> {
+        let n = self.f64(i)?;
+        if !(0.0..=9_007_199_254_740_991.0).contains(&n) || n.fract() != 0.0 {
+            return Err(Fail("expected a non-negative integer offset"));
+        }
+        Ok(n as u64)
     }
 
     /// A Uint32Array argument, writable.
@@ -261,7 +348,17 @@ impl Args {
         if self.type_of(i) != TYPE_STRING {
             return Err(Fail("expected a string"));
         }
-        let v = self.arg(i)?;
+        self.str_of(self.arg(i)?, buf)
+    }
+
+    /// A string element of an array argument, read into `buf` as UTF-8.
+    pub fn str_of<'b>(&self, v: napi_value, buf: &'b mut Utf8) -> Result<&'b [u8], Fail> {
+        let mut t = TYPE_UNDEFINED;
+        // SAFETY: a live handle of this call; `t` is an out-pointer.
+        unsafe { napi_typeof(self.env, v, &mut t) };
+        if t != TYPE_STRING {
+            return Err(Fail("expected a string"));
+        }
         let mut len = 0usize;
         // SAFETY: the buffer pointer and size describe `buf.stack`; Node
         // writes at most size-1 bytes plus a NUL and reports the count.

@@ -4,11 +4,17 @@
 //!
 //! One boundary crossing per socket chunk: `parserParse` handles a whole
 //! chunk and writes op records into a Uint32Array owned by the caller.
+//! The FILE store's I/O (`file_exports.rs`) writes a commit's batch with one
+//! call per file and syncs it on a worker thread.
 
 #![deny(unsafe_op_in_unsafe_fn)]
 #![warn(clippy::undocumented_unsafe_blocks)]
 
 mod args;
+mod async_work;
+mod errors;
+mod file_exports;
+mod slice_io;
 mod sys;
 
 use args::{call, external, Args, Fail, Ret, Utf8};
@@ -196,6 +202,14 @@ const EXPORTS: &[(&[u8], unsafe extern "C" fn(napi_env, napi_callback_info) -> n
     (b"sublistGenid\0", sublist_genid),
     (b"subjectValid\0", subject_valid),
     (b"crc32\0", crc32_update),
+    (b"fileOpen\0", file_exports::file_open),
+    (b"fileWrite\0", file_exports::file_write),
+    (b"fileRead\0", file_exports::file_read),
+    (b"fileSize\0", file_exports::file_size),
+    (b"fileTruncate\0", file_exports::file_truncate),
+    (b"fileDatasync\0", file_exports::file_datasync),
+    (b"fileClose\0", file_exports::file_close),
+    (b"fileSync\0", file_exports::file_sync),
 ];
 
 /// Module entry point, called by Node on `require()` (possibly once per

@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HEADER_WORDS, RECORD_WORDS, CRC32_IEEE, type SubjectCheckCode } from './ops.js';
-import type { Core, ProtocolParser, Sublist, SublistStats } from './types.js';
+import type { Core, NativeFile, NativeFileApi, ProtocolParser, Sublist, SublistStats } from './types.js';
 
 const require = createRequire(import.meta.url);
 
@@ -32,6 +32,14 @@ interface Addon {
   sublistGenid(s: Handle): number;
   subjectValid(subject: string, wildcards: boolean): boolean;
   crc32(data: Uint8Array, crc: number, poly: number): number;
+  fileOpen(path: string, create: boolean): NativeFile;
+  fileWrite(f: NativeFile, views: readonly Uint8Array[], pos: number): number;
+  fileRead(f: NativeFile, buf: Uint8Array, off: number, len: number, pos: number): number;
+  fileSize(f: NativeFile): number;
+  fileTruncate(f: NativeFile, len: number): void;
+  fileDatasync(f: NativeFile): void;
+  fileClose(f: NativeFile): void;
+  fileSync(files: readonly NativeFile[], dirs: readonly string[], dataOnly: boolean): Promise<void>;
 }
 
 /** The platform suffix napi-rs gives the .node file, e.g. linux-x64-gnu. */
@@ -79,7 +87,11 @@ export function loadNative(root: string): Core {
 
 class NativeCore implements Core {
   readonly kind = 'native' as const;
-  constructor(private readonly addon: Addon) {}
+  readonly files: NativeFileApi | undefined;
+  constructor(private readonly addon: Addon) {
+    // An addon built before the file exports existed still serves the rest.
+    this.files = typeof addon.fileOpen === 'function' ? fileApi(addon) : undefined;
+  }
 
   newParser(maxControlLine: number, maxPayload: number): ProtocolParser {
     return new NativeParser(this.addon, maxControlLine, maxPayload);
@@ -93,6 +105,19 @@ class NativeCore implements Core {
   crc32(data: Uint8Array, crc = 0, poly = CRC32_IEEE): number {
     return this.addon.crc32(data, crc >>> 0, poly >>> 0);
   }
+}
+
+function fileApi(a: Addon): NativeFileApi {
+  return {
+    open: (path, create) => a.fileOpen(path, create),
+    write: (f, views, pos) => a.fileWrite(f, views, pos),
+    read: (f, buf, off, len, pos) => a.fileRead(f, buf, off, len, pos),
+    size: (f) => a.fileSize(f),
+    truncate: (f, len) => a.fileTruncate(f, len),
+    datasync: (f) => a.fileDatasync(f),
+    close: (f) => a.fileClose(f),
+    sync: (files, dirs, dataOnly) => a.fileSync(files, dirs, dataOnly),
+  };
 }
 
 class NativeParser implements ProtocolParser {

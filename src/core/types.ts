@@ -51,8 +51,35 @@ export interface Sublist {
   stats(): SublistStats;
 }
 
+/** An open file of the native FILE-store I/O (opaque). */
+export type NativeFile = object;
+
+/**
+ * The FILE store's file I/O in the addon (native only; the WASM build has
+ * no file system and the store uses node:fs instead). Failures throw, or
+ * reject, Errors shaped like node:fs's (`code`, `ENOENT: ..., open '/p'`).
+ */
+export interface NativeFileApi {
+  /** create: a new file, failing if it exists (`wx+`); else an existing one (`r+`). */
+  open(path: string, create: boolean): NativeFile;
+  /** Writes the views back to back at pos, all of them (one pwritev); returns the byte count. */
+  write(f: NativeFile, views: readonly Uint8Array[], pos: number): number;
+  /** Reads into buf[off, off+len) from pos; fewer bytes only at end of file. */
+  read(f: NativeFile, buf: Uint8Array, off: number, len: number, pos: number): number;
+  size(f: NativeFile): number;
+  truncate(f: NativeFile, len: number): void;
+  /** fdatasync on the calling thread. */
+  datasync(f: NativeFile): void;
+  /** Closes; a sync in flight keeps the descriptor until it is done. */
+  close(f: NativeFile): void;
+  /** fdatasync (fsync if !dataOnly) each file, then fsync each directory, on a worker thread. */
+  sync(files: readonly NativeFile[], dirs: readonly string[], dataOnly: boolean): Promise<void>;
+}
+
 export interface Core {
   readonly kind: CoreKind;
+  /** The FILE store's native file I/O, when this core has one. */
+  readonly files?: NativeFileApi;
   newParser(maxControlLine: number, maxPayload: number): ProtocolParser;
   newSublist(cache?: boolean): Sublist;
   /** Subject validity: for SUB (`wildcards`) or for PUB (literal only). */

@@ -127,4 +127,16 @@ napi_functions! {
     fn napi_get_undefined(env: napi_env, result: *mut napi_value);
     fn napi_create_buffer_copy(env: napi_env, length: usize, data: *const c_void, result_data: *mut *mut c_void, result: *mut napi_value);
     fn napi_throw_type_error(env: napi_env, code: *const c_char, msg: *const c_char);
+    fn napi_throw(env: napi_env, error: napi_value);
+    fn napi_create_string_utf8(env: napi_env, str: *const c_char, length: usize, result: *mut napi_value);
+    fn napi_create_error(env: napi_env, code: napi_value, msg: napi_value, result: *mut napi_value);
+    fn napi_get_value_double(env: napi_env, value: napi_value, result: *mut f64);
+    fn napi_get_array_length(env: napi_env, value: napi_value, result: *mut u32);
+    fn napi_get_element(env: napi_env, object: napi_value, index: u32, result: *mut napi_value);
+    fn napi_create_promise(env: napi_env, deferred: *mut napi_deferred, promise: *mut napi_value);
+    fn napi_resolve_deferred(env: napi_env, deferred: napi_deferred, resolution: napi_value);
+    fn napi_reject_deferred(env: napi_env, deferred: napi_deferred, rejection: napi_value);
+    fn napi_create_async_work(env: napi_env, async_resource: napi_value, async_resource_name: napi_value, execute: napi_async_execute_callback, complete: napi_async_complete_callback, data: *mut c_void, result: *mut napi_async_work);
+    fn napi_queue_async_work(env: napi_env, work: napi_async_work);
+    fn napi_delete_async_work(env: napi_env, work: napi_async_work);
 }

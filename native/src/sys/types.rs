@@ -57,3 +57,15 @@ pub type napi_callback = Option<unsafe extern "C" fn(napi_env, napi_callback_inf
 /// `napi_finalize`.
 #[allow(non_camel_case_types)]
 pub type napi_finalize = Option<unsafe extern "C" fn(napi_env, *mut c_void, *mut c_void)>;
+
+opaque!(
+    NapiDeferred => napi_deferred,
+    NapiAsyncWork => napi_async_work,
+);
+
+/// `napi_async_execute_callback`: runs on a libuv worker thread.
+#[allow(non_camel_case_types)]
+pub type napi_async_execute_callback = Option<unsafe extern "C" fn(napi_env, *mut c_void)>;
+/// `napi_async_complete_callback`: runs on the JS thread afterwards.
+#[allow(non_camel_case_types)]
+pub type napi_async_complete_callback = Option<unsafe extern "C" fn(napi_env, napi_status, *mut c_void)>;

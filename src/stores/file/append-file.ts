@@ -2,30 +2,23 @@
 // straight into the file's own pending chunks (so one file's records are
 // contiguous in memory and go out with one positional writev per batch),
 // `written` counts the bytes handed to the OS, and reads are positional.
+// The I/O itself goes through io.ts (the Rust addon, or node:fs).
 //
 // A chunk is never written into again once a byte of it has gone out, and
 // never reused: views into it (the message cache keeps some) stay valid for
 // as long as they are held.
 
-import {
-  closeSync,
-  ftruncateSync,
-  fstatSync,
-  openSync,
-  readSync,
-  writeSync,
-  writevSync,
-} from 'node:fs';
 import { dirname } from 'node:path';
 import { versionHeader, VERSION_SIZE } from './format.js';
+import { fileIo, type StoreFile } from './io.js';
 
 /** Size of a pending chunk; a larger record gets a chunk of its own. */
 export const CHUNK_SIZE = 128 * 1024;
 
 export class AppendFile {
   readonly path: string;
-  /** -1 while closed; reopened on use. */
-  fd: number;
+  /** Undefined while closed; reopened on use. */
+  #file: StoreFile | undefined;
   /** Bytes handed to the OS (the file's size on disk). */
   written: number;
   /** The chunk records are being encoded into, and its fill. */
@@ -36,8 +29,6 @@ export class AppendFile {
   /** Full chunks (as views) waiting to be written, oldest first. */
   #full: Buffer[] = [];
   #fullBytes = 0;
-  /** Async operations (fsync) using the fd: it must not be closed under them. */
-  busy = 0;
   /** The commit making this file's written bytes durable, while it runs. */
   syncing: Promise<void> | undefined;
   /** Written and not fsynced yet. */
@@ -49,25 +40,35 @@ export class AppendFile {
   /** Last use (ms), for closing idle files. */
   lastUsed = 0;
 
-  private constructor(path: string, fd: number, size: number) {
+  private constructor(path: string, file: StoreFile, size: number) {
     this.path = path;
-    this.fd = fd;
+    this.#file = file;
     this.written = size;
   }
 
   /** Creates a new file with its version header (fails if it exists). */
   static create(path: string): AppendFile {
-    const fd = openSync(path, 'wx+');
-    writeSync(fd, versionHeader(), 0, VERSION_SIZE, 0);
-    const f = new AppendFile(path, fd, VERSION_SIZE);
+    const file = fileIo().open(path, true);
+    file.write([versionHeader()], 0);
+    const f = new AppendFile(path, file, VERSION_SIZE);
     f.isNew = true;
     return f;
   }
 
   /** Opens an existing file read-write; its size is taken from the disk. */
   static open(path: string): AppendFile {
-    const fd = openSync(path, 'r+');
-    return new AppendFile(path, fd, fstatSync(fd).size);
+    const file = fileIo().open(path, false);
+    return new AppendFile(path, file, file.size());
+  }
+
+  /** Whether the file is open now (it is reopened on use). */
+  get isOpen(): boolean {
+    return this.#file !== undefined;
+  }
+
+  /** The open file, for the committer's sync (undefined while closed). */
+  get openFile(): StoreFile | undefined {
+    return this.#file;
   }
 
   get dir(): string {
@@ -122,7 +123,7 @@ export class AppendFile {
     this.#pendingStart = this.#used;
   }
 
-  /** Writes everything pending with one positional writev; returns the byte count. */
+  /** Writes everything pending with one positional write; returns the byte count. */
   writePending(): number {
     const n = this.pendingBytes;
     if (n === 0) return 0;
@@ -131,69 +132,63 @@ export class AppendFile {
     this.#full = [];
     this.#fullBytes = 0;
     this.#pendingStart = this.#used;
-    const fd = this.ensureOpen();
-    let pos = this.written;
-    let done = 0;
-    // writev may write less than asked (signals, limits): go on from there.
-    let rest: Buffer[] = views;
-    while (rest.length > 0) {
-      const w = rest.length === 1 ? writeSync(fd, rest[0]!, 0, rest[0]!.length, pos) : writevSync(fd, rest, pos);
-      pos += w;
-      done += w;
-      rest = skipBytes(rest, w);
-    }
-    this.written = pos;
+    const done = this.#open().write(views, this.written);
+    this.written += done;
     this.unsynced = true;
     return done;
   }
 
-  ensureOpen(): number {
-    if (this.fd < 0) this.fd = openSync(this.path, 'r+');
+  #open(): StoreFile {
+    this.#file ??= fileIo().open(this.path, false);
     this.lastUsed = Date.now();
-    return this.fd;
+    return this.#file;
   }
 
   /** Reads up to len bytes at pos (positional); returns how many were read. */
-  read(into: Buffer, at: number, len: number, pos: number): number {
-    const fd = this.ensureOpen();
-    let got = 0;
-    while (got < len) {
-      const r = readSync(fd, into, at + got, len - got, pos + got);
-      if (r === 0) break;
-      got += r;
-    }
-    return got;
+  read(into: Uint8Array, at: number, len: number, pos: number): number {
+    return this.#open().read(into, at, len, pos);
+  }
+
+  /** Writes bytes at pos directly (recovery's rewrites), bypassing the pending chunks. */
+  writeAt(bytes: Uint8Array, pos: number): void {
+    this.#open().write([bytes], pos);
+    this.written = Math.max(this.written, pos + bytes.length);
   }
 
   /** Cuts the file (and what this process counts as written) at `len`. */
   truncate(len: number): void {
-    ftruncateSync(this.ensureOpen(), len);
+    this.#open().truncate(len);
     this.written = len;
   }
 
-  /** Closes the fd unless an async operation uses it; true if closed (or already). */
+  /** fdatasync on the event loop (recovery only). */
+  datasyncNow(): void {
+    this.#open().datasyncNow();
+  }
+
+  /** Closes the file unless it holds data not yet durable; true if closed (or already). */
   closeIfIdle(): boolean {
-    if (this.fd < 0) return true;
-    if (this.busy > 0 || this.unsynced || this.pendingBytes > 0) return false;
-    closeSync(this.fd);
-    this.fd = -1;
+    if (this.#file === undefined) return true;
+    if (this.unsynced || this.pendingBytes > 0) return false;
+    this.close();
     return true;
   }
 
-  /** Closes the fd now (callers make sure late async results are ignored, see `dead`). */
+  /**
+   * Closes the file now (callers make sure late async results are ignored,
+   * see `dead`; a sync in flight keeps the OS file open until it is done).
+   */
   close(): void {
-    if (this.fd < 0) return;
-    try {
-      closeSync(this.fd);
-    } finally {
-      this.fd = -1;
-    }
+    const f = this.#file;
+    if (f === undefined) return;
+    this.#file = undefined;
+    f.close();
   }
 
-  /** Swaps in a new fd for the same path (after a compaction renamed a new file over it). */
-  replaceFd(fd: number, size: number): void {
+  /** Swaps in a new file for the same path (after a compaction renamed a new file over it). */
+  replaceFile(file: StoreFile, size: number): void {
     this.close();
-    this.fd = fd;
+    this.#file = file;
     this.written = size;
   }
 }
@@ -202,16 +197,6 @@ const EMPTY = Buffer.alloc(0);
 
 /** Gives an empty file its version header. */
 export function writeHeader(f: AppendFile): void {
-  writeSync(f.ensureOpen(), versionHeader(), 0, VERSION_SIZE, 0);
+  f.writeAt(versionHeader(), 0);
   f.written = VERSION_SIZE;
-}
-
-/** The views after the first n bytes. */
-function skipBytes(views: Buffer[], n: number): Buffer[] {
-  let i = 0;
-  while (i < views.length && n >= views[i]!.length) n -= views[i++]!.length;
-  if (i === views.length) return [];
-  const rest = views.slice(i);
-  if (n > 0) rest[0] = rest[0]!.subarray(n);
-  return rest;
 }

@@ -2,8 +2,8 @@
 // the issue's "acks never precede durability"). Writes land in the pending
 // chunks of their files (append-file.ts); a commit hands every dirty file's
 // pending bytes to the OS with one positional write per file, then — with
-// file_sync — fdatasyncs each of them on libuv's thread pool, off the event
-// loop. flush() resolves once everything appended before the call is
+// file_sync — fdatasyncs all of them as one job on a libuv worker thread,
+// off the event loop (io.ts: the Rust addon, or node:fs). flush() resolves once everything appended before the call is
 // durable. Commits run one at a time: while one syncs, the next collects,
 // and every flush() made meanwhile shares it.
 //
@@ -12,10 +12,11 @@
 // rides on the next commit, after its sync.
 
 import { performance } from 'node:perf_hooks';
-import { fdatasync, fsync, open, close, closeSync, openSync, renameSync, writeSync } from 'node:fs';
+import { renameSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { CommitLatency, StoreLog } from './options.js';
 import type { AppendFile } from './append-file.js';
+import { fileIo, type StoreFile } from './io.js';
 
 /** A file replaced wholesale by a snapshot (compaction). */
 export interface Rewrite {
@@ -38,20 +39,6 @@ function deferred(): Deferred {
     reject = rej;
   });
   return { promise, resolve, reject };
-}
-
-function syncFd(fd: number, data: boolean): Promise<void> {
-  return new Promise((resolve, reject) => (data ? fdatasync : fsync)(fd, (err) => (err ? reject(err) : resolve())));
-}
-
-/** fsync of a directory, so new or renamed entries in it survive a crash. */
-function syncDir(dir: string): Promise<void> {
-  return new Promise((resolve, reject) =>
-    open(dir, 'r', (err, fd) => {
-      if (err) return reject(err);
-      fsync(fd, (e) => close(fd, () => (e && e.code !== 'EINVAL' ? reject(e) : resolve())));
-    }),
-  );
 }
 
 let tmpCounter = 0;
@@ -238,36 +225,29 @@ export class Committer {
   }
 
   async #syncPhase(sync: boolean, staged: Staged[], dirs: string[], after: (() => void)[]): Promise<void> {
-    const waits: Promise<void>[] = [];
+    // One job for the whole commit: every unsynced file, the staged
+    // snapshots, then the directories whose entries changed.
+    const files: StoreFile[] = [];
     if (sync) {
-      const files = [...this.#unsynced];
-      this.#unsynced.clear();
-      for (const f of files) {
-        if (f.dead || f.fd < 0) continue;
-        f.busy++;
+      for (const f of this.#unsynced) {
         f.unsynced = false;
-        waits.push(
-          syncFd(f.fd, true).then(
-            () => void f.busy--,
-            (err: NodeJS.ErrnoException) => {
-              f.busy--;
-              if (!f.dead) throw err;
-            },
-          ),
-        );
+        // A deleted file has nothing to make durable; a closed one was
+        // closed only once synced (AppendFile.closeIfIdle).
+        const open = f.openFile;
+        if (!f.dead && open !== undefined) files.push(open);
       }
-      for (const d of dirs) waits.push(syncDir(d).catch((e: NodeJS.ErrnoException) => ignoreMissing(e)));
+      this.#unsynced.clear();
     }
-    for (const s of staged) waits.push(syncFd(s.fd, false));
+    for (const s of staged) files.push(s.file);
     const started = this.#latency ? performance.now() : 0;
-    await Promise.all(waits);
+    await fileIo().sync(files, sync ? dirs : [], true);
     if (this.#latency && sync) this.#latency.sync((performance.now() - started) / 1000);
     for (const s of staged) {
       renameSync(s.tmp, s.rewrite.file.path);
-      s.rewrite.file.replaceFd(s.fd, s.size);
+      s.rewrite.file.replaceFile(s.file, s.size);
       s.rewrite.done?.();
     }
-    if (staged.length > 0) await Promise.all([...new Set(staged.map((s) => s.rewrite.file.dir))].map((d) => syncDir(d)));
+    if (staged.length > 0) await fileIo().sync([], [...new Set(staged.map((s) => s.rewrite.file.dir))], false);
     for (const op of after) this.#runAfter(op);
   }
 
@@ -284,19 +264,15 @@ export class Committer {
     const content = r.content();
     r.file.dropPending();
     const tmp = join(r.tmpDir, `${basename(r.file.path, '.dat')}.${process.pid}.${++tmpCounter}.tmp`);
-    const fd = openSync(tmp, 'w+');
-    let size = 0;
+    const file = fileIo().open(tmp, true);
+    let size: number;
     try {
-      for (const b of content) {
-        let off = 0;
-        while (off < b.length) off += writeSync(fd, b, off, b.length - off, size + off);
-        size += b.length;
-      }
+      size = file.write(content, 0);
     } catch (err) {
-      closeSync(fd);
+      file.close();
       throw err;
     }
-    return { rewrite: r, tmp, fd, size };
+    return { rewrite: r, tmp, file, size };
   }
 
   /** Waits for everything, then commits what is left. */
@@ -315,11 +291,7 @@ export class Committer {
 interface Staged {
   rewrite: Rewrite;
   tmp: string;
-  fd: number;
+  file: StoreFile;
   size: number;
-}
-
-function ignoreMissing(e: NodeJS.ErrnoException): void {
-  if (e.code !== 'ENOENT') throw e;
 }
 

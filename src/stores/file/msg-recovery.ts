@@ -6,7 +6,7 @@
 // otherwise its index is rebuilt from the data file. Data past the last
 // index record was never committed and is cut (tail.ts).
 
-import { existsSync, fdatasyncSync, readdirSync, unlinkSync, writeSync } from 'node:fs';
+import { existsSync, readdirSync, unlinkSync } from 'node:fs';
 import type { StoreLog } from './options.js';
 import { decodeMsgProto } from '../../streaming/pb/fast.js';
 import { StoreError } from '../store.js';
@@ -227,11 +227,8 @@ function rebuild(s: Slice, ctx: RecoveryContext, mode: TailMode): void {
   });
   settleEnd(s.dat, end, mode, ctx.truncateBadEof, ctx.log);
   s.idx.truncate(0);
-  const fd = s.idx.ensureOpen();
-  writeSync(fd, versionHeader(), 0, VERSION_SIZE, 0);
-  let pos = 0;
-  while (pos < used) pos += writeSync(fd, out, pos, used - pos, VERSION_SIZE + pos);
-  s.idx.written = VERSION_SIZE + used;
-  fdatasyncSync(s.idx.ensureOpen());
+  s.idx.writeAt(versionHeader(), 0);
+  s.idx.writeAt(out.subarray(0, used), VERSION_SIZE);
+  s.idx.datasyncNow();
   if (s.count > 0) ctx.log?.info(`STREAM: Index file "${s.idx.path}" rebuilt from the data file (${s.count} messages)`);
 }

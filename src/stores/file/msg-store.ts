@@ -255,8 +255,8 @@ export class FileMsgStore implements MsgStore {
     const idleMs = eager ? 0 : SLICE_IDLE_MS;
     for (let i = 0; i < this.#slices.length - 1; i++) {
       const s = this.#slices[i]!;
-      if (s.dat.fd >= 0 && nowMs - s.dat.lastUsed >= idleMs) s.dat.closeIfIdle();
-      if (s.idx.fd >= 0 && nowMs - s.idx.lastUsed >= idleMs) s.idx.closeIfIdle();
+      if (s.dat.isOpen && nowMs - s.dat.lastUsed >= idleMs) s.dat.closeIfIdle();
+      if (s.idx.isOpen && nowMs - s.idx.lastUsed >= idleMs) s.idx.closeIfIdle();
     }
   }
 

@@ -1,0 +1,172 @@
+//! The exports of the FILE store's I/O (`slice_io.rs`), glue only:
+//! `src/stores/file/io-native.ts` wraps them. One call per file per commit
+//! (`fileWrite` takes the whole batch), one Promise per commit (`fileSync`).
+
+use crate::args::{call, external, Fail, Ret, Utf8};
+use crate::async_work::{self, Job};
+use crate::errors::{io_error, throw_io};
+use crate::slice_io::{IoFailure, SliceFile, SyncJob};
+use crate::sys::*;
+use std::path::PathBuf;
+
+fn path_from(bytes: &[u8]) -> PathBuf {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        PathBuf::from(std::ffi::OsStr::from_bytes(bytes))
+    }
+    #[cfg(not(unix))]
+    {
+        PathBuf::from(String::from_utf8_lossy(bytes).into_owned())
+    }
+}
+
+/// Turns an I/O outcome into the export's return, throwing on failure.
+///
+/// # Safety
+/// `env` must be the live env of the current export call.
+unsafe fn io_ret<'a, T>(env: napi_env, r: Result<T, IoFailure>, ok: impl FnOnce(T) -> Ret<'a>) -> Result<Ret<'a>, Fail> {
+    match r {
+        Ok(v) => Ok(ok(v)),
+        Err(f) => {
+            // SAFETY: per this function's contract.
+            unsafe { throw_io(env, &f) };
+            Ok(Ret::Thrown)
+        }
+    }
+}
+
+/// fileOpen(path, create): a handle, or throws ENOENT/EEXIST/... as node:fs.
+pub unsafe extern "C" fn file_open(env: napi_env, info: napi_callback_info) -> napi_value {
+    // SAFETY: env/info come from Node for this callback.
+    unsafe {
+        call(env, info, |a| {
+            let mut s = Utf8::new();
+            let path = path_from(a.str_into(0, &mut s)?);
+            match SliceFile::open(path, a.bool(1)?) {
+                Ok(f) => external(a.env, f),
+                Err(f) => io_ret(a.env, Err::<(), _>(f), |_| Ret::Undefined),
+            }
+        })
+    }
+}
+
+/// fileWrite(handle, views, pos): writes the views back to back at pos;
+/// returns the byte count (all of them, or it throws).
+pub unsafe extern "C" fn file_write(env: napi_env, info: napi_callback_info) -> napi_value {
+    // SAFETY: env/info come from Node; the handle was made by fileOpen; the
+    // views are only read, and JS runs nothing while the call lasts.
+    unsafe {
+        call(env, info, |a| {
+            let f = a.external::<SliceFile>(0)?;
+            let items = a.array(1)?;
+            let mut views: Vec<&[u8]> = Vec::with_capacity(items.len());
+            for v in items {
+                views.push(a.bytes_of(v)?);
+            }
+            let pos = a.offset(2)?;
+            io_ret(a.env, f.write_all_at(&views, pos), |n| Ret::F64(n as f64))
+        })
+    }
+}
+
+/// fileRead(handle, buf, off, len, pos): bytes read into buf[off, off+len),
+/// fewer only at end of file.
+pub unsafe extern "C" fn file_read(env: napi_env, info: napi_callback_info) -> napi_value {
+    // SAFETY: env/info come from Node; the handle was made by fileOpen; the
+    // buffer is written only within this call.
+    unsafe {
+        call(env, info, |a| {
+            let f = a.external::<SliceFile>(0)?;
+            let buf = a.bytes_mut(1)?;
+            let (off, len) = (a.u32(2)? as usize, a.u32(3)? as usize);
+            let end = off.checked_add(len).filter(|&e| e <= buf.len()).ok_or(Fail("read range outside the buffer"))?;
+            let pos = a.offset(4)?;
+            io_ret(a.env, f.read_at(&mut buf[off..end], pos), |n| Ret::U32(n as u32))
+        })
+    }
+}
+
+/// fileSize(handle): the size on disk.
+pub unsafe extern "C" fn file_size(env: napi_env, info: napi_callback_info) -> napi_value {
+    // SAFETY: env/info come from Node; the handle was made by fileOpen.
+    unsafe { call(env, info, |a| io_ret(a.env, a.external::<SliceFile>(0)?.size(), |n| Ret::F64(n as f64))) }
+}
+
+/// fileTruncate(handle, len).
+pub unsafe extern "C" fn file_truncate(env: napi_env, info: napi_callback_info) -> napi_value {
+    // SAFETY: env/info come from Node; the handle was made by fileOpen.
+    unsafe {
+        call(env, info, |a| {
+            let f = a.external::<SliceFile>(0)?;
+            io_ret(a.env, f.truncate(a.offset(1)?), |_| Ret::Undefined)
+        })
+    }
+}
+
+/// fileDatasync(handle): fdatasync on the JS thread (recovery only).
+pub unsafe extern "C" fn file_datasync(env: napi_env, info: napi_callback_info) -> napi_value {
+    // SAFETY: env/info come from Node; the handle was made by fileOpen.
+    unsafe { call(env, info, |a| io_ret(a.env, a.external::<SliceFile>(0)?.sync_data(), |_| Ret::Undefined)) }
+}
+
+/// fileClose(handle): closes now (a sync in flight keeps the descriptor
+/// until it is done); later calls on the handle fail with EBADF.
+pub unsafe extern "C" fn file_close(env: napi_env, info: napi_callback_info) -> napi_value {
+    // SAFETY: env/info come from Node; the handle was made by fileOpen.
+    unsafe {
+        call(env, info, |a| {
+            a.external::<SliceFile>(0)?.close();
+            Ok(Ret::Undefined)
+        })
+    }
+}
+
+impl Job for SyncJob {
+    type Output = Result<(), IoFailure>;
+    fn run(&mut self) -> Self::Output {
+        SyncJob::run(self)
+    }
+    unsafe fn settle(out: Self::Output, env: napi_env) -> Result<napi_value, napi_value> {
+        let mut undefined: napi_value = std::ptr::null_mut();
+        // SAFETY: env is live (the trait's contract).
+        unsafe {
+            match out {
+                Ok(()) => {
+                    napi_get_undefined(env, &mut undefined);
+                    Ok(undefined)
+                }
+                Err(f) => Err(io_error(env, &f)),
+            }
+        }
+    }
+}
+
+/// fileSync(handles, dirs, dataOnly): a Promise resolved once every file is
+/// synced (fdatasync, or fsync when !dataOnly) and then every directory
+/// fsynced, on a libuv worker thread; rejected with the first failure.
+pub unsafe extern "C" fn file_sync(env: napi_env, info: napi_callback_info) -> napi_value {
+    // SAFETY: env/info come from Node; the handles were made by fileOpen.
+    unsafe {
+        call(env, info, |a| {
+            let mut files = Vec::new();
+            for v in a.array(0)? {
+                let f = a.external_of::<SliceFile>(v)?;
+                match f.share() {
+                    Ok(shared) => files.push((shared, f.path.clone())),
+                    Err(fail) => return io_ret(a.env, Err::<(), _>(fail), |_| Ret::Undefined),
+                }
+            }
+            let mut dirs = Vec::new();
+            let mut s = Utf8::new();
+            for v in a.array(1)? {
+                dirs.push(path_from(a.str_of(v, &mut s)?));
+            }
+            let job = SyncJob { files, dirs, data_only: a.bool(2)? };
+            match async_work::queue(a.env, b"stan.fileSync\0", job) {
+                Some(p) => Ok(Ret::Value(p)),
+                None => Err(Fail("cannot queue the sync")),
+            }
+        })
+    }
+}

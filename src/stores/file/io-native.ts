@@ -1,0 +1,47 @@
+// The FILE store's I/O through the Rust addon (native/src/slice_io.rs):
+// a commit writes each file's batch with one call (one pwritev), and the
+// fdatasyncs of all its files plus the directory fsyncs run as one job on
+// a libuv worker thread, settling one Promise.
+
+import type { NativeFile, NativeFileApi } from '../../core/index.js';
+import type { FileIo, StoreFile } from './io.js';
+
+class NativeStoreFile implements StoreFile {
+  constructor(
+    private readonly api: NativeFileApi,
+    readonly handle: NativeFile,
+  ) {}
+  write(views: readonly Uint8Array[], pos: number): number {
+    return this.api.write(this.handle, views, pos);
+  }
+  read(buf: Uint8Array, off: number, len: number, pos: number): number {
+    return this.api.read(this.handle, buf, off, len, pos);
+  }
+  size(): number {
+    return this.api.size(this.handle);
+  }
+  truncate(len: number): void {
+    this.api.truncate(this.handle, len);
+  }
+  datasyncNow(): void {
+    this.api.datasync(this.handle);
+  }
+  close(): void {
+    this.api.close(this.handle);
+  }
+}
+
+export class NativeIo implements FileIo {
+  readonly kind = 'native' as const;
+  constructor(private readonly api: NativeFileApi) {}
+  open(path: string, create: boolean): StoreFile {
+    return new NativeStoreFile(this.api, this.api.open(path, create));
+  }
+  sync(files: readonly StoreFile[], dirs: readonly string[], dataOnly: boolean): Promise<void> {
+    return this.api.sync(
+      files.map((f) => (f as NativeStoreFile).handle),
+      dirs,
+      dataOnly,
+    );
+  }
+}

@@ -1,0 +1,59 @@
+// The FILE store's file I/O, behind one interface with two backends: the
+// Rust addon (io-native.ts: one pwritev per file per commit, fsync on a
+// libuv worker thread, positional reads), and node:fs (io-node.ts) where
+// only the WASM core is there. Both write the same bytes; the store's
+// tests run over each. STAN_FILE_IO=native|node picks one (an unknown
+// value, or native without the addon, is an error).
+
+import { core } from '../../core/index.js';
+import { NativeIo } from './io-native.js';
+import { NodeIo } from './io-node.js';
+
+/** An open file of the store. Failures throw node:fs-shaped Errors (`code`). */
+export interface StoreFile {
+  /** Writes the views back to back at pos, all of them; returns the byte count. */
+  write(views: readonly Uint8Array[], pos: number): number;
+  /** Reads into buf[off, off+len) from pos; fewer bytes only at end of file. */
+  read(buf: Uint8Array, off: number, len: number, pos: number): number;
+  size(): number;
+  truncate(len: number): void;
+  /** fdatasync on the event loop: recovery only, before anything is served. */
+  datasyncNow(): void;
+  close(): void;
+}
+
+export interface FileIo {
+  readonly kind: 'native' | 'node';
+  /** create: a new file, failing with EEXIST if it exists; else an existing one (ENOENT if not). */
+  open(path: string, create: boolean): StoreFile;
+  /**
+   * Makes the files' written data durable (fdatasync; fsync when
+   * !dataOnly), then the directories' entries (fsync; a directory gone
+   * meanwhile is skipped), off the event loop.
+   */
+  sync(files: readonly StoreFile[], dirs: readonly string[], dataOnly: boolean): Promise<void>;
+}
+
+const KINDS = ['native', 'node'] as const;
+
+let chosen: FileIo | undefined;
+
+/** The backend of this process, chosen on first use (see the header for STAN_FILE_IO). */
+export function fileIo(): FileIo {
+  chosen ??= pickFileIo(process.env.STAN_FILE_IO);
+  return chosen;
+}
+
+/** A backend by name (undefined or '': the best there is). */
+export function pickFileIo(want: string | undefined): FileIo {
+  if (want !== undefined && want !== '' && !(KINDS as readonly string[]).includes(want)) {
+    throw new Error(`STAN_FILE_IO=${want} is not a file I/O backend: use one of ${KINDS.join(', ')}, or leave it unset`);
+  }
+  const files = core().files;
+  if (want === 'node') return new NodeIo();
+  if (files !== undefined) return new NativeIo(files);
+  if (want === 'native') {
+    throw new Error(`STAN_FILE_IO=native, but the ${core().kind} core has no file I/O (build the addon with \`npm run build:native\`)`);
+  }
+  return new NodeIo();
+}
