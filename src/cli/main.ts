@@ -23,7 +23,7 @@ import { validateAuthOptions } from '../nats/auth.js';
 import { defaultNatsOptions, DEFAULT_TLS_TIMEOUT_MS, type NatsOptions } from '../nats/options.js';
 import { NATS_VERSION, NatsServer } from '../nats/server.js';
 import { tlsServerOptions } from '../nats/tls.js';
-import { startMonitor, type Monitor, type MonitorOptions } from '../monitor/index.js';
+import type { Monitor, MonitorOptions } from '../monitor/index.js';
 import { monitorOptionsFrom } from '../monitor/options.js';
 import { CliError, parseFlags, type ParsedFlags, unsupportedFlags, usageText, versionText } from './flags.js';
 import { GO_SIGNAL_NAMES, removePidFile, sendSignalCommand, STOP_EXIT_CODES, trapSignals, writePidFile } from './signals.js';
@@ -292,6 +292,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   let monitor: Monitor | undefined;
   if (built.monitor !== undefined) {
     try {
+      // fastify and prom-client are loaded only when monitoring is asked for.
+      const { startMonitor } = await import('../monitor/index.js');
       monitor = await startMonitor(built.monitor, { nats: server, stan: streaming, coreKind: core().kind }, log);
     } catch (err) {
       const e = err as NodeJS.ErrnoException;

@@ -10,8 +10,8 @@
 // stream at an exact line.
 
 import { renameSync, statSync } from 'node:fs';
-import { pino } from 'pino';
 import type { SonicBoom } from 'sonic-boom';
+import { loadPino } from './pino.js';
 
 /** nats-server's defaultLogPerms. */
 const LOG_FILE_MODE = 0o640;
@@ -54,7 +54,7 @@ export class FileOutput {
     readonly path: string,
     o: FileOutputOptions = {},
   ) {
-    this.#boom = pino.destination({ dest: path, sync: true, append: true, mkdir: false, mode: LOG_FILE_MODE });
+    this.#boom = loadPino().destination({ dest: path, sync: true, append: true, mkdir: false, mode: LOG_FILE_MODE });
     this.#limit = this.#rotateAt = o.sizeLimit ?? 0;
     this.#onRotated = o.onRotated;
     this.#onError = o.onError ?? ((m) => process.stderr.write(`${m}\n`));

@@ -12,7 +12,8 @@
 // - reopen() is SIGUSR1: the file is opened again by name, for logrotate.
 
 import { hostname } from 'node:os';
-import { pino, type Logger as Pino } from 'pino';
+import type { Logger as Pino } from 'pino';
+import { loadPino } from './pino.js';
 import { FileOutput } from './file.js';
 import { type Clock, type Level, LineFormatter, wallClock } from './format.js';
 import { openLocalSyslog, openRemoteSyslog, type SyslogOutput } from './syslog.js';
@@ -114,7 +115,7 @@ function isoMicros(micros: number): string {
 /** pino with its level names and our clock; streaming lines carry `"layer":"streaming"` instead of the prefix. */
 function jsonSink(out: Out, o: LoggerOptions, close: () => Promise<void>): Sink {
   const clock = o.clock ?? wallClock;
-  const p: Pino = pino(
+  const p: Pino = loadPino()(
     {
       level: 'trace', // the gates are ours
       base: { pid: o.pid ?? process.pid, hostname: hostname() },

@@ -1,9 +1,10 @@
 // Store latency histograms for /metrics: how long a store write and a
-// flush/fsync take. Defined once per process; a store reports into them
-// with observeStoreWrite / observeStoreFsync (seconds), and every monitor's
-// registry exposes them.
+// flush/fsync take. Defined once per process, when the monitor is loaded;
+// loading this module points the stores' reports (src/stores/latency.ts)
+// at them, and every monitor's registry exposes them.
 
 import { Histogram } from 'prom-client';
+import { setStoreLatencySink } from '../stores/latency.js';
 
 /** 10 µs .. ~2.6 s, doubling. */
 const LATENCY_BUCKETS = Array.from({ length: 19 }, (_, i) => 0.00001 * 2 ** i);
@@ -22,10 +23,7 @@ export const storeFsyncSeconds = new Histogram({
   registers: [],
 });
 
-export function observeStoreWrite(seconds: number): void {
-  storeWriteSeconds.observe(seconds);
-}
-
-export function observeStoreFsync(seconds: number): void {
-  storeFsyncSeconds.observe(seconds);
-}
+setStoreLatencySink({
+  write: (seconds) => storeWriteSeconds.observe(seconds),
+  sync: (seconds) => storeFsyncSeconds.observe(seconds),
+});

@@ -3,7 +3,6 @@
 // STAN-REFERENCE §7.1): its options, the store, the NATS transport (the
 // embedded server, or -ns), and the Go server's startup lines.
 
-import { observeStoreFsync, observeStoreWrite } from '../monitor/store-latency.js';
 import type { ParsedFlags } from '../cli/flags.js';
 import { failAt, type StanConfig, withStanConfig } from '../config/stan-options.js';
 import type { Logger } from '../log/logger.js';
@@ -12,10 +11,10 @@ import { formatLimitsBanner, limitReachedWarning, validateLimits } from '../stor
 import { MemoryStore } from '../stores/memory/index.js';
 import { FileStore, fileOptionsFromValues } from '../stores/file/index.js';
 import { type ChannelLimits, type MsgStoreState, type Store, StoreError } from '../stores/store.js';
+import { observeStoreFsync, observeStoreWrite } from '../stores/latency.js';
 import { defaultStanOptions, type StanOptions } from './options.js';
 import { StanServer } from './server.js';
 import { EmbeddedTransport } from './transport-embedded.js';
-import { connectExternal } from './transport-external.js';
 import type { NatsTransport } from './transport.js';
 
 /** The version of the Go server this one replaces, as clients and operators know it. */
@@ -112,6 +111,8 @@ async function transportFor(nats: NatsServer | undefined, flags: ParsedFlags, cl
           ...(v.tlsClientCaCert !== undefined ? { caFile: v.tlsClientCaCert as string } : {}),
         }
       : undefined;
+  // The nats client is loaded only for -ns.
+  const { connectExternal } = await import('./transport-external.js');
   return connectExternal(
     {
       url,

@@ -5,7 +5,7 @@
 
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { observeStoreFsync, observeStoreWrite } from '../../src/monitor/store-latency.js';
+import { observeStoreFsync, observeStoreWrite } from '../../src/stores/latency.js';
 import { until } from '../helpers/stan.js';
 import { knownState, type Known } from './fixture.js';
 

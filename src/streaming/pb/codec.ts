@@ -14,9 +14,22 @@
 // - Strings are not UTF-8 validated on decode (gogo does not either):
 //   invalid bytes become U+FFFD.
 // - Malformed input throws ProtoError naming the message.
+//
+// protobufjs is loaded, and the schemas parsed, on the first encode or
+// decode: the hot messages have hand-written codecs (fast.ts), and a
+// server start should not pay ~50 ms for the rest before it needs them.
 
-import protobuf from 'protobufjs';
+import { createRequire } from 'node:module';
+import type protobuf from 'protobufjs';
 import { ProtoError, asBuffer, EMPTY_BYTES } from './wire.js';
+
+type Protobuf = typeof protobuf;
+
+let loaded: Protobuf | undefined;
+function pbjs(): Protobuf {
+  loaded ??= createRequire(import.meta.url)('protobufjs') as Protobuf;
+  return loaded;
+}
 
 /** The encode-side shape of a decoded message type T: every field optional. */
 export type Init<T> = { [K in keyof T]?: InitValue<T[K]> | undefined };
@@ -87,7 +100,7 @@ function infoOf(type: protobuf.Type): TypeInfo {
   for (const f of type.fieldsArray) {
     f.resolve();
     if (f.map) throw new Error(`pb: map field ${type.fullName}.${f.name} is not supported`);
-    const msg = f.resolvedType instanceof protobuf.Type ? f.resolvedType : undefined;
+    const msg = f.resolvedType instanceof pbjs().Type ? f.resolvedType : undefined;
     info.fields.push({
       name: f.name,
       kind: msg ? Kind.MESSAGE : (KIND_OF[f.type] ?? Kind.PLAIN),
@@ -227,17 +240,30 @@ function zeroOf(f: FieldInfo): unknown {
 
 // ---------------------------------------------------------------------------
 
-/** The typed codec of the message `name` (fully qualified, e.g. "pb.PubMsg") in root. */
-export function messageCodec<T>(root: protobuf.Root, name: string): MessageCodec<T> {
-  const type = root.lookupType(name);
-  const info = infoOf(type);
+/**
+ * The typed codec of the message `name` (fully qualified, e.g. "pb.PubMsg")
+ * in root; the type is looked up on first use.
+ */
+export function messageCodec<T>(root: () => protobuf.Root, name: string): MessageCodec<T> {
+  let resolved: { type: protobuf.Type; info: TypeInfo } | undefined;
+  const get = (): { type: protobuf.Type; info: TypeInfo } => {
+    if (resolved === undefined) {
+      const type = root().lookupType(name);
+      resolved = { type, info: infoOf(type) };
+    }
+    return resolved;
+  };
   return {
-    type,
+    get type() {
+      return get().type;
+    },
     encode(msg: Init<T>): Buffer {
+      const { type, info } = get();
       const w = type.encode(toWire(info, msg as Record<string, unknown>)).finish();
       return asBuffer(w);
     },
     decode(buf: Uint8Array): T {
+      const { type, info } = get();
       let m: protobuf.Message;
       try {
         m = type.decode(asBuffer(buf));
@@ -247,32 +273,40 @@ export function messageCodec<T>(root: protobuf.Root, name: string): MessageCodec
       return toPlain(info, m as unknown as Record<string, unknown>) as T;
     },
     defaults(): T {
+      const { type, info } = get();
       return toPlain(info, type.create() as unknown as Record<string, unknown>) as T;
     },
   };
 }
 
 /**
- * Parses proto3 texts into one new root, field names kept as written.
- * Strings are not UTF-8 validated (protobufjs 8 would throw, as proto3
- * asks): gogo accepts any bytes, so invalid UTF-8 decodes to U+FFFD here,
- * as in fast.ts, instead of failing the request.
+ * Proto3 texts parsed into one new root on first call, field names kept as
+ * written. Strings are not UTF-8 validated (protobufjs 8 would throw, as
+ * proto3 asks): gogo accepts any bytes, so invalid UTF-8 decodes to U+FFFD
+ * here, as in fast.ts, instead of failing the request.
  */
-export function parseSchemas(...texts: string[]): protobuf.Root {
-  const root = new protobuf.Root();
-  for (const t of texts) protobuf.parse(t, root, { keepCase: true });
-  noUtf8Validation(root);
-  root.resolveAll();
-  return root;
+export function parseSchemas(...texts: string[]): () => protobuf.Root {
+  let root: protobuf.Root | undefined;
+  return () => {
+    if (root === undefined) {
+      const pb = pbjs();
+      root = new pb.Root();
+      for (const t of texts) pb.parse(t, root, { keepCase: true });
+      noUtf8Validation(root);
+      root.resolveAll();
+    }
+    return root;
+  };
 }
 
 function noUtf8Validation(ns: protobuf.NamespaceBase): void {
+  const pb = pbjs();
   for (const o of ns.nestedArray) {
-    if (o instanceof protobuf.Type) {
+    if (o instanceof pb.Type) {
       for (const f of o.fieldsArray) {
         if (f.type === 'string') f.setOption('features', { ...f.options?.['features'], utf8_validation: 'NONE' });
       }
     }
-    if (o instanceof protobuf.Namespace) noUtf8Validation(o);
+    if (o instanceof pb.Namespace) noUtf8Validation(o);
   }
 }
