@@ -11,6 +11,10 @@
 // its own). CPU columns as in the stan suite: % of one core over the
 // measured window (srv = server, gen = generator, all = whole machine).
 //
+// Store cost: the FILE store alone in this process, CPU µs per message
+// (store, sent, acked, a commit per 64), to compare store changes without
+// the noise of sockets and fsync.
+//
 // Restart: a store filled with N messages on one channel (by the lean
 // client, with --file_sync=false to fill quickly), the server stopped
 // (SIGTERM), then started again on it: the time from spawn() to its
@@ -28,6 +32,8 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GENERATOR, memory, startServer, stopServer, type Memory, type ServerProc } from './server-proc.js';
 import type { Suite } from './suite.js';
+import { FileStore } from '../src/stores/file/index.js';
+import { fileIo } from '../src/stores/file/io.js';
 
 const RUNS = Number(process.env.BENCH_FILESTORE_RUNS ?? 3);
 const ASYNC_MSGS = Number(process.env.BENCH_FILESTORE_MSGS ?? 100_000);
@@ -140,6 +146,52 @@ function freshDir(tag: string): string {
   const d = mkdtempSync(join(tmpdir(), `bench-filestore-${tag}-`));
   tempDirs.push(d);
   return d;
+}
+
+// ---- store cost, in process ----
+
+const COST_MSGS = 300_000;
+const COST_BATCH = 64;
+
+/**
+ * CPU per message of the FILE store alone (no server, no sockets): store
+ * a 128-byte message, record it sent to and acked by one subscription,
+ * commit (write, no fsync) every 64 messages, as a publish batch does.
+ * Best of RUNS + 2 rounds (the first ones warm the JIT), in µs.
+ */
+async function storeCost(): Promise<void> {
+  const data = Buffer.alloc(SIZE, 7);
+  const rounds: number[] = [];
+  for (let round = 0; round < RUNS + 2; round++) {
+    const dir = freshDir(`cost-${round}`);
+    const store = new FileStore({ dir, doSync: false });
+    await store.recover();
+    const ch = store.createChannel('cost', { maxSubscriptions: 0, maxMsgs: 0, maxBytes: 0, maxAgeMs: 0, maxInactivityMs: 0 });
+    ch.subs.create({
+      id: 1, clientId: 'c', qGroup: '', inbox: 'in', ackInbox: 'ack', maxInFlight: 1024,
+      ackWaitInSecs: 30, durableName: '', lastSent: 0, isDurable: false, isClosed: false,
+    });
+    const ts = BigInt(Date.now()) * 1_000_000n;
+    const c0 = process.cpuUsage();
+    for (let i = 0; i < COST_MSGS; i += COST_BATCH) {
+      for (let k = 0; k < COST_BATCH; k++) {
+        const seq = ch.msgs.store(data, '_STAN.acks.x', ts);
+        ch.subs.sent(1, seq);
+        ch.subs.acked(1, seq);
+      }
+      await ch.msgs.flush();
+      await ch.subs.flush();
+    }
+    const c = process.cpuUsage(c0);
+    rounds.push((c.user + c.system) / COST_MSGS);
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const best = Math.min(...rounds.slice(2));
+  console.log(
+    `store cost in process (store + sent + acked per message, commit every ${COST_BATCH}, no fsync, ${fileIo().kind} I/O): ` +
+      `${best.toFixed(2)} µs CPU per message, best of ${RUNS} (all: ${rounds.map((r) => r.toFixed(2)).join('/')})\n`,
+  );
 }
 
 // ---- throughput ----
@@ -269,6 +321,7 @@ export const fileStoreSuite: Suite = {
     const [l1] = loadavg();
     console.log(`${cpus().length} CPUs, load average ${l1!.toFixed(2)} before starting; temp dirs under ${tmpdir()}`);
     try {
+      await storeCost();
       await throughput();
       await restart();
       console.log(`\nload average ${loadavg()[0]!.toFixed(2)} at the end (other work on this ${cpus().length}-CPU machine skews the figures)`);

@@ -186,6 +186,22 @@ unsafe extern "C" fn crc32_update(env: napi_env, info: napi_callback_info) -> na
     unsafe { call(env, info, |a| Ok(Ret::U32(crc32::update(a.u32(1)?, a.u32(2)?, a.bytes(0)?)))) }
 }
 
+unsafe extern "C" fn crc32_seal(env: napi_env, info: napi_callback_info) -> napi_value {
+    // SAFETY: env/info come from Node; the buffer and the spans are distinct
+    // arrays (src/stores/file/append-file.ts owns the spans array and never
+    // passes it as a buffer), so the writable views do not alias.
+    unsafe {
+        call(env, info, |a| {
+            let buf = a.bytes_mut(0)?;
+            let spans = a.u32s(1)?;
+            let n = a.u32(2)? as usize;
+            let spans = n.checked_mul(3).and_then(|w| spans.get(..w)).ok_or(Fail("count past the spans array"))?;
+            crc32::seal(buf, spans, a.u32(3)?).map_err(|_| Fail("a span is outside the buffer"))?;
+            Ok(Ret::Undefined)
+        })
+    }
+}
+
 /// (JS name, function) of every export.
 const EXPORTS: &[(&[u8], unsafe extern "C" fn(napi_env, napi_callback_info) -> napi_value)] = &[
     (b"parserNew\0", parser_new),
@@ -202,6 +218,7 @@ const EXPORTS: &[(&[u8], unsafe extern "C" fn(napi_env, napi_callback_info) -> n
     (b"sublistGenid\0", sublist_genid),
     (b"subjectValid\0", subject_valid),
     (b"crc32\0", crc32_update),
+    (b"crc32Seal\0", crc32_seal),
     (b"fileOpen\0", file_exports::file_open),
     (b"fileWrite\0", file_exports::file_write),
     (b"fileRead\0", file_exports::file_read),

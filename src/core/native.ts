@@ -32,6 +32,7 @@ interface Addon {
   sublistGenid(s: Handle): number;
   subjectValid(subject: string, wildcards: boolean): boolean;
   crc32(data: Uint8Array, crc: number, poly: number): number;
+  crc32Seal(buf: Uint8Array, spans: Uint32Array, count: number, poly: number): void;
   fileOpen(path: string, create: boolean): NativeFile;
   fileWrite(f: NativeFile, views: readonly Uint8Array[], pos: number): number;
   fileRead(f: NativeFile, buf: Uint8Array, off: number, len: number, pos: number): number;
@@ -51,8 +52,10 @@ export function platformSuffix(): string {
 }
 
 function isMusl(): boolean {
+  // As napi-rs: the ldd script names its libc. Only without one ask the
+  // process report, which costs ~30 ms of startup.
   try {
-    if (readFileSync('/usr/bin/ldd', 'utf8').includes('musl')) return true;
+    return readFileSync('/usr/bin/ldd', 'utf8').includes('musl');
   } catch {
     // No ldd script: ask the process report below.
   }
@@ -104,6 +107,9 @@ class NativeCore implements Core {
   }
   crc32(data: Uint8Array, crc = 0, poly = CRC32_IEEE): number {
     return this.addon.crc32(data, crc >>> 0, poly >>> 0);
+  }
+  crc32Seal(buf: Uint8Array, spans: Uint32Array, count: number, poly: number): void {
+    this.addon.crc32Seal(buf, spans, count, poly >>> 0);
   }
 }
 

@@ -86,4 +86,11 @@ export interface Core {
   isValidSubject(subject: string, wildcards: boolean): boolean;
   /** Go's crc32.Update(crc, MakeTable(poly), data). */
   crc32(data: Uint8Array, crc?: number, poly?: number): number;
+  /**
+   * Checksums many records of one buffer in one call: for each of the
+   * first `count` triples (at, start, end) of `spans`, writes the CRC-32
+   * of buf[start, end) little-endian at buf[at]. Throws, writing nothing,
+   * if a span is outside the buffer.
+   */
+  crc32Seal(buf: Uint8Array, spans: Uint32Array, count: number, poly: number): void;
 }

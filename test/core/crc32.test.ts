@@ -179,5 +179,32 @@ for (const core of cores()) {
     }
   });
 
+  s('crc32Seal checksums every span of a buffer in one call, as record headers lay them out', () => {
+    const next = rng(0x5ea1);
+    for (const poly of POLYS) {
+      const buf = randomBytes(next, 20_000);
+      const want = Buffer.from(buf);
+      const spans = new Uint32Array(3 * 200);
+      let n = 0;
+      for (let p = 0; p + 8 < buf.length && n < 200; n++) {
+        const size = Math.min(next() % 300, buf.length - p - 8);
+        spans.set([p + 4, p + 8, p + 8 + size], n * 3);
+        want.writeUInt32LE(crcRef(want.subarray(p + 8, p + 8 + size), 0, poly), p + 4);
+        p += 8 + size;
+      }
+      spans.fill(0xffff_ffff, n * 3); // past count: never read
+      core.crc32Seal(buf, spans, n, poly);
+      assert.ok(buf.equals(want), `poly ${poly.toString(16)}: ${n} spans`);
+    }
+  });
+
+  s('crc32Seal refuses a span outside the buffer and writes nothing', () => {
+    const buf = Buffer.alloc(64, 7);
+    assert.throws(() => core.crc32Seal(buf, new Uint32Array([0, 8, 16, 62, 0, 8]), 2, CRC32_IEEE), /outside the buffer/);
+    assert.throws(() => core.crc32Seal(buf, new Uint32Array([0, 0, 65]), 1, CRC32_IEEE), /outside the buffer/);
+    assert.throws(() => core.crc32Seal(buf, new Uint32Array([0, 0, 8]), 2, CRC32_IEEE), /count past the spans array/);
+    assert.ok(buf.every((b) => b === 7));
+  });
+
   s.run();
 }

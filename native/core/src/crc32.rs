@@ -196,6 +196,41 @@ pub fn update(crc: u32, poly: u32, data: &[u8]) -> u32 {
     }
 }
 
+/// A span of [`seal`] outside the buffer (its index in the list).
+#[derive(Debug, PartialEq, Eq)]
+pub struct SpanOutOfRange(pub usize);
+
+/// The file store's records, checksummed in one call: for each triple
+/// `(at, start, end)` of `spans`, writes `update(0, poly, buf[start..end])`
+/// as little-endian at `buf[at..at + 4]`, in order (a later span may cover
+/// an earlier span's checksum). Checks every span before writing any.
+pub fn seal(buf: &mut [u8], spans: &[u32], poly: u32) -> Result<(), SpanOutOfRange> {
+    let len = buf.len();
+    for (i, s) in spans.chunks(3).enumerate() {
+        let ok = s.len() == 3 && {
+            let (at, start, end) = (s[0] as usize, s[1] as usize, s[2] as usize);
+            start <= end && end <= len && at.checked_add(4).map_or(false, |e| e <= len)
+        };
+        if !ok {
+            return Err(SpanOutOfRange(i));
+        }
+    }
+    let owned;
+    let t = match cached(poly, false) {
+        Some(t) => t,
+        None => {
+            owned = Table::new(poly);
+            &owned
+        }
+    };
+    for s in spans.chunks(3) {
+        let (at, start, end) = (s[0] as usize, s[1] as usize, s[2] as usize);
+        let c = t.update(0, &buf[start..end]);
+        buf[at..at + 4].copy_from_slice(&c.to_le_bytes());
+    }
+    Ok(())
+}
+
 /// CRC-32/IEEE of `data` (Go's `crc32.ChecksumIEEE`, zlib's `crc32`).
 #[must_use]
 pub fn checksum_ieee(data: &[u8]) -> u32 {

@@ -9,11 +9,14 @@
 // as long as they are held.
 
 import { dirname } from 'node:path';
+import { core } from '../../core/index.js';
 import { versionHeader, VERSION_SIZE } from './format.js';
 import { fileIo, type StoreFile } from './io.js';
 
 /** Size of a pending chunk; a larger record gets a chunk of its own. */
 export const CHUNK_SIZE = 128 * 1024;
+/** Checksums owed (see sealLater) past which they are computed at once rather than kept. */
+const MAX_OWED = 4096;
 
 export class AppendFile {
   readonly path: string;
@@ -26,6 +29,14 @@ export class AppendFile {
   #used = 0;
   /** Start of the bytes of `buf` not written yet. */
   #pendingStart = 0;
+  /**
+   * Checksums owed by records in `buf`: (at, start, end) triples, computed
+   * by one core call (crc32Seal) before the chunk is written or left
+   * behind, instead of one boundary crossing per record.
+   */
+  #owed: Uint32Array = NO_SPANS;
+  #nOwed = 0;
+  #poly = 0;
   /** Full chunks (as views) waiting to be written, oldest first. */
   #full: Buffer[] = [];
   #fullBytes = 0;
@@ -91,6 +102,7 @@ export class AppendFile {
    */
   reserve(n: number): number {
     if (this.#used + n > this.buf.length) {
+      this.#sealOwed();
       if (this.#used > this.#pendingStart) {
         this.#full.push(this.buf.subarray(this.#pendingStart, this.#used));
         this.#fullBytes += this.#used - this.#pendingStart;
@@ -109,6 +121,38 @@ export class AppendFile {
     return at;
   }
 
+  /**
+   * The CRC-32 (polynomial `poly`) of buf[start, end) is to be written at
+   * buf[at], little-endian: done, with the others owed, before these bytes
+   * are written. Positions are in the current `buf`.
+   */
+  sealLater(at: number, start: number, end: number, poly: number): void {
+    if (this.#nOwed > 0 && poly !== this.#poly) this.#sealOwed();
+    this.#poly = poly;
+    let i = this.#nOwed * 3;
+    if (i === this.#owed.length) {
+      if (this.#nOwed >= MAX_OWED) {
+        this.#sealOwed();
+        i = 0;
+      } else {
+        const bigger = new Uint32Array(Math.max(48, this.#owed.length * 2));
+        bigger.set(this.#owed);
+        this.#owed = bigger;
+      }
+    }
+    const o = this.#owed;
+    o[i] = at;
+    o[i + 1] = start;
+    o[i + 2] = end;
+    this.#nOwed++;
+  }
+
+  #sealOwed(): void {
+    if (this.#nOwed === 0) return;
+    core().crc32Seal(this.buf, this.#owed, this.#nOwed, this.#poly);
+    this.#nOwed = 0;
+  }
+
   /** Appends bytes (copied). Returns their offset in the file. */
   append(bytes: Uint8Array): number {
     const p = this.reserve(bytes.length);
@@ -118,6 +162,7 @@ export class AppendFile {
 
   /** Forgets everything pending (the file is being replaced or removed). */
   dropPending(): void {
+    this.#nOwed = 0;
     this.#full = [];
     this.#fullBytes = 0;
     this.#pendingStart = this.#used;
@@ -127,6 +172,7 @@ export class AppendFile {
   writePending(): number {
     const n = this.pendingBytes;
     if (n === 0) return 0;
+    this.#sealOwed();
     const views = this.#full;
     if (this.#used > this.#pendingStart) views.push(this.buf.subarray(this.#pendingStart, this.#used));
     this.#full = [];
@@ -194,6 +240,7 @@ export class AppendFile {
 }
 
 const EMPTY = Buffer.alloc(0);
+const NO_SPANS = new Uint32Array(0);
 
 /** Gives an empty file its version header. */
 export function writeHeader(f: AppendFile): void {

@@ -7,6 +7,7 @@
 // All integers are little-endian.
 
 import { core } from '../../core/index.js';
+import type { AppendFile } from './append-file.js';
 
 /** `01 00 00 00` at the start of every file. */
 export const FILE_VERSION = 1;
@@ -94,13 +95,17 @@ const LO = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 0 : 1;
 
 /** Writes an index record (with its CRC) at out[at]. */
 export function writeIndexRecord(out: Buffer, at: number, seq: number, offset: number, ts: bigint, size: number, crc: Crc): void {
+  writeIndexFields(out, at, seq, offset, ts, size);
+  out.writeUInt32LE(crc.of(out, at, at + INDEX_CRC_SPAN), at + INDEX_CRC_SPAN);
+}
+
+function writeIndexFields(out: Buffer, at: number, seq: number, offset: number, ts: bigint, size: number): void {
   writeU64(out, at, seq);
   writeU64(out, at + 8, offset);
   i64[0] = ts;
   out.writeUInt32LE(i64w[LO]!, at + 16);
   out.writeUInt32LE(i64w[1 - LO]!, at + 20);
   out.writeUInt32LE(size, at + 24);
-  out.writeUInt32LE(crc.of(out, at, at + INDEX_CRC_SPAN), at + INDEX_CRC_SPAN);
 }
 
 /** Why an index record cannot be used, or undefined if it is fine. */
@@ -147,6 +152,23 @@ export function writeU64(buf: Buffer, at: number, v: number): void {
 
 export function hex(v: number): string {
   return `0x${(v >>> 0).toString(16).padStart(8, '0')}`;
+}
+
+/**
+ * As sealRecord for a record appended to `f` at f.buf[at]: the size word
+ * now, the CRC owed until the batch is written (AppendFile.sealLater).
+ */
+export function sealRecordLater(f: AppendFile, at: number, size: number, type: number, crc: Crc): void {
+  f.buf.writeUInt32LE(type === 0 ? size : ((type << 24) | size) >>> 0, at);
+  const start = at + RECORD_HEADER_SIZE;
+  f.sealLater(at + 4, start, start + size, crc.poly);
+}
+
+/** As writeIndexRecord for a record appended to `f` at f.buf[at], its CRC owed (AppendFile.sealLater). */
+export function appendIndexRecord(f: AppendFile, at: number, seq: number, offset: number, ts: bigint, size: number, crc: Crc): void {
+  const out = f.buf;
+  writeIndexFields(out, at, seq, offset, ts, size);
+  f.sealLater(at + INDEX_CRC_SPAN, at, at + INDEX_CRC_SPAN, crc.poly);
 }
 
 // ---------- the per-message subs.dat payloads, without protobufjs ----------

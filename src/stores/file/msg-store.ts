@@ -19,7 +19,7 @@ import {
 } from '../store.js';
 import { AppendFile } from './append-file.js';
 import type { Committer } from './committer.js';
-import { MSG_RECORD_OVERHEAD, RECORD_HEADER_SIZE, INDEX_RECORD_SIZE, sealRecord, writeIndexRecord, type Crc } from './format.js';
+import { appendIndexRecord, MSG_RECORD_OVERHEAD, RECORD_HEADER_SIZE, INDEX_RECORD_SIZE, sealRecordLater, type Crc } from './format.js';
 import type { FileStoreOptions } from './options.js';
 import { RecentMsgs } from './recent.js';
 import { disposeSlice, ReadProblem, Slice, sliceLimitsFor, SliceReader, type SliceLimits } from './slice.js';
@@ -114,12 +114,12 @@ export class FileMsgStore implements MsgStore {
     const p = dat.reserve(RECORD_HEADER_SIZE + size);
     const chunk = dat.buf;
     encodeMsgProto(chunk, p + RECORD_HEADER_SIZE, seq, this.#subject, reply, data, timestamp, false, 0);
-    sealRecord(chunk, p, size, 0, crc);
+    sealRecordLater(dat, p, size, 0, crc);
     const offset = dat.added(RECORD_HEADER_SIZE + size);
 
     const idx = s.idx;
     const q = idx.reserve(INDEX_RECORD_SIZE);
-    writeIndexRecord(idx.buf, q, seq, offset, timestamp, size, crc);
+    appendIndexRecord(idx, q, seq, offset, timestamp, size, crc);
     idx.added(INDEX_RECORD_SIZE);
     committer.dirty(dat);
     committer.dirty(idx);

@@ -26,6 +26,7 @@ import {
   hex,
   RECORD_HEADER_SIZE,
   sealRecord,
+  sealRecordLater,
   SERVER_FILE,
   SUBS_FILE,
   TRUNCATE_WITNESS,
@@ -335,7 +336,7 @@ export class FileStore implements Store {
     const f = this.#open().clients;
     const p = f.reserve(RECORD_HEADER_SIZE + payload.length);
     payload.copy(f.buf, p + RECORD_HEADER_SIZE);
-    sealRecord(f.buf, p, payload.length, type, this.#crc);
+    sealRecordLater(f, p, payload.length, type, this.#crc);
     f.added(RECORD_HEADER_SIZE + payload.length);
     this.#committer.dirty(f);
   }

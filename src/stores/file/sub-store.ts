@@ -9,7 +9,7 @@
 import type { RecoveredSub, SubState, SubStore } from '../store.js';
 import type { AppendFile } from './append-file.js';
 import type { Committer } from './committer.js';
-import { RECORD_HEADER_SIZE, sealRecord, SubRec, subUpdateSize, versionHeader, writeSubUpdate, type Crc } from './format.js';
+import { RECORD_HEADER_SIZE, sealRecord, sealRecordLater, SubRec, subUpdateSize, versionHeader, writeSubUpdate, type Crc } from './format.js';
 import type { FileStoreOptions } from './options.js';
 import { decodeSubDelete, decodeSubState, decodeSubUpdate, encodeSubState } from './records.js';
 import { scanRecords } from './scan.js';
@@ -191,7 +191,7 @@ export class FileSubStore implements SubStore {
 
   #seal(p: number, size: number, type: number): void {
     const f = this.file;
-    sealRecord(f.buf, p, size, type, this.#ctx.crc);
+    sealRecordLater(f, p, size, type, this.#ctx.crc);
     f.added(RECORD_HEADER_SIZE + size);
     this.#ctx.committer.dirty(f);
   }

@@ -2,7 +2,7 @@
 //! reference, and updates compose.
 
 use crate::testutil::Rng;
-use super::{checksum_ieee, table, update, update_slow, Table, IEEE};
+use super::{checksum_ieee, seal, table, update, update_slow, SpanOutOfRange, Table, IEEE};
 
 /// Castagnoli (CRC-32C, iSCSI) in reversed form; Go's `crc32.Castagnoli`.
 const CASTAGNOLI: u32 = 0x82f6_3b78;
@@ -195,4 +195,37 @@ fn fold_path_matches_slow() {
             assert_eq!(got, update_slow(0, poly, data), "{:#x} {}", poly, len);
         }
     }
+}
+
+#[test]
+fn seal_writes_each_span_checksum() {
+    let mut rng = Rng(0x5ea1);
+    for poly in POLYS {
+        let mut buf = rng.bytes(4096);
+        let mut want = buf.clone();
+        // Records as the file store lays them out: 8-byte header (size, crc) then payload.
+        let mut spans = Vec::new();
+        let mut p = 0;
+        while p + 8 < buf.len() {
+            let size = rng.below(300).min(buf.len() - p - 8);
+            spans.extend_from_slice(&[(p + 4) as u32, (p + 8) as u32, (p + 8 + size) as u32]);
+            let c = update_slow(0, poly, &want[p + 8..p + 8 + size]);
+            want[p + 4..p + 8].copy_from_slice(&c.to_le_bytes());
+            p += 8 + size;
+        }
+        seal(&mut buf, &spans, poly).unwrap();
+        assert_eq!(buf, want, "{:#x}", poly);
+    }
+}
+
+#[test]
+fn seal_checks_every_span_before_writing() {
+    let mut buf = vec![7u8; 64];
+    let spans = [0, 8, 16, /* bad: */ 62, 0, 8];
+    assert_eq!(seal(&mut buf, &spans, IEEE), Err(SpanOutOfRange(1)));
+    assert!(buf.iter().all(|&b| b == 7), "nothing written");
+    assert_eq!(seal(&mut buf, &[0, 9, 8], IEEE), Err(SpanOutOfRange(0)), "start after end");
+    assert_eq!(seal(&mut buf, &[0, 0, 65], IEEE), Err(SpanOutOfRange(0)), "end past the buffer");
+    assert_eq!(seal(&mut buf, &[0, 0], IEEE), Err(SpanOutOfRange(0)), "not a triple");
+    assert_eq!(seal(&mut buf, &[], IEEE), Ok(()));
 }
