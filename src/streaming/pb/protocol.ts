@@ -4,7 +4,8 @@
 // Number mapping and decoding rules: see codec.ts. The per-message hot
 // paths (PubMsg, PubAck, MsgProto, Ack) have hand-written twins in fast.ts.
 
-import { messageCodec, parseSchemas, type MessageCodec } from './codec.js';
+import { parseSchemas, type MessageCodec } from './codec.js';
+import { codecOf, flatSchemas } from './flat.js';
 
 export type { Init, MessageCodec } from './codec.js';
 
@@ -234,17 +235,18 @@ export interface CloseResponse {
 
 /** The parsed `pb` schema. */
 export const pbRoot = parseSchemas(PB_PROTO);
+const flat = flatSchemas(PB_PROTO);
 
-export const PubMsg: MessageCodec<PubMsg> = messageCodec(pbRoot, 'pb.PubMsg');
-export const PubAck: MessageCodec<PubAck> = messageCodec(pbRoot, 'pb.PubAck');
-export const MsgProto: MessageCodec<MsgProto> = messageCodec(pbRoot, 'pb.MsgProto');
-export const Ack: MessageCodec<Ack> = messageCodec(pbRoot, 'pb.Ack');
-export const ConnectRequest: MessageCodec<ConnectRequest> = messageCodec(pbRoot, 'pb.ConnectRequest');
-export const ConnectResponse: MessageCodec<ConnectResponse> = messageCodec(pbRoot, 'pb.ConnectResponse');
-export const Ping: MessageCodec<Ping> = messageCodec(pbRoot, 'pb.Ping');
-export const PingResponse: MessageCodec<PingResponse> = messageCodec(pbRoot, 'pb.PingResponse');
-export const SubscriptionRequest: MessageCodec<SubscriptionRequest> = messageCodec(pbRoot, 'pb.SubscriptionRequest');
-export const SubscriptionResponse: MessageCodec<SubscriptionResponse> = messageCodec(pbRoot, 'pb.SubscriptionResponse');
-export const UnsubscribeRequest: MessageCodec<UnsubscribeRequest> = messageCodec(pbRoot, 'pb.UnsubscribeRequest');
-export const CloseRequest: MessageCodec<CloseRequest> = messageCodec(pbRoot, 'pb.CloseRequest');
-export const CloseResponse: MessageCodec<CloseResponse> = messageCodec(pbRoot, 'pb.CloseResponse');
+export const PubMsg: MessageCodec<PubMsg> = codecOf(flat, pbRoot, 'pb.PubMsg');
+export const PubAck: MessageCodec<PubAck> = codecOf(flat, pbRoot, 'pb.PubAck');
+export const MsgProto: MessageCodec<MsgProto> = codecOf(flat, pbRoot, 'pb.MsgProto');
+export const Ack: MessageCodec<Ack> = codecOf(flat, pbRoot, 'pb.Ack');
+export const ConnectRequest: MessageCodec<ConnectRequest> = codecOf(flat, pbRoot, 'pb.ConnectRequest');
+export const ConnectResponse: MessageCodec<ConnectResponse> = codecOf(flat, pbRoot, 'pb.ConnectResponse');
+export const Ping: MessageCodec<Ping> = codecOf(flat, pbRoot, 'pb.Ping');
+export const PingResponse: MessageCodec<PingResponse> = codecOf(flat, pbRoot, 'pb.PingResponse');
+export const SubscriptionRequest: MessageCodec<SubscriptionRequest> = codecOf(flat, pbRoot, 'pb.SubscriptionRequest');
+export const SubscriptionResponse: MessageCodec<SubscriptionResponse> = codecOf(flat, pbRoot, 'pb.SubscriptionResponse');
+export const UnsubscribeRequest: MessageCodec<UnsubscribeRequest> = codecOf(flat, pbRoot, 'pb.UnsubscribeRequest');
+export const CloseRequest: MessageCodec<CloseRequest> = codecOf(flat, pbRoot, 'pb.CloseRequest');
+export const CloseResponse: MessageCodec<CloseResponse> = codecOf(flat, pbRoot, 'pb.CloseResponse');

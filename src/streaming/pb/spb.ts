@@ -5,7 +5,8 @@
 // The Raft messages embed `pb` messages, so both schemas share one root here.
 // Number mapping and decoding rules: see codec.ts.
 
-import { messageCodec, parseSchemas, type MessageCodec } from './codec.js';
+import { parseSchemas, type MessageCodec } from './codec.js';
+import { codecOf, flatSchemas } from './flat.js';
 import {
   PB_PROTO,
   type CloseRequest,
@@ -309,21 +310,22 @@ export interface RaftSnapshot {
 
 /** The parsed `pb` and `spb` schemas. */
 export const spbRoot = parseSchemas(PB_PROTO, SPB_PROTO);
+const flat = flatSchemas(PB_PROTO, SPB_PROTO);
 
-export const SubState: MessageCodec<SubState> = messageCodec(spbRoot, 'spb.SubState');
-export const SubStateDelete: MessageCodec<SubStateDelete> = messageCodec(spbRoot, 'spb.SubStateDelete');
-export const SubStateUpdate: MessageCodec<SubStateUpdate> = messageCodec(spbRoot, 'spb.SubStateUpdate');
-export const ServerInfo: MessageCodec<ServerInfo> = messageCodec(spbRoot, 'spb.ServerInfo');
-export const ClientInfo: MessageCodec<ClientInfo> = messageCodec(spbRoot, 'spb.ClientInfo');
-export const ClientDelete: MessageCodec<ClientDelete> = messageCodec(spbRoot, 'spb.ClientDelete');
-export const CtrlMsg: MessageCodec<CtrlMsg> = messageCodec(spbRoot, 'spb.CtrlMsg');
-export const RaftJoinRequest: MessageCodec<RaftJoinRequest> = messageCodec(spbRoot, 'spb.RaftJoinRequest');
-export const RaftJoinResponse: MessageCodec<RaftJoinResponse> = messageCodec(spbRoot, 'spb.RaftJoinResponse');
-export const RaftOperation: MessageCodec<RaftOperation> = messageCodec(spbRoot, 'spb.RaftOperation');
-export const Batch: MessageCodec<Batch> = messageCodec(spbRoot, 'spb.Batch');
-export const AddSubscription: MessageCodec<AddSubscription> = messageCodec(spbRoot, 'spb.AddSubscription');
-export const SubSentAndAck: MessageCodec<SubSentAndAck> = messageCodec(spbRoot, 'spb.SubSentAndAck');
-export const AddClient: MessageCodec<AddClient> = messageCodec(spbRoot, 'spb.AddClient');
-export const RaftSnapshot: MessageCodec<RaftSnapshot> = messageCodec(spbRoot, 'spb.RaftSnapshot');
-export const ChannelSnapshot: MessageCodec<ChannelSnapshot> = messageCodec(spbRoot, 'spb.ChannelSnapshot');
-export const SubscriptionSnapshot: MessageCodec<SubscriptionSnapshot> = messageCodec(spbRoot, 'spb.SubscriptionSnapshot');
+export const SubState: MessageCodec<SubState> = codecOf(flat, spbRoot, 'spb.SubState');
+export const SubStateDelete: MessageCodec<SubStateDelete> = codecOf(flat, spbRoot, 'spb.SubStateDelete');
+export const SubStateUpdate: MessageCodec<SubStateUpdate> = codecOf(flat, spbRoot, 'spb.SubStateUpdate');
+export const ServerInfo: MessageCodec<ServerInfo> = codecOf(flat, spbRoot, 'spb.ServerInfo');
+export const ClientInfo: MessageCodec<ClientInfo> = codecOf(flat, spbRoot, 'spb.ClientInfo');
+export const ClientDelete: MessageCodec<ClientDelete> = codecOf(flat, spbRoot, 'spb.ClientDelete');
+export const CtrlMsg: MessageCodec<CtrlMsg> = codecOf(flat, spbRoot, 'spb.CtrlMsg');
+export const RaftJoinRequest: MessageCodec<RaftJoinRequest> = codecOf(flat, spbRoot, 'spb.RaftJoinRequest');
+export const RaftJoinResponse: MessageCodec<RaftJoinResponse> = codecOf(flat, spbRoot, 'spb.RaftJoinResponse');
+export const RaftOperation: MessageCodec<RaftOperation> = codecOf(flat, spbRoot, 'spb.RaftOperation');
+export const Batch: MessageCodec<Batch> = codecOf(flat, spbRoot, 'spb.Batch');
+export const AddSubscription: MessageCodec<AddSubscription> = codecOf(flat, spbRoot, 'spb.AddSubscription');
+export const SubSentAndAck: MessageCodec<SubSentAndAck> = codecOf(flat, spbRoot, 'spb.SubSentAndAck');
+export const AddClient: MessageCodec<AddClient> = codecOf(flat, spbRoot, 'spb.AddClient');
+export const RaftSnapshot: MessageCodec<RaftSnapshot> = codecOf(flat, spbRoot, 'spb.RaftSnapshot');
+export const ChannelSnapshot: MessageCodec<ChannelSnapshot> = codecOf(flat, spbRoot, 'spb.ChannelSnapshot');
+export const SubscriptionSnapshot: MessageCodec<SubscriptionSnapshot> = codecOf(flat, spbRoot, 'spb.SubscriptionSnapshot');

@@ -17,9 +17,18 @@ import {
   pubAckSize,
   writePubAck,
 } from '../../../src/streaming/pb/fast.js';
+import { messageCodec } from '../../../src/streaming/pb/codec.js';
 import { ProtoError } from '../../../src/streaming/pb/wire.js';
 import { LONG, rng } from '../../helpers/cores.js';
 import { plain, readFields, tagBytes, unknownFields, varintBytes } from './wire-reader.js';
+
+/** protobufjs's codecs (codec.ts), the reference the hand-written ones must equal. */
+const pbjs = {
+  PubMsg: messageCodec<pb.PubMsg>(pb.pbRoot, 'pb.PubMsg'),
+  PubAck: messageCodec<pb.PubAck>(pb.pbRoot, 'pb.PubAck'),
+  MsgProto: messageCodec<pb.MsgProto>(pb.pbRoot, 'pb.MsgProto'),
+  Ack: messageCodec<pb.Ack>(pb.pbRoot, 'pb.Ack'),
+};
 
 const test = suite('streaming/pb/fast');
 
@@ -104,9 +113,9 @@ test('PubMsg: decodePubMsg == protobufjs on a seeded random set', () => {
       connID: g.below(2) ? Buffer.from(g.str()) : new Uint8Array(0),
       sha256: g.below(5) === 0 ? g.bytes() : new Uint8Array(0),
     };
-    let bytes: Uint8Array = pb.PubMsg.encode(m);
+    let bytes: Uint8Array = pbjs.PubMsg.encode(m);
     if (g.below(10) === 0) bytes = Buffer.concat([unknown, bytes, unknown]);
-    const ref = pb.PubMsg.decode(bytes);
+    const ref = pbjs.PubMsg.decode(bytes);
     const got = decodePubMsg(bytes);
     const { sha256: _, ...want } = ref;
     assert.equal(plain(got), plain(want), `round ${i}`);
@@ -125,7 +134,7 @@ test('PubAck: encodePubAck == protobufjs on a seeded random set', () => {
   for (let i = 0; i < ROUNDS; i++) {
     const guid = g.str(true);
     const error = g.below(3) === 0 ? g.str(true) : '';
-    const want = hex(pb.PubAck.encode({ guid, error }));
+    const want = hex(pbjs.PubAck.encode({ guid, error }));
     assert.is(hex(encodePubAck(guid, error)), want, `round ${i}`);
     assert.is(pubAckSize(guid, error), want.length / 2);
     const end = writePubAck(out, 3, guid, error);
@@ -148,7 +157,7 @@ test('MsgProto: encodeMsgProto and msgProtoSize == protobufjs, decodeMsgProto in
       redelivered: g.below(4) === 0,
       redeliveryCount: g.u32(),
     };
-    const want = pb.MsgProto.encode(m);
+    const want = pbjs.MsgProto.encode(m);
     const size = msgProtoSize(m.sequence, m.subject, m.reply, m.data, m.timestamp, m.redelivered, m.redeliveryCount);
     assert.is(size, want.length, `round ${i}: size`);
     const at = g.below(16);
@@ -160,7 +169,7 @@ test('MsgProto: encodeMsgProto and msgProtoSize == protobufjs, decodeMsgProto in
     if (!got.equals(want)) assert.is(hex(got), hex(want), `round ${i}: bytes`);
     // decodeMsgProto == protobufjs decode (which covers CRC32 and unknown fields too)
     const withCrc = Buffer.concat([want, g.below(8) === 0 ? Buffer.from([0x50, ...varintBytes(g.next())]) : Buffer.alloc(0)]);
-    assert.equal(plain(decodeMsgProto(withCrc)), plain(pb.MsgProto.decode(withCrc)), `round ${i}: decode`);
+    assert.equal(plain(decodeMsgProto(withCrc)), plain(pbjs.MsgProto.decode(withCrc)), `round ${i}: decode`);
   }
 });
 
@@ -169,9 +178,9 @@ test('Ack: decodeAck == protobufjs on a seeded random set', () => {
   const unknown = unknownFields();
   for (let i = 0; i < ROUNDS; i++) {
     const m = { subject: g.name(), sequence: g.seq() };
-    let bytes: Uint8Array = pb.Ack.encode(m);
+    let bytes: Uint8Array = pbjs.Ack.encode(m);
     if (g.below(10) === 0) bytes = Buffer.concat([unknown, bytes, unknown]);
-    assert.equal(decodeAck(bytes), pb.Ack.decode(bytes), `round ${i}`);
+    assert.equal(decodeAck(bytes), pbjs.Ack.decode(bytes), `round ${i}`);
   }
 });
 
@@ -184,7 +193,7 @@ test('MsgProto: 64-bit edges byte for byte', () => {
     [0, 2n ** 63n - 1n, '28ffffffffffffffff7f'],
   ];
   for (const [seq, ts, want] of cases) {
-    assert.is(hex(pb.MsgProto.encode({ sequence: seq, timestamp: ts })), want, `protobufjs ${seq} ${ts}`);
+    assert.is(hex(pbjs.MsgProto.encode({ sequence: seq, timestamp: ts })), want, `protobufjs ${seq} ${ts}`);
     const end = encodeMsgProto(out, 0, seq, '', '', new Uint8Array(0), ts, false, 0);
     assert.is(hex(out.subarray(0, end)), want, `fast ${seq} ${ts}`);
     const back = decodeMsgProto(out, 0, end);
@@ -207,7 +216,7 @@ test('encodeMsgProto and writePubAck throw RangeError when the buffer is too sma
 
 test('decoders skip unknown fields of every wire type, field numbers up to 2^29-1', () => {
   const u = unknownFields();
-  const pub = pb.PubMsg.encode({ clientID: 'me', guid: 'g1', subject: 'foo', data: Buffer.from('hi') });
+  const pub = pbjs.PubMsg.encode({ clientID: 'me', guid: 'g1', subject: 'foo', data: Buffer.from('hi') });
   const p = decodePubMsg(Buffer.concat([u, pub, u]));
   assert.equal([p.clientID, p.guid, p.subject, hex(p.data)], ['me', 'g1', 'foo', '6869']);
   assert.equal(decodeAck(Buffer.concat([u, Buffer.from('0a03666f6f1005', 'hex'), u])), { subject: 'foo', sequence: 5 });
@@ -262,11 +271,11 @@ test('malformed input throws ProtoError', () => {
 test('every truncation of a valid message: a field-boundary prefix or ProtoError', () => {
   const g = gen(5);
   for (let r = 0; r < 200; r++) {
-    const bytes = pb.PubMsg.encode({ clientID: g.name(), guid: g.str(), subject: g.name(), reply: g.str(), data: g.bytes().subarray(0, 40), connID: Buffer.from('cid') });
+    const bytes = pbjs.PubMsg.encode({ clientID: g.name(), guid: g.str(), subject: g.name(), reply: g.str(), data: g.bytes().subarray(0, 40), connID: Buffer.from('cid') });
     const ends = new Set([0, ...readFields(bytes).map((f) => f.end)]);
     for (let cut = 0; cut < bytes.length; cut++) {
       if (ends.has(cut)) {
-        const { sha256: _, ...want } = pb.PubMsg.decode(bytes.subarray(0, cut));
+        const { sha256: _, ...want } = pbjs.PubMsg.decode(bytes.subarray(0, cut));
         assert.equal(plain(decodePubMsg(bytes, 0, cut)), plain(want));
       } else {
         assert.throws(() => decodePubMsg(bytes, 0, cut), isProtoError, `cut ${cut} of ${hex(bytes)}`);
@@ -280,7 +289,7 @@ test('random mutations: ProtoError or the value protobufjs reads, never anything
   const rounds = LONG ? 200_000 : 20_000;
   for (let r = 0; r < rounds; r++) {
     const bytes = Buffer.from(
-      pb.PubMsg.encode({ clientID: g.name(), guid: g.str(), subject: g.name(), data: g.bytes().subarray(0, 30), sha256: g.below(3) ? Buffer.alloc(0) : Buffer.from('s') }),
+      pbjs.PubMsg.encode({ clientID: g.name(), guid: g.str(), subject: g.name(), data: g.bytes().subarray(0, 30), sha256: g.below(3) ? Buffer.alloc(0) : Buffer.from('s') }),
     );
     for (let k = 1 + g.below(3); k > 0 && bytes.length; k--) bytes[g.below(bytes.length)] = g.next() & 0xff;
     let got: unknown;
@@ -292,7 +301,7 @@ test('random mutations: ProtoError or the value protobufjs reads, never anything
     }
     let ref: pb.PubMsg;
     try {
-      ref = pb.PubMsg.decode(bytes);
+      ref = pbjs.PubMsg.decode(bytes);
     } catch (e) {
       assert.unreachable(`round ${r}: protobufjs rejects ${hex(bytes)} (${String(e)}), fast accepted it`);
       return;
@@ -306,7 +315,7 @@ test('decoded strings: same bytes give the same string, across intern-cache coll
   const names = Array.from({ length: 2000 }, (_, i) => `client-${i}`);
   for (let pass = 0; pass < 2; pass++) {
     for (const n of names) {
-      const a = decodeAck(pb.Ack.encode({ subject: n, sequence: 1 }));
+      const a = decodeAck(pbjs.Ack.encode({ subject: n, sequence: 1 }));
       assert.is(a.subject, n);
     }
   }
