@@ -126,12 +126,13 @@ export class FileMsgStore implements MsgStore {
     if (dat.pendingBytes >= this.#ctx.opts.bufferSize) committer.soon();
 
     s.added(seq, size + MSG_RECORD_OVERHEAD, timestamp);
-    this.#recent.push(seq, chunk, p + RECORD_HEADER_SIZE, size, timestamp);
+    const now = Date.now();
+    this.#recent.push(seq, chunk, p + RECORD_HEADER_SIZE, size, timestamp, now);
     if (this.#first === 0) this.#first = seq;
     this.#last = seq;
     this.#bytes += size + MSG_RECORD_OVERHEAD;
     this.#dropOverLimits(true);
-    this.#recent.trim(this.#diskSeq);
+    this.#recent.trim(this.#diskSeq, now);
     return seq;
   }
 
@@ -241,16 +242,15 @@ export class FileMsgStore implements MsgStore {
   }
 
   /**
-   * Housekeeping, about once a second: a channel with no new message since
-   * the last sweep drops its caches, and slices not read for a while have
-   * their files closed (never the write slice).
+   * Housekeeping, about once a second: written messages older than the
+   * cache's second leave it, a channel with no new message since the last
+   * sweep drops its read-ahead, and slices not read for a while have their
+   * files closed (never the write slice).
    */
   sweep(nowMs: number, eager: boolean): void {
-    if (this.#last === this.#lastAtSweep) {
-      this.#syncEpoch();
-      this.#recent.trim(this.#diskSeq, 0, 0);
-      this.#reader.clear();
-    }
+    this.#syncEpoch();
+    this.#recent.trim(this.#diskSeq, nowMs);
+    if (this.#last === this.#lastAtSweep) this.#reader.clear();
     this.#lastAtSweep = this.#last;
     const idleMs = eager ? 0 : SLICE_IDLE_MS;
     for (let i = 0; i < this.#slices.length - 1; i++) {
