@@ -8,6 +8,15 @@ import * as assert from 'uvu/assert';
 import { StoreError, type ChannelLimits, type MsgStore, type Store } from '../../src/stores/store.js';
 import { bytes, clientInfo, limitsOf, MS, serverInfo, storeN, subState, T0 } from './fixtures.js';
 import { runRecoveryContract } from './contract-recovery.js';
+import { messageCodec } from '../../src/streaming/pb/codec.js';
+import { pbRoot, type MsgProto } from '../../src/streaming/pb/protocol.js';
+import type { StoredMsg } from '../../src/stores/store.js';
+
+/** protobufjs's encoding of a stored message as delivered first (the reference). */
+const MsgProtoRef = messageCodec<MsgProto>(pbRoot, 'pb.MsgProto');
+function encodeMsgProtoRef(s: StoredMsg): Uint8Array {
+  return MsgProtoRef.encode({ sequence: s.sequence, subject: s.subject, reply: s.reply, data: s.data, timestamp: s.timestamp });
+}
 
 export interface ContractOptions {
   /** Closes `store` and opens the same data again; enables the recovery suite. */
@@ -54,6 +63,20 @@ export function runStoreContract(name: string, open: () => Promise<Store>, opts:
       assert.is(s.lastSeq, 5);
       assert.is(s.msgs, 5);
       assert.ok(s.bytes > 0);
+    }));
+
+  msgs('encoded(), where a store has it, is the MsgProto of what lookup() returns, unchanged by later stores', () =>
+    withChannel(limitsOf(), (m) => {
+      if (m.encoded === undefined) return;
+      m.store(bytes('hello'), 'reply.to', T0);
+      const held = m.encoded(1);
+      assert.ok(held !== undefined, 'a message just stored is served encoded');
+      const copy = Uint8Array.from(held!);
+      storeN(m, 50);
+      const want = encodeMsgProtoRef(m.lookup(1)!);
+      assert.equal([...held!], [...want], 'the record is {sequence, subject, reply, data, timestamp}');
+      assert.equal([...copy], [...held!], 'its bytes never change while held');
+      assert.is(m.encoded(999), undefined);
     }));
 
   msgs('lookup returns what was stored, as a copy of the input', () =>

@@ -153,6 +153,19 @@ export class FileMsgStore implements MsgStore {
     return { sequence: seq, subject: this.channel, reply: m.reply, data: m.data, timestamp: m.timestamp };
   }
 
+  /**
+   * The stored MsgProto record itself while the message is in the recent
+   * cache (the bytes of the file's record: delivery sends them as they
+   * are); undefined otherwise, and lookup() reads the file.
+   */
+  encoded(seq: number): Uint8Array | undefined {
+    const r = this.#recent;
+    if (!r.has(seq) || !this.#has(seq)) return undefined;
+    const b = r.buf(seq);
+    // A plain view: Buffer#subarray costs more (species constructor).
+    return new Uint8Array(b.buffer, b.byteOffset + r.off(seq), r.len(seq));
+  }
+
   timestampOf(seq: number): bigint | undefined {
     if (!this.#has(seq)) return undefined;
     return this.#tsAt(seq);
