@@ -27,6 +27,7 @@
 // to add the 10,000,000-message restart (minutes, ~1.8 GB of disk).
 
 import { spawn } from 'node:child_process';
+import { createServer, type AddressInfo } from 'node:net';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -207,10 +208,20 @@ async function throughput(): Promise<void> {
   console.log(HEADER);
   for (const fileSync of [true, false]) {
     const dir = freshDir(`sync-${fileSync}`);
-    const server = await startServer(['-st', 'file', '--dir', dir, `--file_sync=${fileSync}`]);
+    const mport = await freePort();
+    const server = await startServer(['-st', 'file', '--dir', dir, `--file_sync=${fileSync}`, '-m', String(mport)]);
     try {
+      const before = await commitStats(mport);
       const a = await best(server, asyncArgs, RUNS);
       console.log(line(`${String(fileSync).padEnd(10)} async`, a, fileSync ? GO.asyncSync : GO.asyncNoSync));
+      const after = await commitStats(mport);
+      const commits = after.count - before.count;
+      if (commits > 0) {
+        console.log(
+          `${''.padEnd(11)}commits during the async runs: ${commits}, ${(((after.sum - before.sum) / commits) * 1000).toFixed(2)} ms ` +
+            `${fileSync ? 'write+fdatasync' : 'write'} each on average (the store's /metrics histogram)`,
+        );
+      }
       const s = await best(server, syncArgs, RUNS);
       console.log(line(`${String(fileSync).padEnd(10)} -sync`, s, fileSync ? GO.syncSync : undefined));
       const m = memory(server.pid);
@@ -220,6 +231,35 @@ async function throughput(): Promise<void> {
     }
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** A free TCP port on loopback (for the server's monitoring endpoint). */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** The store's commit-latency histogram (stan_store_fsync_seconds) from /metrics. */
+async function commitStats(port: number): Promise<{ count: number; sum: number }> {
+  let text = '';
+  // The monitor may come up just after the ready line.
+  for (let attempt = 0; ; attempt++) {
+    try {
+      text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      break;
+    } catch (err) {
+      if (attempt === 40) throw err;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  const get = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? 0);
+  return { count: get('stan_store_fsync_seconds_count'), sum: get('stan_store_fsync_seconds_sum') };
 }
 
 // ---- restart ----
