@@ -99,7 +99,7 @@ function definePublish(v: Variant): void {
       pending.push(publish(sc, 'seq.a', `a${i}`), publish(sc, 'seq.b', `b${i}`));
     }
     const guids = await Promise.all(pending);
-    const after = BigInt(Date.now()) * 1_000_000n;
+    const after = BigInt(Date.now() + 1) * 1_000_000n; // stamps have sub-millisecond parts
     sent.push(...guids);
     assert.is(new Set(sent).size, 60, 'one PubAck per publish, each with its own guid');
     for (const ch of ['seq.a', 'seq.b']) {
@@ -123,6 +123,8 @@ function definePublish(v: Variant): void {
         assert.ok(m.timestamp >= before && m.timestamp <= after, `timestamp ${m.timestamp} within the publishes (ns)`);
         if (i > 0) assert.ok(m.timestamp >= s.got[i - 1]!.timestamp, `timestamp of ${m.sequence} not before ${i}`);
       }
+      // Stamped in ns as the Go server does (time.Now()), not whole milliseconds.
+      assert.ok(s.got.some((m) => m.timestamp % 1_000_000n !== 0n), `${ch}: sub-millisecond timestamps`);
     }
   });
 

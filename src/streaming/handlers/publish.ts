@@ -59,13 +59,25 @@ function fail(ctx: StanContext, pm: PubMsgView, reply: string | undefined, error
 
 let lastMs = 0;
 let lastNs = 0n;
+/** performance.now() when Date.now() was first seen at lastMs. */
+let perfAtMs = 0;
 
-/** Wall clock in Unix ns; one BigInt per millisecond, not per message. */
+/**
+ * Wall clock in Unix ns, as the Go server stamps messages (time.Now()):
+ * the millisecond from Date.now(), the microseconds within it from the
+ * monotonic clock since that millisecond was first seen (capped below the
+ * next one, so stamps never go back), so that messages of one millisecond
+ * keep their order and distinct stamps.
+ */
 function nowNs(): bigint {
   const ms = Date.now();
+  const perf = performance.now();
   if (ms !== lastMs) {
     lastMs = ms;
     lastNs = BigInt(ms) * 1_000_000n;
+    perfAtMs = perf;
+    return lastNs;
   }
-  return lastNs;
+  const us = Math.min(999, Math.floor((perf - perfAtMs) * 1000));
+  return us <= 0 ? lastNs : lastNs + BigInt(us * 1000);
 }
