@@ -26,12 +26,10 @@
 // (async, 100000), BENCH_FILESTORE_SYNC_MSGS (10000), BENCH_FILESTORE_10M=1
 // to add the 10,000,000-message restart (minutes, ~1.8 GB of disk).
 
-import { spawn } from 'node:child_process';
-import { createServer, type AddressInfo } from 'node:net';
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GENERATOR, memory, startServer, stopServer, type Memory, type ServerProc } from './server-proc.js';
+import { freePort, memory, runGenerator, startServer, stopServer, type GenResult, type Memory, type ServerProc } from './server-proc.js';
 import type { Suite } from './suite.js';
 import { FileStore } from '../src/stores/file/index.js';
 import { fileIo } from '../src/stores/file/io.js';
@@ -53,37 +51,10 @@ const GO = {
   restartMB: 52,
 } as const;
 
-interface Rate {
-  msgs: number;
-  seconds: number;
-  rate: number;
-}
-
-interface GenResult {
-  pub: Rate;
-  sub: Rate;
-  total: Rate;
-  latencyUs: { p50: number; p90: number; p99: number; max: number };
-  generatorCpu: number;
-  serverCpu?: number;
-  machineCpu?: number;
-}
-
 let clientSeq = 0;
 
 function generate(server: ServerProc, args: string[], channel: string): Promise<GenResult> {
-  const full = ['-s', server.url, '-id', `fsbench${process.pid}x${++clientSeq}`, '-spid', String(server.pid), ...args, channel];
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [GENERATOR, ...full], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    p.stdout!.on('data', (d) => (out += d));
-    p.stderr!.on('data', (d) => (err += d));
-    p.on('close', (code) => {
-      if (code === 0) resolve(JSON.parse(out) as GenResult);
-      else reject(new Error(`stan-bench ${full.join(' ')} exited ${code}: ${err.trim()}`));
-    });
-  });
+  return runGenerator(['-s', server.url, '-id', `fsbench${process.pid}x${++clientSeq}`, '-spid', String(server.pid), ...args, channel]);
 }
 
 let channelSeq = 0;
@@ -231,18 +202,6 @@ async function throughput(): Promise<void> {
     }
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-/** A free TCP port on loopback (for the server's monitoring endpoint). */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 /** The store's commit-latency histogram (stan_store_fsync_seconds) from /metrics. */

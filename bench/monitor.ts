@@ -12,16 +12,9 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { BIN, freePort, ROOT, runGenerator, type GenResult } from './server-proc.js';
 import type { Suite } from './suite.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-/** dist/bench → the package root. */
-const ROOT = join(here, '..', '..');
-const BIN = join(ROOT, 'bin', 'nats-streaming-server.js');
-const GENERATOR = join(here, 'load', 'stan-bench.js');
 
 const MSGS = Number(process.env.BENCH_MONITOR_MSGS ?? 300_000);
 const RUNS = Number(process.env.BENCH_MONITOR_RUNS ?? 7);
@@ -32,26 +25,10 @@ const KEEP_MSGS = 100_000;
 /** The most throughput polling may cost. */
 const GOAL = 0.05;
 
-interface GenResult {
-  total: { rate: number };
-  pub: { rate: number };
-  sub: { rate: number };
-  serverCpu?: number;
-}
-
 interface Server {
   proc: ChildProcess;
   url: string;
   monitor: string;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 async function startServer(): Promise<Server> {
@@ -92,15 +69,7 @@ let seq = 0;
 
 function generate(s: Server): Promise<GenResult> {
   const n = ++seq;
-  const args = ['-s', s.url, '-id', `monbench${n}`, '-spid', String(s.proc.pid), '-np', '1', '-ns', '1', '-n', String(MSGS), '-ms', String(SIZE), '-raw', `bench.monitor.${process.pid}.${n}`];
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [GENERATOR, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    p.stdout!.on('data', (d) => (out += d));
-    p.stderr!.on('data', (d) => (err += d));
-    p.on('close', (code) => (code === 0 ? resolve(JSON.parse(out) as GenResult) : reject(new Error(`stan-bench exited ${code}: ${err.trim()}`))));
-  });
+  return runGenerator(['-s', s.url, '-id', `monbench${n}`, '-spid', String(s.proc.pid), '-np', '1', '-ns', '1', '-n', String(MSGS), '-ms', String(SIZE), '-raw', `bench.monitor.${process.pid}.${n}`]);
 }
 
 /** Polls channelsz?subs=1 every POLL_MS until stopped; counts answers. */

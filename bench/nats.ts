@@ -4,9 +4,10 @@
 // for both and the ratio.
 
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createServer, connect } from 'node:net';
+import { connect } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
+import { freePort } from './server-proc.js';
 import type { Suite } from './suite.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -18,15 +19,6 @@ const CASES = [
 ];
 /** Runs per case; the best is kept. */
 const RUNS = 3;
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function waitListening(port: number): Promise<void> {
   for (let i = 0; i < 100; i++) {

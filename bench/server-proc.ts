@@ -1,9 +1,11 @@
 // Our streaming server (bin/nats-streaming-server.js) in a process of its
 // own, for server benchmarks: start it with any flags on a port it picks
 // (-p 0, read back from its log), time how long it takes to say it is
-// ready, read its memory from /proc, stop it.
+// ready, read its memory from /proc, stop it; and the helpers the server
+// suites share: a free port, one run of the stan-bench load generator.
 
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -27,6 +29,53 @@ export function memory(pid: number): Memory {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
   return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
+}
+
+/** A TCP port free on loopback right now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export interface Rate {
+  msgs: number;
+  seconds: number;
+  rate: number;
+}
+
+/** The JSON line of bench/load/stan-bench.ts. */
+export interface GenResult {
+  procs: number;
+  client: string;
+  pub: Rate;
+  sub: Rate;
+  total: Rate;
+  latencyUs: { p50: number; p90: number; p99: number; max: number };
+  generatorCpu: number;
+  generatorCpuPerProc: number[];
+  serverCpu?: number;
+  machineCpu?: number;
+}
+
+/** One run of the stan-bench generator in its own process with these arguments. */
+export function runGenerator(args: readonly string[]): Promise<GenResult> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, [GENERATOR, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    p.stdout!.on('data', (d) => (out += d));
+    p.stderr!.on('data', (d) => (err += d));
+    p.on('close', (code) => {
+      if (code === 0) resolve(JSON.parse(out) as GenResult);
+      else reject(new Error(`stan-bench ${args.join(' ')} exited ${code}: ${err.trim()}`));
+    });
+  });
 }
 
 export interface ServerProc {

@@ -15,19 +15,10 @@
 // Environment: BENCH_STAN_MSGS (async, 100000), BENCH_STAN_SYNC_MSGS
 // (10000), BENCH_STAN_MEM_MSGS (1000000), BENCH_STAN_RUNS (best of, 3).
 
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { createServer } from 'node:net';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { memory, runGenerator, startServer, stopServer, type GenResult, type ServerProc } from './server-proc.js';
 import type { Suite } from './suite.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-/** dist/bench → the package root. */
-const ROOT = join(here, '..', '..');
-const BIN = join(ROOT, 'bin', 'nats-streaming-server.js');
-const GENERATOR = join(here, 'load', 'stan-bench.js');
 
 const ASYNC_MSGS = Number(process.env.BENCH_STAN_MSGS ?? 100_000);
 const SYNC_MSGS = Number(process.env.BENCH_STAN_SYNC_MSGS ?? 10_000);
@@ -40,99 +31,14 @@ const GO = { asyncTotal: 318_000, syncTotal: 16_000, memMB: 482 };
 const TARGET = 1.2;
 const MEM_TARGET_MB = 300;
 
-interface Rate {
-  msgs: number;
-  seconds: number;
-  rate: number;
-}
-
-interface GenResult {
-  procs: number;
-  client: string;
-  pub: Rate;
-  sub: Rate;
-  total: Rate;
-  latencyUs: { p50: number; p90: number; p99: number; max: number };
-  generatorCpu: number;
-  generatorCpuPerProc: number[];
-  serverCpu?: number;
-  machineCpu?: number;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-interface Server {
-  proc: ChildProcess;
-  pid: number;
-  url: string;
-}
-
-/** Starts our server and resolves once it logs that it is ready. */
-async function startServer(): Promise<Server> {
-  const port = await freePort();
-  const proc = spawn(process.execPath, [BIN, '-a', '127.0.0.1', '-p', String(port)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let log = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`server not ready after 15 s:\n${log}`)), 15_000);
-    const onData = (d: Buffer) => {
-      log += d.toString();
-      if (log.includes('Streaming Server is ready')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    proc.stdout!.on('data', onData);
-    proc.stderr!.on('data', onData);
-    proc.once('exit', (code) => reject(new Error(`server exited ${code}:\n${log}`)));
-  });
-  // Keep draining its output so it never blocks on a full pipe.
-  proc.stdout!.removeAllListeners('data').resume();
-  proc.stderr!.removeAllListeners('data').resume();
-  return { proc, pid: proc.pid!, url: `nats://127.0.0.1:${port}` };
-}
-
-async function stopServer(s: Server): Promise<void> {
-  if (s.proc.exitCode !== null) return;
-  const exited = new Promise((r) => s.proc.once('exit', r));
-  s.proc.kill('SIGTERM');
-  const t = setTimeout(() => s.proc.kill('SIGKILL'), 5000);
-  await exited;
-  clearTimeout(t);
-}
-
-/** VmRSS and VmHWM (peak RSS) of a process, in MB. */
-function memory(pid: number): { rss: number; peak: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
-  return { rss: kb('VmRSS') / 1024, peak: kb('VmHWM') / 1024 };
-}
-
 let channelSeq = 0;
 
-function generate(server: Server, args: string[]): Promise<GenResult> {
+function generate(server: ServerProc, args: string[]): Promise<GenResult> {
   const channel = `bench.stan.${process.pid}.${++channelSeq}`;
-  const full = ['-s', server.url, '-id', `bench${channelSeq}`, '-spid', String(server.pid), ...args, channel];
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [GENERATOR, ...full], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    p.stdout!.on('data', (d) => (out += d));
-    p.stderr!.on('data', (d) => (err += d));
-    p.on('close', (code) => {
-      if (code === 0) resolve(JSON.parse(out) as GenResult);
-      else reject(new Error(`stan-bench ${full.join(' ')} exited ${code}: ${err.trim()}`));
-    });
-  });
+  return runGenerator(['-s', server.url, '-id', `bench${channelSeq}`, '-spid', String(server.pid), ...args, channel]);
 }
 
-async function best(server: Server, args: string[], runs: number): Promise<GenResult> {
+async function best(server: ServerProc, args: string[], runs: number): Promise<GenResult> {
   let top: GenResult | undefined;
   for (let r = 0; r < runs; r++) {
     const res = await generate(server, args);
@@ -189,7 +95,7 @@ export const stanSuite: Suite = {
     const asyncArgs = [...common, '-n', String(ASYNC_MSGS)];
     const syncArgs = [...common, '-n', String(SYNC_MSGS), '-sync'];
 
-    const server = await startServer();
+    const server = await startServer([]);
     try {
       console.log(HEADER);
       const run = async (label: string, args: string[], runs: number) => {
@@ -218,7 +124,7 @@ export const stanSuite: Suite = {
 
     // Memory: a fresh server, MEM_MSGS x 128 B kept in one channel (the
     // default limits keep 1,000,000 messages / ~976 MB).
-    const memServer = await startServer();
+    const memServer = await startServer([]);
     try {
       const before = memory(memServer.pid);
       const r = await generate(memServer, ['-np', '1', '-ns', '0', '-ms', String(SIZE), '-n', String(MEM_MSGS), '-raw', '-timeout', '300']);
