@@ -7,6 +7,7 @@
 // All integers are little-endian.
 
 import { core } from '../../core/index.js';
+import { varintSize, writeVarint } from '../../streaming/pb/wire.js';
 import type { AppendFile } from './append-file.js';
 
 /** `01 00 00 00` at the start of every file. */
@@ -74,9 +75,14 @@ export class Crc {
  * size word (with `type` in the high byte when non-zero) and CRC.
  */
 export function sealRecord(out: Buffer, at: number, size: number, type: number, crc: Crc): void {
-  out.writeUInt32LE(type === 0 ? size : ((type << 24) | size) >>> 0, at);
+  out.writeUInt32LE(sizeWord(size, type), at);
   const start = at + RECORD_HEADER_SIZE;
   out.writeUInt32LE(crc.of(out, start, start + size), at + 4);
+}
+
+/** A record header's first word: the payload size, with `type` in the high byte when non-zero. */
+function sizeWord(size: number, type: number): number {
+  return type === 0 ? size : ((type << 24) | size) >>> 0;
 }
 
 /** A decoded index record. */
@@ -159,7 +165,7 @@ export function hex(v: number): string {
  * now, the CRC owed until the batch is written (AppendFile.sealLater).
  */
 export function sealRecordLater(f: AppendFile, at: number, size: number, type: number, crc: Crc): void {
-  f.buf.writeUInt32LE(type === 0 ? size : ((type << 24) | size) >>> 0, at);
+  f.buf.writeUInt32LE(sizeWord(size, type), at);
   const start = at + RECORD_HEADER_SIZE;
   f.sealLater(at + 4, start, start + size, crc.poly);
 }
@@ -171,26 +177,7 @@ export function appendIndexRecord(f: AppendFile, at: number, seq: number, offset
   f.sealLater(at + INDEX_CRC_SPAN, at, at + INDEX_CRC_SPAN, crc.poly);
 }
 
-// ---------- the per-message subs.dat payloads, without protobufjs ----------
-
-function varintSize(v: number): number {
-  let n = 1;
-  while (v >= 0x80) {
-    v = Math.floor(v / 128);
-    n++;
-  }
-  return n;
-}
-
-function writeVarint(out: Buffer, p: number, v: number): number {
-  while (v >= 0x80) {
-    out[p++] = (v & 0x7f) | 0x80;
-    v = Math.floor(v / 128);
-  }
-  out[p++] = v;
-  return p;
-}
-
+// ---------- the per-message subs.dat payloads, written by hand ----------
 /** Size of SubStateUpdate{ID, seqno} (also SubStateDelete{ID} with seq 0): proto3, zeros omitted. */
 export function subUpdateSize(id: number, seq: number): number {
   return (id === 0 ? 0 : 1 + varintSize(id)) + (seq === 0 ? 0 : 1 + varintSize(seq));

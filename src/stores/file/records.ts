@@ -1,7 +1,8 @@
 // The payloads of server.dat, clients.dat and subs.dat records
 // (STAN-REFERENCE §3.2, §5.3, §5.5): the store's types to and from the spb
-// messages. The rare records go through the protobufjs codecs of
-// streaming/pb/spb.ts; the per-message SubStateUpdate is read by hand.
+// messages, field names mapped by one table per type. The rare records go
+// through the codecs of streaming/pb/spb.ts; the per-message
+// SubStateUpdate is read by hand.
 
 import {
   ClientDelete as ClientDeleteCodec,
@@ -10,60 +11,81 @@ import {
   SubState as SubStateCodec,
   SubStateDelete as SubStateDeleteCodec,
   SubStateUpdate as SubStateUpdateCodec,
+  type ClientInfo as SpbClientInfo,
+  type ServerInfo as SpbServerInfo,
+  type SubState as SpbSubState,
 } from '../../streaming/pb/spb.js';
+import type { Init } from '../../streaming/pb/codec.js';
 import type { ClientInfo, ServerInfo, SubState } from '../store.js';
+import { readTag, readVarint, rp, seek, skipUnknown } from '../../streaming/pb/wire.js';
+
+/** A store type's field -> the spb message's field of the same value. */
+type Names<S, P> = { readonly [K in keyof S]-?: keyof P };
+
+const SERVER_INFO: Names<ServerInfo, SpbServerInfo> = {
+  clusterId: 'ClusterID',
+  discovery: 'Discovery',
+  publish: 'Publish',
+  subscribe: 'Subscribe',
+  unsubscribe: 'Unsubscribe',
+  close: 'Close',
+  subClose: 'SubClose',
+  acksSubs: 'AcksSubs',
+  nodeId: 'NodeID',
+};
+
+const CLIENT_INFO: Names<ClientInfo, SpbClientInfo> = {
+  id: 'ID',
+  hbInbox: 'HbInbox',
+  connId: 'ConnID',
+  protocol: 'Protocol',
+  pingInterval: 'PingInterval',
+  pingMaxOut: 'PingMaxOut',
+};
+
+const SUB_STATE: Names<SubState, SpbSubState> = {
+  id: 'ID',
+  clientId: 'clientID',
+  qGroup: 'qGroup',
+  inbox: 'inbox',
+  ackInbox: 'ackInbox',
+  maxInFlight: 'maxInFlight',
+  ackWaitInSecs: 'ackWaitInSecs',
+  durableName: 'durableName',
+  lastSent: 'lastSent',
+  isDurable: 'isDurable',
+  isClosed: 'isClosed',
+};
+
+function toSpb<S, P>(s: S, names: Names<S, P>): Init<P> {
+  const out: Record<string, unknown> = {};
+  for (const k in names) out[names[k] as string] = s[k];
+  return out as Init<P>;
+}
+
+function fromSpb<S, P>(p: P, names: Names<S, P>): S {
+  const out: Record<string, unknown> = {};
+  for (const k in names) out[k] = p[names[k]];
+  return out as S;
+}
 
 export function encodeServerInfo(i: ServerInfo): Buffer {
-  return ServerInfoCodec.encode({
-    ClusterID: i.clusterId,
-    Discovery: i.discovery,
-    Publish: i.publish,
-    Subscribe: i.subscribe,
-    Unsubscribe: i.unsubscribe,
-    Close: i.close,
-    SubClose: i.subClose,
-    AcksSubs: i.acksSubs,
-    NodeID: i.nodeId,
-  });
+  return ServerInfoCodec.encode(toSpb(i, SERVER_INFO));
 }
 
 export function decodeServerInfo(b: Uint8Array): ServerInfo {
-  const i = ServerInfoCodec.decode(b);
-  return {
-    clusterId: i.ClusterID,
-    discovery: i.Discovery,
-    publish: i.Publish,
-    subscribe: i.Subscribe,
-    unsubscribe: i.Unsubscribe,
-    close: i.Close,
-    subClose: i.SubClose,
-    acksSubs: i.AcksSubs,
-    nodeId: i.NodeID,
-  };
+  return fromSpb(ServerInfoCodec.decode(b), SERVER_INFO);
 }
 
 export function encodeClientInfo(c: ClientInfo): Buffer {
-  return ClientInfoCodec.encode({
-    ID: c.id,
-    HbInbox: c.hbInbox,
-    ConnID: c.connId,
-    Protocol: c.protocol,
-    PingInterval: c.pingInterval,
-    PingMaxOut: c.pingMaxOut,
-  });
+  return ClientInfoCodec.encode(toSpb(c, CLIENT_INFO));
 }
 
 /** The decoded client owns its bytes (record payloads are transient views). */
 export function decodeClientInfo(b: Uint8Array): ClientInfo {
-  const c = ClientInfoCodec.decode(b);
-  return {
-    id: c.ID,
-    hbInbox: c.HbInbox,
-    connId: new Uint8Array(c.ConnID),
-    protocol: c.Protocol,
-    pingInterval: c.PingInterval,
-    pingMaxOut: c.PingMaxOut,
-  };
+  const c = fromSpb(ClientInfoCodec.decode(b), CLIENT_INFO);
+  c.connId = new Uint8Array(c.connId);
+  return c;
 }
 
 export function encodeClientDelete(id: string): Buffer {
@@ -75,36 +97,11 @@ export function decodeClientDelete(b: Uint8Array): string {
 }
 
 export function encodeSubState(s: SubState): Buffer {
-  return SubStateCodec.encode({
-    ID: s.id,
-    clientID: s.clientId,
-    qGroup: s.qGroup,
-    inbox: s.inbox,
-    ackInbox: s.ackInbox,
-    maxInFlight: s.maxInFlight,
-    ackWaitInSecs: s.ackWaitInSecs,
-    durableName: s.durableName,
-    lastSent: s.lastSent,
-    isDurable: s.isDurable,
-    isClosed: s.isClosed,
-  });
+  return SubStateCodec.encode(toSpb(s, SUB_STATE));
 }
 
 export function decodeSubState(b: Uint8Array): SubState {
-  const s = SubStateCodec.decode(b);
-  return {
-    id: s.ID,
-    clientId: s.clientID,
-    qGroup: s.qGroup,
-    inbox: s.inbox,
-    ackInbox: s.ackInbox,
-    maxInFlight: s.maxInFlight,
-    ackWaitInSecs: s.ackWaitInSecs,
-    durableName: s.durableName,
-    lastSent: s.lastSent,
-    isDurable: s.isDurable,
-    isClosed: s.isClosed,
-  };
+  return fromSpb(SubStateCodec.decode(b), SUB_STATE);
 }
 
 export function decodeSubDelete(b: Uint8Array): number {
@@ -114,38 +111,32 @@ export function decodeSubDelete(b: Uint8Array): number {
 /** Scratch result of decodeSubUpdate (one per call, overwritten). */
 export const subUpdate = { id: 0, seq: 0 };
 
+/** SubStateUpdate's fields (1: ID, 2: seqno), as skipUnknown's mask. */
+const SUB_UPDATE_FIELDS = (1 << 1) | (1 << 2);
+
 /**
- * Decodes SubStateUpdate{ID, seqno} into `subUpdate`. The common shape
- * (fields 1 and 2 as varints) is read by hand; anything else goes through
- * the protobufjs codec.
+ * Decodes SubStateUpdate{ID, seqno} into `subUpdate` without allocating
+ * (recovery reads one per sent and per acked message). Malformed input
+ * goes through the codec, whose error names the message.
  */
 export function decodeSubUpdate(b: Uint8Array): typeof subUpdate {
+  const end = b.length;
   let id = 0;
   let seq = 0;
-  let p = 0;
-  while (p < b.length) {
-    const tag = b[p++];
-    if (tag !== 0x08 && tag !== 0x10) return slowSubUpdate(b);
-    let v = 0;
-    let mul = 1;
-    for (;;) {
-      if (p >= b.length || mul > 2 ** 49) return slowSubUpdate(b);
-      const x = b[p++]!;
-      v += (x & 0x7f) * mul;
-      mul *= 128;
-      if (x < 0x80) break;
+  seek(0);
+  try {
+    while (rp < end) {
+      const tag = readTag(b, end);
+      if (tag === 0x08) id = readVarint(b, end);
+      else if (tag === 0x10) seq = readVarint(b, end);
+      else skipUnknown(b, tag, end, SUB_UPDATE_FIELDS, 'SubStateUpdate');
     }
-    if (tag === 0x08) id = v;
-    else seq = v;
+  } catch {
+    const u = SubStateUpdateCodec.decode(b);
+    id = u.ID;
+    seq = u.seqno;
   }
   subUpdate.id = id;
   subUpdate.seq = seq;
-  return subUpdate;
-}
-
-function slowSubUpdate(b: Uint8Array): typeof subUpdate {
-  const u = SubStateUpdateCodec.decode(b);
-  subUpdate.id = u.ID;
-  subUpdate.seq = u.seqno;
   return subUpdate;
 }
