@@ -174,14 +174,8 @@ impl Args {
     // exclusivity is the caller's obligation (see # Safety).
     #[allow(clippy::mut_from_ref)]
     pub unsafe fn external<T>(&self, i: usize) -> Result<&mut T, Fail> {
-        let mut data: *mut c_void = ptr::null_mut();
-        // SAFETY: handle of this call; `data` is an out-pointer.
-        let st = unsafe { napi_get_value_external(self.env, self.arg(i)?, &mut data) };
-        if st != STATUS_OK || data.is_null() {
-            return Err(Fail("expected a handle made by this addon"));
-        }
-        // SAFETY: per the caller's contract, `data` is a live Box<T>.
-        Ok(unsafe { &mut *(data as *mut T) })
+        // SAFETY: the caller's contract, for the value at `i`.
+        unsafe { self.external_of(self.arg(i)?) }
     }
 
     pub fn u32(&self, i: usize) -> Result<u32, Fail> {
@@ -231,10 +225,8 @@ impl Args {
     /// # Safety
     /// No mutable view of the same memory may be used during the call.
     pub unsafe fn bytes(&self, i: usize) -> Result<&[u8], Fail> {
-        let (data, len) = self.typed(i, TYPEDARRAY_UINT8, "expected a Uint8Array")?;
-        // SAFETY: V8 keeps the array alive for the call; data/len describe it
-        // (already adjusted by the byte offset).
-        Ok(unsafe { std::slice::from_raw_parts(data as *const u8, len) })
+        // SAFETY: the caller's contract, for the value at `i`.
+        unsafe { self.bytes_of(self.arg(i)?) }
     }
 
     /// A Uint8Array (or Buffer) argument, writable.
@@ -246,7 +238,7 @@ impl Args {
     #[allow(clippy::mut_from_ref)]
     pub unsafe fn bytes_mut(&self, i: usize) -> Result<&mut [u8], Fail> {
         let (data, len) = self.typed(i, TYPEDARRAY_UINT8, "expected a Uint8Array")?;
-        // SAFETY: as in `bytes`.
+        // SAFETY: as in `bytes_of`.
         Ok(unsafe { std::slice::from_raw_parts_mut(data as *mut u8, len) })
     }
 
@@ -270,18 +262,21 @@ impl Args {
         Ok(out)
     }
 
-    /// A Uint8Array element of an array argument (see [`Args::array`]), read-only.
+    /// A Uint8Array value of this call (an argument or an element of an
+    /// array argument, see [`Args::array`]), read-only.
     ///
     /// # Safety
     /// `v` must be a handle of this call; no mutable view of the same memory
     /// may be used while the slice lives (V8 keeps it alive for the call).
     pub unsafe fn bytes_of(&self, v: napi_value) -> Result<&[u8], Fail> {
-        let (data, len) = self.typed_value(v, TYPEDARRAY_UINT8, "expected an array of Uint8Array")?;
-        // SAFETY: as in `bytes`.
+        let (data, len) = self.typed_value(v, TYPEDARRAY_UINT8, "expected a Uint8Array")?;
+        // SAFETY: V8 keeps the array alive for the call; data/len describe it
+        // (already adjusted by the byte offset).
         Ok(unsafe { std::slice::from_raw_parts(data as *const u8, len) })
     }
 
-    /// The Rust value inside an external element of an array argument.
+    /// The Rust value inside an external value of this call (an argument or
+    /// an element of an array argument).
     ///
     /// # Safety
     /// As [`Args::external`], for `v`.
@@ -326,7 +321,7 @@ impl Args {
     #[allow(clippy::mut_from_ref)]
     pub unsafe fn u32s(&self, i: usize) -> Result<&mut [u32], Fail> {
         let (data, len) = self.typed(i, TYPEDARRAY_UINT32, "expected a Uint32Array")?;
-        // SAFETY: as in `bytes`; V8 aligns typed arrays to their element size.
+        // SAFETY: as in `bytes_of`; V8 aligns typed arrays to their element size.
         Ok(unsafe { std::slice::from_raw_parts_mut(data as *mut u32, len) })
     }
 

@@ -28,12 +28,19 @@ fn path_from(bytes: &[u8]) -> PathBuf {
 unsafe fn io_ret<'a, T>(env: napi_env, r: Result<T, IoFailure>, ok: impl FnOnce(T) -> Ret<'a>) -> Result<Ret<'a>, Fail> {
     match r {
         Ok(v) => Ok(ok(v)),
-        Err(f) => {
-            // SAFETY: per this function's contract.
-            unsafe { throw_io(env, &f) };
-            Ok(Ret::Thrown)
-        }
+        // SAFETY: per this function's contract.
+        Err(f) => Ok(unsafe { thrown(env, &f) }),
     }
+}
+
+/// Throws the Error for `f`; the export then returns nothing.
+///
+/// # Safety
+/// `env` must be the live env of the current export call.
+unsafe fn thrown<'a>(env: napi_env, f: &IoFailure) -> Ret<'a> {
+    // SAFETY: per this function's contract.
+    unsafe { throw_io(env, f) };
+    Ret::Thrown
 }
 
 /// fileOpen(path, create): a handle, or throws ENOENT/EEXIST/... as node:fs.
@@ -45,7 +52,7 @@ pub unsafe extern "C" fn file_open(env: napi_env, info: napi_callback_info) -> n
             let path = path_from(a.str_into(0, &mut s)?);
             match SliceFile::open(path, a.bool(1)?) {
                 Ok(f) => external(a.env, f),
-                Err(f) => io_ret(a.env, Err::<(), _>(f), |_| Ret::Undefined),
+                Err(f) => Ok(thrown(a.env, &f)),
             }
         })
     }
@@ -154,7 +161,7 @@ pub unsafe extern "C" fn file_sync(env: napi_env, info: napi_callback_info) -> n
                 let f = a.external_of::<SliceFile>(v)?;
                 match f.share() {
                     Ok(shared) => files.push((shared, f.path.clone())),
-                    Err(fail) => return io_ret(a.env, Err::<(), _>(fail), |_| Ret::Undefined),
+                    Err(fail) => return Ok(thrown(a.env, &fail)),
                 }
             }
             let mut dirs = Vec::new();

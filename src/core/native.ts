@@ -6,7 +6,7 @@ import { createRequire } from 'node:module';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HEADER_WORDS, RECORD_WORDS, CRC32_IEEE, type SubjectCheckCode } from './ops.js';
-import type { Core, NativeFile, NativeFileApi, ProtocolParser, Sublist, SublistStats } from './types.js';
+import type { Core, NativeFileApi, ProtocolParser, Sublist, SublistStats } from './types.js';
 
 const require = createRequire(import.meta.url);
 
@@ -17,7 +17,8 @@ const MATCH_WORDS = 256;
 const STATS_WORDS = 8;
 
 type Handle = object;
-interface Addon {
+/** The addon's exports (its file exports are NativeFileApi's, absent from an older build). */
+interface Addon extends Partial<NativeFileApi> {
   parserNew(mcl: number, maxPayload: number): Handle;
   parserParse(p: Handle, chunk: Uint8Array, out: Uint32Array): number;
   parserCarry(p: Handle): Buffer;
@@ -33,14 +34,6 @@ interface Addon {
   subjectValid(subject: string, wildcards: boolean): boolean;
   crc32(data: Uint8Array, crc: number, poly: number): number;
   crc32Seal(buf: Uint8Array, spans: Uint32Array, count: number, poly: number): void;
-  fileOpen(path: string, create: boolean): NativeFile;
-  fileWrite(f: NativeFile, views: readonly Uint8Array[], pos: number): number;
-  fileRead(f: NativeFile, buf: Uint8Array, off: number, len: number, pos: number): number;
-  fileSize(f: NativeFile): number;
-  fileTruncate(f: NativeFile, len: number): void;
-  fileDatasync(f: NativeFile): void;
-  fileClose(f: NativeFile): void;
-  fileSync(files: readonly NativeFile[], dirs: readonly string[], dataOnly: boolean): Promise<void>;
 }
 
 /** The platform suffix napi-rs gives the .node file, e.g. linux-x64-gnu. */
@@ -93,7 +86,7 @@ class NativeCore implements Core {
   readonly files: NativeFileApi | undefined;
   constructor(private readonly addon: Addon) {
     // An addon built before the file exports existed still serves the rest.
-    this.files = typeof addon.fileOpen === 'function' ? fileApi(addon) : undefined;
+    this.files = typeof addon.fileOpen === 'function' ? (addon as NativeFileApi) : undefined;
   }
 
   newParser(maxControlLine: number, maxPayload: number): ProtocolParser {
@@ -111,19 +104,6 @@ class NativeCore implements Core {
   crc32Seal(buf: Uint8Array, spans: Uint32Array, count: number, poly: number): void {
     this.addon.crc32Seal(buf, spans, count, poly >>> 0);
   }
-}
-
-function fileApi(a: Addon): NativeFileApi {
-  return {
-    open: (path, create) => a.fileOpen(path, create),
-    write: (f, views, pos) => a.fileWrite(f, views, pos),
-    read: (f, buf, off, len, pos) => a.fileRead(f, buf, off, len, pos),
-    size: (f) => a.fileSize(f),
-    truncate: (f, len) => a.fileTruncate(f, len),
-    datasync: (f) => a.fileDatasync(f),
-    close: (f) => a.fileClose(f),
-    sync: (files, dirs, dataOnly) => a.fileSync(files, dirs, dataOnly),
-  };
 }
 
 class NativeParser implements ProtocolParser {

@@ -61,19 +61,19 @@ export type NativeFile = object;
  */
 export interface NativeFileApi {
   /** create: a new file, failing if it exists (`wx+`); else an existing one (`r+`). */
-  open(path: string, create: boolean): NativeFile;
+  fileOpen(path: string, create: boolean): NativeFile;
   /** Writes the views back to back at pos, all of them (one pwritev); returns the byte count. */
-  write(f: NativeFile, views: readonly Uint8Array[], pos: number): number;
+  fileWrite(f: NativeFile, views: readonly Uint8Array[], pos: number): number;
   /** Reads into buf[off, off+len) from pos; fewer bytes only at end of file. */
-  read(f: NativeFile, buf: Uint8Array, off: number, len: number, pos: number): number;
-  size(f: NativeFile): number;
-  truncate(f: NativeFile, len: number): void;
+  fileRead(f: NativeFile, buf: Uint8Array, off: number, len: number, pos: number): number;
+  fileSize(f: NativeFile): number;
+  fileTruncate(f: NativeFile, len: number): void;
   /** fdatasync on the calling thread. */
-  datasync(f: NativeFile): void;
+  fileDatasync(f: NativeFile): void;
   /** Closes; a sync in flight keeps the descriptor until it is done. */
-  close(f: NativeFile): void;
+  fileClose(f: NativeFile): void;
   /** fdatasync (fsync if !dataOnly) each file, then fsync each directory, on a worker thread. */
-  sync(files: readonly NativeFile[], dirs: readonly string[], dataOnly: boolean): Promise<void>;
+  fileSync(files: readonly NativeFile[], dirs: readonly string[], dataOnly: boolean): Promise<void>;
 }
 
 export interface Core {

@@ -12,22 +12,22 @@ class NativeStoreFile implements StoreFile {
     readonly handle: NativeFile,
   ) {}
   write(views: readonly Uint8Array[], pos: number): number {
-    return this.api.write(this.handle, views, pos);
+    return this.api.fileWrite(this.handle, views, pos);
   }
   read(buf: Uint8Array, off: number, len: number, pos: number): number {
-    return this.api.read(this.handle, buf, off, len, pos);
+    return this.api.fileRead(this.handle, buf, off, len, pos);
   }
   size(): number {
-    return this.api.size(this.handle);
+    return this.api.fileSize(this.handle);
   }
   truncate(len: number): void {
-    this.api.truncate(this.handle, len);
+    this.api.fileTruncate(this.handle, len);
   }
   datasyncNow(): void {
-    this.api.datasync(this.handle);
+    this.api.fileDatasync(this.handle);
   }
   close(): void {
-    this.api.close(this.handle);
+    this.api.fileClose(this.handle);
   }
 }
 
@@ -35,10 +35,10 @@ export class NativeIo implements FileIo {
   readonly kind = 'native' as const;
   constructor(private readonly api: NativeFileApi) {}
   open(path: string, create: boolean): StoreFile {
-    return new NativeStoreFile(this.api, this.api.open(path, create));
+    return new NativeStoreFile(this.api, this.api.fileOpen(path, create));
   }
   sync(files: readonly StoreFile[], dirs: readonly string[], dataOnly: boolean): Promise<void> {
-    return this.api.sync(
+    return this.api.fileSync(
       files.map((f) => (f as NativeStoreFile).handle),
       dirs,
       dataOnly,
