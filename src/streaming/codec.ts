@@ -1,6 +1,6 @@
 // The streaming protocol messages as the handlers use them: the hot ones
 // (PubMsg, PubAck, MsgProto, Ack) through the hand-written codecs of
-// pb/fast.ts, the rest through protobufjs (pb/protocol.ts).
+// pb/fast.ts, the rest through the schema-driven codecs of pb/protocol.ts.
 
 import type { StoredMsg } from '../stores/store.js';
 import { decodeAck as fastDecodeAck, decodePubMsg as fastDecodePubMsg, encodeMsgProto, encodePubAck as fastEncodePubAck, msgProtoSize } from './pb/fast.js';

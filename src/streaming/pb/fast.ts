@@ -1,6 +1,6 @@
 // Hand-written codecs of the per-message protocol buffers (STAN-REFERENCE
 // §3.1): PubMsg in, PubAck out, MsgProto out (and in, for stored records),
-// Ack in. Output is byte-identical to the protobufjs codecs of protocol.ts
+// Ack in. Output is byte-identical to protobufjs's codecs (codec.ts)
 // (fields by number, defaults omitted); input with unknown fields is read
 // like protobufjs and gogo read it. Malformed input throws ProtoError.
 //

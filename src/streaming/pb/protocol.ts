@@ -1,7 +1,8 @@
 // The client protocol messages of NATS Streaming, `package pb`
 // (STAN-REFERENCE §3.1; stan.go pb/protocol.proto, without the gogo
 // options). Field numbers are the wire contract: do not renumber.
-// Number mapping and decoding rules: see codec.ts. The per-message hot
+// Number mapping and decoding rules: see codec.ts. Flat messages are coded
+// from this text by flat.ts; protobufjs parses it only for the rest. The per-message hot
 // paths (PubMsg, PubAck, MsgProto, Ack) have hand-written twins in fast.ts.
 
 import { parseSchemas, type MessageCodec } from './codec.js';
@@ -9,7 +10,7 @@ import { codecOf, flatSchemas } from './flat.js';
 
 export type { Init, MessageCodec } from './codec.js';
 
-/** pb/protocol.proto as proto3 text, parsed once below. */
+/** pb/protocol.proto as proto3 text: the source of the codecs below. */
 export const PB_PROTO = `
 syntax = "proto3";
 package pb;

@@ -3,7 +3,8 @@
 // gogo options): FILE/SQL store records, FT heartbeats, partitioning and
 // Raft operations. Field numbers are the on-disk contract: do not renumber.
 // The Raft messages embed `pb` messages, so both schemas share one root here.
-// Number mapping and decoding rules: see codec.ts.
+// Number mapping and decoding rules: see codec.ts. Flat messages are coded
+// from this text by flat.ts; protobufjs parses it only for the rest.
 
 import { parseSchemas, type MessageCodec } from './codec.js';
 import { codecOf, flatSchemas } from './flat.js';
@@ -16,7 +17,7 @@ import {
   type UnsubscribeRequest,
 } from './protocol.js';
 
-/** spb/protocol.proto as proto3 text, parsed once below. */
+/** spb/protocol.proto as proto3 text: the source of the codecs below. */
 export const SPB_PROTO = `
 syntax = "proto3";
 package spb;
