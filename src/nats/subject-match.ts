@@ -36,6 +36,54 @@ function sameToken(a: string, as: number, ae: number, b: string, bs: number, be:
   return true;
 }
 
+/** What a rule makes of one pair of tokens: a verdict, or undefined to go on. */
+type TokenRule = (a: string, as: number, ae: number, b: string, bs: number, be: number) => boolean | undefined;
+
+/**
+ * Walks `a` and `b` token by token, asking `rule` about each pair; if no
+ * pair decides, the answer is whether both end together. Empty subjects
+ * never match.
+ */
+function walkTokens(a: string, b: string, rule: TokenRule): boolean {
+  if (a.length === 0 || b.length === 0) return false;
+  let i = 0;
+  let j = 0;
+  for (;;) {
+    const ae = tokenEnd(a, i);
+    const be = tokenEnd(b, j);
+    const verdict = rule(a, i, ae, b, j, be);
+    if (verdict !== undefined) return verdict;
+    const aDone = ae === a.length;
+    const bDone = be === b.length;
+    if (aDone || bDone) return aDone && bDone;
+    i = ae + 1;
+    j = be + 1;
+  }
+}
+
+function matchToken(pattern: string, p: number, pe: number, subject: string, s: number, se: number): boolean | undefined {
+  // `>` needs at least one token, and the subject has one here.
+  if (isChar(pattern, p, pe, cc.gt)) return true;
+  if (!isChar(pattern, p, pe, cc.star) && !sameToken(pattern, p, pe, subject, s, se)) return false;
+  return undefined;
+}
+
+function subsetToken(pattern: string, p: number, pe: number, subject: string, s: number, se: number): boolean | undefined {
+  if (isChar(pattern, p, pe, cc.gt)) return true;
+  // Only `>` covers `>`, and `*` only `*` or `>`.
+  if (isChar(subject, s, se, cc.gt)) return false;
+  if (isChar(subject, s, se, cc.star)) return isChar(pattern, p, pe, cc.star) ? undefined : false;
+  if (!isChar(pattern, p, pe, cc.star) && !sameToken(pattern, p, pe, subject, s, se)) return false;
+  return undefined;
+}
+
+function collideToken(a: string, i: number, ae: number, b: string, j: number, be: number): boolean | undefined {
+  // The other side has a token here, and `>` takes it and anything after.
+  if (isChar(a, i, ae, cc.gt) || isChar(b, j, be, cc.gt)) return true;
+  if (!isChar(a, i, ae, cc.star) && !isChar(b, j, be, cc.star) && !sameToken(a, i, ae, b, j, be)) return false;
+  return undefined;
+}
+
 /**
  * True if `subject` is matched by `pattern`. `foo.*` matches `foo.bar`;
  * `foo.>` matches `foo.bar` and `foo.bar.baz` but not `foo`.
@@ -45,21 +93,7 @@ function sameToken(a: string, as: number, ae: number, b: string, bs: number, be:
  * matched against a permission list: pattern `foo.*` matches subject `foo.>`.
  */
 export function subjectMatches(pattern: string, subject: string): boolean {
-  if (pattern.length === 0 || subject.length === 0) return false;
-  let p = 0;
-  let s = 0;
-  for (;;) {
-    const pe = tokenEnd(pattern, p);
-    const se = tokenEnd(subject, s);
-    // `>` needs at least one token, and the subject has one here.
-    if (isChar(pattern, p, pe, cc.gt)) return true;
-    if (!isChar(pattern, p, pe, cc.star) && !sameToken(pattern, p, pe, subject, s, se)) return false;
-    const patternDone = pe === pattern.length;
-    const subjectDone = se === subject.length;
-    if (patternDone || subjectDone) return patternDone && subjectDone;
-    p = pe + 1;
-    s = se + 1;
-  }
+  return walkTokens(pattern, subject, matchToken);
 }
 
 /**
@@ -69,26 +103,7 @@ export function subjectMatches(pattern: string, subject: string): boolean {
  * nats-server's isSubsetMatch(tokens(subject), pattern).
  */
 export function isSubsetMatch(subject: string, pattern: string): boolean {
-  if (pattern.length === 0 || subject.length === 0) return false;
-  let p = 0;
-  let s = 0;
-  for (;;) {
-    const pe = tokenEnd(pattern, p);
-    const se = tokenEnd(subject, s);
-    if (isChar(pattern, p, pe, cc.gt)) return true;
-    // Only `>` covers `>`, and `*` only `*` or `>`.
-    if (isChar(subject, s, se, cc.gt)) return false;
-    if (isChar(subject, s, se, cc.star)) {
-      if (!isChar(pattern, p, pe, cc.star)) return false;
-    } else if (!isChar(pattern, p, pe, cc.star) && !sameToken(pattern, p, pe, subject, s, se)) {
-      return false;
-    }
-    const patternDone = pe === pattern.length;
-    const subjectDone = se === subject.length;
-    if (patternDone || subjectDone) return patternDone && subjectDone;
-    p = pe + 1;
-    s = se + 1;
-  }
+  return walkTokens(pattern, subject, subsetToken);
 }
 
 /**
@@ -97,23 +112,7 @@ export function isSubsetMatch(subject: string, pattern: string): boolean {
  * `foo` do not. nats-server's SubjectsCollide.
  */
 export function subjectsCollide(a: string, b: string): boolean {
-  if (a.length === 0 || b.length === 0) return false;
-  let i = 0;
-  let j = 0;
-  for (;;) {
-    const ae = tokenEnd(a, i);
-    const be = tokenEnd(b, j);
-    // The other side has a token here, and `>` takes it and anything after.
-    if (isChar(a, i, ae, cc.gt) || isChar(b, j, be, cc.gt)) return true;
-    if (!isChar(a, i, ae, cc.star) && !isChar(b, j, be, cc.star) && !sameToken(a, i, ae, b, j, be)) {
-      return false;
-    }
-    const aDone = ae === a.length;
-    const bDone = be === b.length;
-    if (aDone || bDone) return aDone && bDone;
-    i = ae + 1;
-    j = be + 1;
-  }
+  return walkTokens(a, b, collideToken);
 }
 
 /** True if some token of `subject` is exactly `*` or `>`. */
