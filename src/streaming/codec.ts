@@ -7,7 +7,6 @@ import { decodeAck as fastDecodeAck, decodePubMsg as fastDecodePubMsg, encodeMsg
 import type { AckView, PubMsgView } from './pb/fast.js';
 import * as pb from './pb/protocol.js';
 import { CtrlMsg } from './pb/spb.js';
-import type { SubRequest } from './subs.js';
 
 export function decodePubMsg(data: Uint8Array): PubMsgView {
   return fastDecodePubMsg(data);
@@ -47,20 +46,8 @@ export function encodeConnectResponse(r: pb.Init<pb.ConnectResponse>): Uint8Arra
   return pb.ConnectResponse.encode(r);
 }
 
-export function decodeSubscriptionRequest(data: Uint8Array): SubRequest {
-  const r = pb.SubscriptionRequest.decode(data);
-  return {
-    clientId: r.clientID,
-    subject: r.subject,
-    qGroup: r.qGroup,
-    inbox: r.inbox,
-    maxInFlight: r.maxInFlight,
-    ackWaitInSecs: r.ackWaitInSecs,
-    durableName: r.durableName,
-    startPosition: r.startPosition,
-    startSequence: r.startSequence,
-    startTimeDelta: r.startTimeDelta,
-  };
+export function decodeSubscriptionRequest(data: Uint8Array): pb.SubscriptionRequest {
+  return pb.SubscriptionRequest.decode(data);
 }
 
 export function encodeSubscriptionResponse(r: pb.Init<pb.SubscriptionResponse>): Uint8Array {

@@ -10,6 +10,7 @@ import { StanErr, StanError } from './errors.js';
 import { Channel, QueueGroup, StanSub, type StanClient } from './model.js';
 import { newInbox } from './nuid.js';
 import type { MsgHandler, NatsTransport } from './transport.js';
+import type { SubscriptionRequest } from './pb/protocol.js';
 
 /** pb.StartPosition. */
 export const StartPosition = {
@@ -20,19 +21,8 @@ export const StartPosition = {
   First: 4,
 } as const;
 
-export interface SubRequest {
-  clientId: string;
-  subject: string;
-  qGroup: string;
-  inbox: string;
-  maxInFlight: number;
-  ackWaitInSecs: number;
-  durableName: string;
-  startPosition: number;
-  startSequence: number;
-  /** Nanoseconds before now. */
-  startTimeDelta: bigint;
-}
+/** A subscription request as the client sent it. */
+export type SubRequest = SubscriptionRequest;
 
 /** How a subscription leaves (§2.8). */
 export type Removal = 'unsubscribe' | 'close' | 'connection';
@@ -56,7 +46,7 @@ export class Subscriptions {
     if (isQueue && isDurable && r.durableName.includes(':')) throw new StanError(StanErr.INVALID_DURABLE_NAME);
     if (isQueue) return this.#joinGroup(client, c, r, isDurable ? `${r.durableName}:${r.qGroup}` : r.qGroup, isDurable);
     if (isDurable) {
-      const key = StanSub.durableKey(r.clientId, c.name, r.durableName);
+      const key = StanSub.durableKey(r.clientID, c.name, r.durableName);
       const existing = c.durables.get(key);
       if (existing !== undefined) {
         if (existing.client !== undefined) {
@@ -67,7 +57,7 @@ export class Subscriptions {
       }
     }
     const sub = this.#create(client, c, r, '', this.#startAt(c, r));
-    if (isDurable) c.durables.set(StanSub.durableKey(r.clientId, c.name, r.durableName), sub);
+    if (isDurable) c.durables.set(StanSub.durableKey(r.clientID, c.name, r.durableName), sub);
     c.plain.add(sub);
     return sub;
   }
@@ -140,7 +130,7 @@ export class Subscriptions {
     this.#checkRoom(c);
     const state: SubState = {
       id: c.nextSubId++,
-      clientId: r.clientId,
+      clientId: r.clientID,
       qGroup,
       inbox: r.inbox,
       ackInbox: newInbox(),
@@ -184,7 +174,7 @@ export class Subscriptions {
   }
 
   #rebind(client: StanClient, sub: StanSub, r: SubRequest): void {
-    sub.state.clientId = r.clientId;
+    sub.state.clientId = r.clientID;
     sub.state.inbox = r.inbox;
     sub.state.ackInbox = newInbox();
     sub.state.maxInFlight = r.maxInFlight;

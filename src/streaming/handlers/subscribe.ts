@@ -25,16 +25,16 @@ export function handleSubscribe(ctx: StanContext, data: Uint8Array, reply: strin
   }
   if (log.traceEnabled) {
     log.trace(
-      `STREAM: [Client:${r.clientId}] Received subscription request subject=${r.subject} inbox=${r.inbox} queue=${r.qGroup} ` +
+      `STREAM: [Client:${r.clientID}] Received subscription request subject=${r.subject} inbox=${r.inbox} queue=${r.qGroup} ` +
         `durable=${r.durableName} start=${r.startPosition} maxInflight=${r.maxInFlight} ackWait=${r.ackWaitInSecs}s`,
     );
   }
-  if (r.clientId === '') return fail(StanErr.MISSING_CLIENT);
+  if (r.clientID === '') return fail(StanErr.MISSING_CLIENT);
   if (r.ackWaitInSecs <= 0) return fail(StanErr.INVALID_ACK_WAIT);
   if (r.maxInFlight <= 0) return fail(StanErr.INVALID_MAX_INFLIGHT);
   if (r.startPosition < 0 || r.startPosition > MAX_START_POSITION) return fail(StanErr.INVALID_START);
   if (!isValidChannel(r.subject)) return fail(StanErr.INVALID_SUBJECT);
-  const client = ctx.clients.get(r.clientId);
+  const client = ctx.clients.get(r.clientID);
   if (client === undefined) return fail(StanErr.UNKNOWN_CLIENT);
   let sub;
   try {
@@ -45,10 +45,10 @@ export function handleSubscribe(ctx: StanContext, data: Uint8Array, reply: strin
     throw err;
   }
   ctx.log.debug(
-    `STREAM: [Client:${r.clientId}] Started new subscription, subject=${r.subject}, inbox=${r.inbox}` +
+    `STREAM: [Client:${r.clientID}] Started new subscription, subject=${r.subject}, inbox=${r.inbox}` +
       `${r.qGroup ? `, queue=${r.qGroup}` : ''}${r.durableName ? `, durable=${r.durableName}` : ''}`,
   );
-  if (log.traceEnabled) log.trace(`STREAM: [Client:${r.clientId}] Sending subscription response ackInbox=${sub.state.ackInbox}`);
+  if (log.traceEnabled) log.trace(`STREAM: [Client:${r.clientID}] Sending subscription response ackInbox=${sub.state.ackInbox}`);
   ctx.transport.publish(reply, encodeSubscriptionResponse({ ackInbox: sub.state.ackInbox }));
   ctx.subs.start(sub);
 }
