@@ -93,7 +93,6 @@ fn errno_name(e: &io::Error) -> &'static str {
         io::ErrorKind::PermissionDenied => "EACCES",
         io::ErrorKind::Interrupted => "EINTR",
         io::ErrorKind::InvalidInput => "EINVAL",
-        io::ErrorKind::WriteZero => "EIO",
         _ => "EIO",
     }
 }
