@@ -119,8 +119,25 @@ export interface MsgStore {
    * May drop the oldest messages to honour the limits (never the new one).
    */
   store(data: Uint8Array, reply: string, timestamp: bigint): number;
-  /** The message with this sequence, or undefined if absent (dropped, never stored). */
+  /**
+   * The message with this sequence, or undefined if absent (dropped, never
+   * stored). Synchronous and possibly blocking on I/O: for recovery, tools
+   * and tests; the delivery path uses cached() and read().
+   */
   lookup(seq: number): StoredMsg | undefined;
+  /**
+   * The message if the store holds it in memory, without any I/O (the
+   * memory store: always; the file store: its recent cache). undefined
+   * means "not in memory, read() it", not "absent".
+   */
+  cached(seq: number): StoredMsg | undefined;
+  /**
+   * Up to `max` stored messages with sequences >= `from`, in sequence
+   * order; absent ones (dropped by limits) are skipped, so the result may
+   * start past `from` and be shorter than `max`. Disk or database reads
+   * happen off the event loop. Resolves to [] past lastSeq.
+   */
+  read(from: number, max: number): Promise<StoredMsg[]>;
   /**
    * The message as an encoded pb.MsgProto {sequence, subject, reply, data,
    * timestamp}, ready to deliver (a redelivery appends fields 6 and 7).
@@ -130,8 +147,14 @@ export interface MsgStore {
   encoded?(seq: number): Uint8Array | undefined;
   /** Timestamp of a stored message, without building the message. */
   timestampOf(seq: number): bigint | undefined;
-  /** First sequence whose timestamp is >= ts (lastSeq + 1 if none; 0 if empty). */
+  /**
+   * First sequence whose timestamp is >= ts (lastSeq + 1 if none; 0 if
+   * empty). Synchronous: for stores that keep timestamps in memory; the
+   * streaming layer uses seqFromTimestamp().
+   */
   firstSeqAtOrAfter(ts: bigint): number;
+  /** firstSeqAtOrAfter() for any store (Go's GetSequenceFromTimestamp); may do I/O. */
+  seqFromTimestamp(ts: bigint): Promise<number>;
   state(): MsgStoreState;
   readonly firstSeq: number;
   readonly lastSeq: number;
@@ -167,6 +190,13 @@ export class StoreError extends Error {
 export interface Store {
   /** `MEMORY`, `FILE` or `SQL`, as /streaming/storez shows it. */
   readonly type: string;
+  /**
+   * Tries to take exclusive ownership of the datastore, without waiting:
+   * true once this store holds it (again true on later calls), false while
+   * another process does (an FT standby tries again later). The memory
+   * store always owns itself.
+   */
+  lock(): Promise<boolean>;
   /** Loads what the store holds (empty for a new store). Called once, first. */
   recover(): Promise<RecoveredState>;
   init(info: ServerInfo): void;

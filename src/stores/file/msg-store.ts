@@ -153,6 +153,28 @@ export class FileMsgStore implements MsgStore {
     return { sequence: seq, subject: this.channel, reply: m.reply, data: m.data, timestamp: m.timestamp };
   }
 
+  cached(seq: number): StoredMsg | undefined {
+    const r = this.#recent;
+    if (!r.has(seq) || !this.#has(seq)) return undefined;
+    const m = decodeMsgProto(r.buf(seq), r.off(seq), r.len(seq));
+    return { sequence: seq, subject: this.channel, reply: m.reply, data: m.data, timestamp: m.timestamp };
+  }
+
+  // TODO(reshape #11): read the slices off the event loop (async I/O).
+  async read(from: number, max: number): Promise<StoredMsg[]> {
+    const out: StoredMsg[] = [];
+    const last = this.#last;
+    for (let seq = Math.max(from, this.#first); seq <= last && out.length < max; seq++) {
+      const m = this.lookup(seq);
+      if (m !== undefined) out.push(m);
+    }
+    return out;
+  }
+
+  async seqFromTimestamp(ts: bigint): Promise<number> {
+    return this.firstSeqAtOrAfter(ts);
+  }
+
   /**
    * The stored MsgProto record itself while the message is in the recent
    * cache (the bytes of the file's record: delivery sends them as they

@@ -97,6 +97,11 @@ export class FileStore implements Store {
     return this.opts.dir;
   }
 
+  // TODO(reshape #11): an OS lock (fcntl/LockFileEx) through the addon, not the pid file.
+  async lock(): Promise<boolean> {
+    return this.#lock !== undefined;
+  }
+
   async recover(): Promise<RecoveredState> {
     if (this.#lock !== undefined) throw new StoreError('the file store is already recovered');
     const started = performance.now();

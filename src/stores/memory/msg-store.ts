@@ -136,6 +136,24 @@ export class MemoryMsgStore implements MsgStore {
     };
   }
 
+  cached(seq: number): StoredMsg | undefined {
+    return this.lookup(seq);
+  }
+
+  async read(from: number, max: number): Promise<StoredMsg[]> {
+    const out: StoredMsg[] = [];
+    const last = this.#last;
+    for (let seq = Math.max(from, this.#first); seq <= last && out.length < max; seq++) {
+      const m = this.lookup(seq);
+      if (m !== undefined) out.push(m);
+    }
+    return out;
+  }
+
+  async seqFromTimestamp(ts: bigint): Promise<number> {
+    return this.firstSeqAtOrAfter(ts);
+  }
+
   encoded(seq: number): Uint8Array | undefined {
     const slot = this.#slotOf(seq);
     if (slot < 0) return undefined;

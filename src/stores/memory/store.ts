@@ -35,6 +35,10 @@ export class MemoryStore implements Store {
     this.#opts = opts;
   }
 
+  async lock(): Promise<boolean> {
+    return true;
+  }
+
   async recover(): Promise<RecoveredState> {
     return { info: undefined, clients: [], channels: [] };
   }
