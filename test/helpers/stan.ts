@@ -3,10 +3,11 @@
 // nats-server in a child process and the streaming layer connected to it
 // as -ns does), and promise helpers around node-nats-streaming.
 
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createServer, connect as netConnect } from 'node:net';
+import type { ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { startServer } from './nats.js';
+import { startGoNats } from './go-nats.js';
+import { stopProcess } from './wait.js';
 import type { NatsServer } from '../../src/nats/server.js';
 import { silentLogger, type Logger } from '../../src/log/logger.js';
 import { MemoryStore } from '../../src/stores/memory/index.js';
@@ -15,6 +16,11 @@ import { defaultStanOptions, type StanOptions } from '../../src/streaming/option
 import { StanServer } from '../../src/streaming/server.js';
 import { EmbeddedTransport } from '../../src/streaming/transport-embedded.js';
 import { connectExternal } from '../../src/streaming/transport-external.js';
+
+// The fixtures' building blocks, for the files that import them from here.
+export { freePort } from './net.js';
+export { haveNatsServer, startGoNats } from './go-nats.js';
+export { sleep, until } from './wait.js';
 
 const require = createRequire(import.meta.url);
 /** node-nats-streaming (CommonJS, no types). */
@@ -37,43 +43,8 @@ export interface FixtureOptions {
   log?: Logger;
   /** Run on Debian's nats-server (-ns) instead of the embedded one. */
   external?: boolean;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-/** Whether Debian's nats-server is installed (for the -ns tests). */
-export function haveNatsServer(): boolean {
-  return spawnSync('nats-server', ['--version']).status === 0;
-}
-
-async function waitPort(port: number): Promise<void> {
-  for (let i = 0; i < 200; i++) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = netConnect(port, '127.0.0.1', () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.on('error', () => resolve(false));
-    });
-    if (ok) return;
-    await sleep(25);
-  }
-  throw new Error(`nats-server did not listen on ${port}`);
-}
-
-/** Starts Debian's nats-server on a port (a free one unless given). */
-export async function startGoNats(port?: number): Promise<{ port: number; proc: ChildProcess }> {
-  const p = port ?? (await freePort());
-  const proc = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(p)], { stdio: 'ignore' });
-  await waitPort(p);
-  return { port: p, proc };
+  /** The NATS port (a free one unless given): a restart on the same port. */
+  port?: number;
 }
 
 export async function startStan(o: FixtureOptions = {}): Promise<StanFixture> {
@@ -81,7 +52,7 @@ export async function startStan(o: FixtureOptions = {}): Promise<StanFixture> {
   const log = o.log ?? silentLogger;
   const store = o.store ?? new MemoryStore();
   if (o.external) {
-    const go = await startGoNats();
+    const go = await startGoNats(o.port);
     const transport = await connectExternal({ url: `nats://127.0.0.1:${go.port}`, name: 'stan-test' }, log);
     const s = new StanServer(opts, store, transport, log);
     await s.start();
@@ -94,11 +65,11 @@ export async function startStan(o: FixtureOptions = {}): Promise<StanFixture> {
       proc: go.proc,
       async stop() {
         await s.shutdown();
-        go.proc.kill('SIGTERM');
+        await stopProcess(go.proc);
       },
     };
   }
-  const nats = await startServer({}, log);
+  const nats = await startServer({ port: o.port ?? 0 }, log);
   const s = new StanServer(opts, store, new EmbeddedTransport(nats, 'stan-test'), log);
   await s.start();
   return {
@@ -112,10 +83,6 @@ export async function startStan(o: FixtureOptions = {}): Promise<StanFixture> {
       await nats.shutdown();
     },
   };
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }
 
 /** Connects a node-nats-streaming client; rejects on its connect error. */
@@ -149,13 +116,4 @@ export function closeClient(sc: any): Promise<void> {
     sc.once('error', () => resolve());
     sc.close();
   });
-}
-
-/** Resolves when `predicate` holds, checking every 10 ms; rejects after `timeout`. */
-export async function until(predicate: () => boolean, what: string, timeout = 5000): Promise<void> {
-  const end = Date.now() + timeout;
-  while (!predicate()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(10);
-  }
 }

@@ -4,48 +4,28 @@
 
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { silentLogger } from '../../src/log/logger.js';
 import { MemoryStore } from '../../src/stores/memory/index.js';
 import { defaultStanOptions } from '../../src/streaming/options.js';
 import { StanServer } from '../../src/streaming/server.js';
 import { connectExternal } from '../../src/streaming/transport-external.js';
-import { closeClient, freePort, haveNatsServer, publish, stanConnect, until } from '../helpers/stan.js';
-import { connect as netConnect } from 'node:net';
+import { haveNatsServer, startGoNats } from '../helpers/go-nats.js';
+import { closeClient, publish, stanConnect } from '../helpers/stan.js';
+import { stopProcess } from '../helpers/wait.js';
 
 const test = suite('streaming/external');
 
-async function listening(port: number): Promise<void> {
-  await until(() => false, 'never', 0).catch(() => undefined);
-  for (let i = 0; i < 200; i++) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = netConnect(port, '127.0.0.1', () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.on('error', () => resolve(false));
-    });
-    if (ok) return;
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  throw new Error(`nats-server did not listen on ${port}`);
-}
-
-function goNats(port: number, args: string[] = []): ChildProcess {
-  return spawn('nats-server', ['-a', '127.0.0.1', '-p', String(port), ...args], { stdio: 'ignore' });
-}
-
-function exited(p: ChildProcess): Promise<void> {
-  return new Promise((resolve) => (p.exitCode !== null ? resolve() : p.once('exit', () => resolve())));
-}
+/**
+ * How long the client waits for a PubAck: a lost publish fails in this
+ * time rather than in the client's default 30 s.
+ */
+const ACK_TIMEOUT_MS = 5000;
 
 if (!haveNatsServer()) {
   console.log('SKIP streaming/external: nats-server is not installed (apt-get install nats-server)');
 } else {
   test('with --user/--pass the streaming server authenticates to nats-server', async () => {
-    const port = await freePort();
-    const go = goNats(port, ['--user', 'stan', '--pass', 's3cret']);
-    await listening(port);
+    const { port, proc: go } = await startGoNats(undefined, ['--user', 'stan', '--pass', 's3cret']);
     let stan: StanServer | undefined;
     try {
       await connectExternal({ url: `nats://127.0.0.1:${port}`, name: 'no-creds' }, silentLogger).then(
@@ -61,42 +41,45 @@ if (!haveNatsServer()) {
       await closeClient(sc);
     } finally {
       await stan?.shutdown();
-      go.kill('SIGTERM');
-      await exited(go);
+      await stopProcess(go);
     }
   });
 
   test('a restart of nats-server is survived: clients reconnect and publish again', async () => {
-    const port = await freePort();
-    let go = goNats(port);
-    await listening(port);
+    const first = await startGoNats();
+    const port = first.port;
+    let go = first.proc;
     const transport = await connectExternal({ url: `nats://127.0.0.1:${port}`, name: 't' }, silentLogger);
     const stan = new StanServer(defaultStanOptions(), new MemoryStore(), transport, silentLogger);
     try {
       await stan.start();
       await transport.flush();
-      const sc = await stanConnect(`nats://127.0.0.1:${port}`, 'ext-restart', { maxReconnectAttempts: -1, reconnectTimeWait: 100 });
+      const sc = await stanConnect(`nats://127.0.0.1:${port}`, 'ext-restart', {
+        maxReconnectAttempts: -1,
+        reconnectTimeWait: 100,
+        ackTimeout: ACK_TIMEOUT_MS,
+      });
       assert.is(typeof (await publish(sc, 'ext.r', 'before')), 'string');
-      go.kill('SIGTERM');
-      await exited(go);
-      go = goNats(port);
-      await listening(port);
-      // Both the streaming server's connection and the client's come back.
-      let ok = false;
-      for (let i = 0; i < 50 && !ok; i++) {
-        ok = await publish(sc, 'ext.r', 'after').then(
-          () => true,
-          () => false,
-        );
-        if (!ok) await new Promise((r) => setTimeout(r, 200));
-      }
+      // Both the streaming server's connection and the client's come back;
+      // the server has re-subscribed once its flush after the reconnect returns.
+      const serverBack = (async () => {
+        for await (const st of transport.nc.status()) if (st.type === 'reconnect') return;
+      })();
+      const clientBack = new Promise((resolve) => sc.once('reconnect', resolve));
+      await stopProcess(go);
+      go = (await startGoNats(port)).proc;
+      await Promise.all([serverBack, clientBack]);
+      await transport.flush();
+      const ok = await publish(sc, 'ext.r', 'after').then(
+        () => true,
+        () => false,
+      );
       assert.ok(ok, 'publish after the restart');
       assert.is(stan.channels.get('ext.r')?.msgs.lastSeq, 2);
       await closeClient(sc);
     } finally {
       await stan.shutdown();
-      go.kill('SIGTERM');
-      await exited(go);
+      await stopProcess(go);
     }
   });
 }
