@@ -9,7 +9,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createInbox, type NatsConnection } from 'nats';
 import * as pb from '../../src/streaming/pb/protocol.js';
-import { haveNatsServer, publish, sleep, stanConnect, startStan, until, type StanFixture } from '../helpers/stan.js';
+import { haveNatsServer, publish, stanConnect, startStan, until, type StanFixture } from '../helpers/stan.js';
 import {
   CLOSE,
   DISCOVER,
@@ -101,6 +101,15 @@ function stanClose(sc: Sc): Promise<unknown> {
 function killNats(sc: Sc): void {
   sc.cleanupOnClose();
   sc.nc.close();
+}
+
+/**
+ * Makes a node-nats-streaming client PING every `ms` from its next PING on:
+ * the ConnectResponse gives the interval in whole seconds, and the client
+ * re-reads this field each time it arms its next PING.
+ */
+function pingEvery(sc: Sc, ms: number): void {
+  sc.stanPingInterval = ms;
 }
 
 function sameBytes(a: Uint8Array, b: Uint8Array, msg?: string): void {
@@ -214,12 +223,9 @@ function connectSuite(v: Variant): void {
   });
 
   test('a different cluster ID: node-nats-streaming connect request timeout; raw request gets no responders', async () => {
-    const t0 = Date.now();
-    const e = await connectFails(ctx.fx.url, 'wrong-cluster', { connectTimeout: 500 }, 'other-cluster');
-    const ms = Date.now() - t0;
+    const e = await connectFails(ctx.fx.url, 'wrong-cluster', { connectTimeout: 200 }, 'other-cluster');
     assert.is(errText(e), 'stan: connect request timeout');
-    assert.is((e as { code?: string }).code, 'stan: connect request timeout');
-    assert.ok(ms >= 450, `waited its connectTimeout (${ms} ms)`);
+    assert.is((e as { code?: string }).code, 'stan: connect request timeout', 'failed by its connectTimeout');
     assert.is(ctx.fx.stan.clients.get('wrong-cluster'), undefined);
     const req = pb.ConnectRequest.encode({ clientID: 'wrong-cluster', heartbeatInbox: createInbox(), protocol: 1 });
     try {
@@ -289,9 +295,12 @@ function connectSuite(v: Variant): void {
 
 // ---------------------------------------------------------------------------
 
+/** The duplicate-client probe's wait in this suite (the Go server's 500 ms, shortened). */
+const DUP_PROBE_MS = 200;
+
 function duplicateSuite(v: Variant): void {
   const test = suite(`streaming/connect [${v.name}] duplicate clientID`);
-  const ctx = setup(test, v);
+  const ctx = setup(test, v, { dupClientProbeMs: DUP_PROBE_MS });
 
   test('old client alive (answers heartbeats) → stan: clientID already registered', async () => {
     const sc1 = await ctx.node('dup-alive');
@@ -355,24 +364,22 @@ function duplicateSuite(v: Variant): void {
 
   test('a second connect while the old instance is being probed is refused at once', async () => {
     const hb = new HbInbox(ctx.nc);
-    hb.answering = false; // subscribed but silent: the probe runs its full 500 ms
+    hb.answering = false; // subscribed but silent: the probe runs its full wait
     await ctx.nc.flush();
     const first = connId('first');
     const res = await connectRaw(ctx.nc, { clientID: 'dup-conc', heartbeatInbox: hb.subject, protocol: 1, connID: first });
     assert.is(res.error, '');
     const a = connId('a');
     const b = connId('b');
-    const t0 = Date.now();
-    let msA = 0;
-    let msB = 0;
-    const pa = connectRaw(ctx.nc, { clientID: 'dup-conc', heartbeatInbox: createInbox(), protocol: 1, connID: a }).then((r) => ((msA = Date.now() - t0), r));
-    const pbr = connectRaw(ctx.nc, { clientID: 'dup-conc', heartbeatInbox: createInbox(), protocol: 1, connID: b }).then((r) => ((msB = Date.now() - t0), r));
+    const order: string[] = [];
+    hb.onRequest = () => order.push('probe');
+    const pa = connectRaw(ctx.nc, { clientID: 'dup-conc', heartbeatInbox: createInbox(), protocol: 1, connID: a }).then((r) => (order.push('A'), r));
+    const pbr = connectRaw(ctx.nc, { clientID: 'dup-conc', heartbeatInbox: createInbox(), protocol: 1, connID: b }).then((r) => (order.push('B'), r));
     const rb = await pbr;
     assert.equal(rb, errResponse(ERR_REGISTERED));
-    assert.ok(msB < 300, `refused at once (${msB} ms)`);
     const ra = await pa;
     assert.is(ra.error, '', 'the first one replaces the silent old instance');
-    assert.ok(msA >= 450, `after the 500 ms probe (${msA} ms)`);
+    assert.equal(order, ['probe', 'B', 'A'], 'B refused while A waited on the probe, which went unanswered');
     assert.is(hb.received, 1, 'the old instance was probed once');
     sameBytes(ctx.fx.stan.clients.get('dup-conc')!.info.connId, a);
     hb.unsubscribe();
@@ -429,6 +436,7 @@ function pingSuite(v: Variant): void {
 
   test('node-nats-streaming PINGs keep it connected', async () => {
     const sc = await ctx.node('node-pinger', { stanPingInterval: 1000, stanMaxPingOut: 2 });
+    pingEvery(sc, 100);
     let lost: unknown;
     sc.on('connection_lost', (e: unknown) => (lost = e));
     // Spy on the ping replies: the client's own ping inbox.
@@ -445,10 +453,29 @@ function pingSuite(v: Variant): void {
 
 // ---------------------------------------------------------------------------
 
-const HB = { hbIntervalMs: 100, hbTimeoutMs: 50, hbFailCount: 2 };
+const HB = { hbIntervalMs: 50, hbTimeoutMs: 50, hbFailCount: 2 };
+
+/**
+ * A raw client that answers its heartbeats, registered beside the one under
+ * test: its heartbeats mark the passing of heartbeat intervals, so a test
+ * can say "nothing arrived there while n heartbeats arrived here" instead of
+ * sleeping.
+ */
+async function witness(nc: NatsConnection, clientID: string): Promise<HbInbox> {
+  const w = new HbInbox(nc);
+  await nc.flush();
+  assert.is((await connectRaw(nc, { clientID, heartbeatInbox: w.subject, protocol: 1, connID: connId() })).error, '');
+  return w;
+}
+
+/** Waits until the witness got `n` more heartbeats. */
+function beats(w: HbInbox, n: number): Promise<void> {
+  const at = w.received;
+  return until(() => w.received >= at + n, `${n} heartbeats to the witness`);
+}
 
 function heartbeatSuite(v: Variant): void {
-  const test = suite(`streaming/connect [${v.name}] server heartbeats (100 ms / 50 ms / 2)`);
+  const test = suite(`streaming/connect [${v.name}] server heartbeats (${HB.hbIntervalMs} ms / ${HB.hbTimeoutMs} ms / ${HB.hbFailCount})`);
   const ctx = setup(test, v, HB);
 
   test('a raw client that answers stays registered', async () => {
@@ -459,11 +486,14 @@ function heartbeatSuite(v: Variant): void {
     const c = ctx.fx.stan.clients.get('hb-ok');
     assert.ok(c, 'still registered');
     assert.is(c.hbFailed, 0);
+    const w = await witness(ctx.nc, 'hb-ok-witness');
     assert.is((await closeRaw(ctx.nc, 'hb-ok')).length, 0);
     const n = hb.received;
-    await sleep(300); // three intervals: a closed client gets no heartbeat
+    await beats(w, 3); // three intervals: a closed client gets no heartbeat
     assert.is(hb.received, n, 'no heartbeats after close');
     hb.unsubscribe();
+    w.unsubscribe();
+    assert.is((await closeRaw(ctx.nc, 'hb-ok-witness')).length, 0);
   });
 
   test('a raw client that stops answering is closed after hbFailCount+1 missed heartbeats', async () => {
@@ -479,10 +509,13 @@ function heartbeatSuite(v: Variant): void {
     await until(() => ctx.fx.stan.clients.get('hb-silent') === undefined, 'the server to close the client', 3000);
     assert.is(hb.unanswered, HB.hbFailCount + 1, 'closed on the third missed heartbeat');
     assert.equal(registeredAt, [true, true, true], 'registered while the missed heartbeats were out');
+    const w = await witness(ctx.nc, 'hb-silent-witness');
     const n = hb.received;
-    await sleep(300);
+    await beats(w, 3);
     assert.is(hb.received, n, 'no heartbeats after the close');
     hb.unsubscribe();
+    w.unsubscribe();
+    assert.is((await closeRaw(ctx.nc, 'hb-silent-witness')).length, 0);
   });
 
   test('hbFailCount missed heartbeats then answering again: stays registered, failures reset', async () => {
@@ -506,8 +539,9 @@ function heartbeatSuite(v: Variant): void {
   });
 
   test('a PING from a client with a failed heartbeat brings the next heartbeat forward', async () => {
-    // A slow interval so that "at once" and "a full interval later" differ.
-    const fx = await startStan({ external: v.external, stan: { hbIntervalMs: 800, hbTimeoutMs: 50, hbFailCount: 5 } });
+    // The witness, registered right after, is on the same interval: the
+    // brought-forward heartbeat must come before the witness's next one.
+    const fx = await startStan({ external: v.external, stan: { hbIntervalMs: 300, hbTimeoutMs: 50, hbFailCount: 5 } });
     const nc = await rawNats(fx.url);
     try {
       const hb = new HbInbox(nc);
@@ -515,18 +549,22 @@ function heartbeatSuite(v: Variant): void {
       await nc.flush();
       const conn = connId();
       assert.is((await connectRaw(nc, { clientID: 'hb-ping', heartbeatInbox: hb.subject, protocol: 1, connID: conn })).error, '');
+      const w = await witness(nc, 'hb-ping-witness');
       const c = fx.stan.clients.get('hb-ping')!;
       await until(() => c.hbFailed === 1, 'one failed heartbeat', 3000);
       hb.answering = true;
-      const n = hb.received;
-      const t0 = Date.now();
+      const order: string[] = [];
+      hb.onRequest = () => order.push('pinger');
+      w.onRequest = () => order.push('witness');
+      const firstBeat = w.received;
       assert.is((await pingRaw(nc, conn)).length, 0);
-      await until(() => hb.received > n, 'the brought-forward heartbeat', 3000);
-      const ms = Date.now() - t0;
-      assert.ok(ms < 400, `heartbeat right after the PING (${ms} ms, interval 800 ms)`);
+      await until(() => order.includes('pinger'), 'the brought-forward heartbeat', 3000);
+      assert.is(order[0], 'pinger', `the heartbeat came before the next interval (${order.join(', ')})`);
+      assert.ok(w.received - firstBeat <= 1, 'within one interval of the failed heartbeat');
       await until(() => c.hbFailed === 0, 'the failure count reset');
       assert.is(fx.stan.clients.get('hb-ping'), c);
       hb.unsubscribe();
+      w.unsubscribe();
     } finally {
       await nc.close();
       await fx.stop();
@@ -554,11 +592,22 @@ function heartbeatSuite(v: Variant): void {
     await subscribeReady(sc, 'hbd.dq', 'dgrp', 'dq');
     const before = ctx.fx.stan.clients.size;
     const ch = (n: string) => ctx.fx.stan.channels.get(n)!;
-    const t0 = Date.now();
+    // Heartbeats that go out to the dead client's inbox after the kill (a
+    // spy that never answers), while it is still registered.
+    let killed = false;
+    let missed = 0;
+    const spy = ctx.nc.subscribe(ctx.fx.stan.clients.get('hb-node-dead')!.info.hbInbox, {
+      callback: () => {
+        if (killed && ctx.fx.stan.clients.get('hb-node-dead') !== undefined) missed++;
+      },
+    });
+    await ctx.nc.flush();
     killNats(sc);
+    killed = true;
     await until(() => ctx.fx.stan.clients.get('hb-node-dead') === undefined, 'the server to close the client', 3000);
-    const ms = Date.now() - t0;
-    assert.ok(ms >= 180, `not before hbFailCount+1 missed heartbeats (${ms} ms)`);
+    spy.unsubscribe();
+    // One heartbeat may have been out at the kill: it fails too, unseen here.
+    assert.ok(missed >= HB.hbFailCount, `not before hbFailCount+1 missed heartbeats (${missed} seen after the kill)`);
     assert.is(ctx.fx.stan.clients.size, before - 1);
     assert.is(ch('hbd.plain').subs.size, 0, 'plain subscription deleted');
     assert.is(ch('hbd.q').queues.size, 0, 'non-durable queue group deleted');
@@ -590,6 +639,7 @@ function restartSuite(v: Variant): void {
     const sc = await stanConnect(fx.url, 'restarted', {
       reconnectTimeWait: 100, maxReconnectAttempts: -1, stanPingInterval: 1000, stanMaxPingOut: 10, connectTimeout: 1000,
     });
+    pingEvery(sc, 100);
     let lost: unknown;
     sc.on('connection_lost', (e: unknown) => (lost = e));
     let reconnected = false;
