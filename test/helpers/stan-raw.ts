@@ -1,63 +1,34 @@
-// Raw streaming-protocol helpers for the tests: STAN requests sent with the
-// `nats` v2 client and our pb codecs (so exact server error texts and
-// payload bytes can be checked), and a streaming server that can be stopped
-// and started again, fresh, on the same NATS port.
+// The raw STAN client of the tests: streaming-protocol requests built by
+// hand with our pb codecs and sent over the `nats` v2 package, so that
+// exact error texts, reply bytes and wire order can be checked where
+// node-nats-streaming would hide them. RawStan sends any request for any
+// client ID; RawSession is one client it registered (heartbeats answered),
+// publishing and subscribing as that client.
 
-import type { ChildProcess } from 'node:child_process';
-import { connect, createInbox, type NatsConnection } from 'nats';
+import { connect, createInbox, type NatsConnection, type Subscription } from 'nats';
 import * as pb from '../../src/streaming/pb/protocol.js';
-import { silentLogger } from '../../src/log/logger.js';
-import { MemoryStore } from '../../src/stores/memory/index.js';
-import { defaultStanOptions, type StanOptions } from '../../src/streaming/options.js';
-import { StanServer } from '../../src/streaming/server.js';
-import { EmbeddedTransport } from '../../src/streaming/transport-embedded.js';
-import { connectExternal } from '../../src/streaming/transport-external.js';
-import type { NatsServer } from '../../src/nats/server.js';
-import { startServer } from './nats.js';
-import { freePort, startGoNats } from './stan.js';
+import { nuid } from '../../src/streaming/nuid.js';
 
 export const CLUSTER = 'test-cluster';
 export const DISCOVER = `_STAN.discover.${CLUSTER}`;
 export const PINGS = `${DISCOVER}.pings`;
 export const PUB_PREFIX = `_STAN.pub.${CLUSTER}`;
 export const CLOSE = `_STAN.close.${CLUSTER}`;
+const SUB = `_STAN.sub.${CLUSTER}`;
+const UNSUB = `_STAN.unsub.${CLUSTER}`;
+const SUB_CLOSE = `_STAN.subclose.${CLUSTER}`;
 
 /** Bytes no pb message decodes: field 1, length 16, one byte present. */
 export const GARBAGE = Uint8Array.from([0x0a, 0x10, 0x41]);
 
-export function rawNats(url: string): Promise<NatsConnection> {
-  return connect({ servers: url, name: 'stan-raw-test' });
-}
+/** How long a request waits for its reply unless told. */
+const REQUEST_TIMEOUT_MS = 3000;
 
-/** One request, the raw reply bytes (rejects on timeout / no responders). */
-export async function requestRaw(nc: NatsConnection, subject: string, data: Uint8Array, timeout = 3000): Promise<Uint8Array> {
-  const m = await nc.request(subject, data, { timeout });
-  return m.data;
-}
-
-export async function connectRaw(
-  nc: NatsConnection,
-  req: pb.Init<pb.ConnectRequest>,
-  discover = DISCOVER,
-): Promise<pb.ConnectResponse> {
-  return pb.ConnectResponse.decode(await requestRaw(nc, discover, pb.ConnectRequest.encode(req)));
-}
-
-export async function closeRaw(nc: NatsConnection, clientID: string, subject = CLOSE): Promise<Uint8Array> {
-  return requestRaw(nc, subject, pb.CloseRequest.encode({ clientID }));
-}
-
-export async function pingRaw(nc: NatsConnection, connID: Uint8Array): Promise<Uint8Array> {
-  return requestRaw(nc, PINGS, pb.Ping.encode({ connID }));
-}
-
-/** Publishes a PubMsg and resolves with the decoded PubAck. */
-export async function publishRaw(
-  nc: NatsConnection,
-  msg: { clientID: string; connID?: Uint8Array; guid: string; subject: string; data?: Uint8Array },
-): Promise<pb.PubAck> {
-  const bytes = pb.PubMsg.encode({ ...msg, data: msg.data ?? new Uint8Array([1, 2, 3]) });
-  return pb.PubAck.decode(await requestRaw(nc, `${PUB_PREFIX}.${msg.subject}`, bytes));
+/** The text of an error as node-nats-streaming or nats emit it (node-nats-streaming emits server errors as strings). */
+export function errText(e: unknown): string {
+  if (typeof e === 'string') return e;
+  if (e instanceof Error) return e.message;
+  return String(e);
 }
 
 /**
@@ -90,50 +61,203 @@ export class HbInbox {
   }
 }
 
-/** A streaming server on a fixed NATS port that can be restarted fresh. */
-export interface PortStan {
-  url: string;
-  port: number;
-  stan: StanServer;
-  stop(): Promise<void>;
-}
+/** A raw connection speaking the streaming protocol for any client ID. */
+export class RawStan {
+  /** The payload of the last reply received (to check zero-length successes). */
+  lastReply: Uint8Array = new Uint8Array(0);
 
-/** Starts a streaming server (memory store) on `port` (a free one unless given). */
-export async function startStanOnPort(o: { port?: number; external?: boolean; stan?: Partial<StanOptions> } = {}): Promise<PortStan> {
-  const port = o.port ?? (await freePort());
-  const opts: StanOptions = { ...defaultStanOptions(), ...o.stan };
-  const url = `nats://127.0.0.1:${port}`;
-  if (o.external) {
-    const go = await startGoNats(port);
-    const transport = await connectExternal({ url, name: 'stan-test' }, silentLogger);
-    const s = new StanServer(opts, new MemoryStore(), transport, silentLogger);
-    await s.start();
-    await transport.flush();
-    return { url, port, stan: s, stop: async () => {
-      await s.shutdown();
-      await killAndWait(go.proc);
-    } };
+  constructor(readonly nc: NatsConnection) {}
+
+  static async open(url: string, name = 'stan-raw-test'): Promise<RawStan> {
+    return new RawStan(await connect({ servers: url, name, reconnect: false }));
   }
-  const nats: NatsServer = await startServer({ port });
-  const s = new StanServer(opts, new MemoryStore(), new EmbeddedTransport(nats, 'stan-test'), silentLogger);
-  await s.start();
-  return { url, port, stan: s, stop: async () => {
-    await s.shutdown();
-    await nats.shutdown();
-  } };
+
+  /** One request; the raw reply bytes (rejects on timeout or no responders). */
+  async request(subject: string, data: Uint8Array, timeout = REQUEST_TIMEOUT_MS): Promise<Uint8Array> {
+    const m = await this.nc.request(subject, data, { timeout });
+    this.lastReply = m.data;
+    return m.data;
+  }
+
+  /** A ConnectRequest as given (no heartbeats answered unless its inbox is served). */
+  async connect(req: pb.Init<pb.ConnectRequest>, discover = DISCOVER): Promise<pb.ConnectResponse> {
+    return pb.ConnectResponse.decode(await this.request(discover, pb.ConnectRequest.encode(req)));
+  }
+
+  /** Connects `clientID` with an inbox that answers its heartbeats; rejects with the server's error. */
+  async register(clientID: string, o: { pingInterval?: number; pingMaxOut?: number; discover?: string } = {}): Promise<RawSession> {
+    const hb = new HbInbox(this.nc);
+    const connID = Buffer.from(nuid.next());
+    const resp = await this.connect(
+      { clientID, heartbeatInbox: hb.subject, protocol: 1, connID, pingInterval: o.pingInterval ?? 5, pingMaxOut: o.pingMaxOut ?? 88 },
+      o.discover,
+    );
+    if (resp.error !== '') {
+      hb.unsubscribe();
+      throw new Error(resp.error);
+    }
+    return new RawSession(this, clientID, connID, resp, hb);
+  }
+
+  /** A CloseRequest for `clientID`: the raw CloseResponse bytes. */
+  closeClient(clientID: string, subject = CLOSE): Promise<Uint8Array> {
+    return this.request(subject, pb.CloseRequest.encode({ clientID }));
+  }
+
+  /** A client PING: the raw PingResponse bytes. */
+  ping(connID: Uint8Array): Promise<Uint8Array> {
+    return this.request(PINGS, pb.Ping.encode({ connID }));
+  }
+
+  /** Publishes a PubMsg as given and decodes its PubAck. */
+  async publish(msg: { clientID: string; connID?: Uint8Array; guid: string; subject: string; data?: Uint8Array }): Promise<pb.PubAck> {
+    const bytes = pb.PubMsg.encode({ ...msg, data: msg.data ?? new Uint8Array([1, 2, 3]) });
+    return pb.PubAck.decode(await this.request(`${PUB_PREFIX}.${msg.subject}`, bytes));
+  }
+
+  async subscribeBytes(data: Uint8Array, subject = SUB): Promise<pb.SubscriptionResponse> {
+    return pb.SubscriptionResponse.decode(await this.request(subject, data));
+  }
+
+  subscribe(req: pb.Init<pb.SubscriptionRequest>, subject = SUB): Promise<pb.SubscriptionResponse> {
+    return this.subscribeBytes(pb.SubscriptionRequest.encode(req), subject);
+  }
+
+  /** An unsubscribe (close=false) or subscription-close request. */
+  async unsubBytes(data: Uint8Array, close: boolean): Promise<pb.SubscriptionResponse> {
+    return pb.SubscriptionResponse.decode(await this.request(close ? SUB_CLOSE : UNSUB, data));
+  }
+
+  unsub(req: pb.Init<pb.UnsubscribeRequest>, close: boolean): Promise<pb.SubscriptionResponse> {
+    return this.unsubBytes(pb.UnsubscribeRequest.encode(req), close);
+  }
+
+  /** Listens on a subject with a callback (messages in arrival order). */
+  listen(subject: string, cb: (data: Uint8Array) => void): Subscription {
+    return this.nc.subscribe(subject, { callback: (_e, m) => cb(m.data) });
+  }
+
+  close(): Promise<void> {
+    return this.nc.close();
+  }
 }
 
-function killAndWait(proc: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (proc.exitCode !== null || proc.signalCode !== null) return resolve();
-    proc.once('exit', () => resolve());
-    proc.kill('SIGTERM');
-  });
+export interface RawSub {
+  inbox: string;
+  ackInbox: string;
+  got: pb.MsgProto[];
+  ack(seq: number): void;
+  nsub: Subscription;
 }
 
-/** The text of a node-nats-streaming error (it emits server errors as strings). */
-export function errText(e: unknown): string {
-  if (typeof e === 'string') return e;
-  if (e instanceof Error) return e.message;
-  return String(e);
+/** A client registered by a RawStan: publishes and subscribes as it. */
+export class RawSession {
+  readonly #owned: boolean;
+
+  constructor(
+    readonly raw: RawStan,
+    readonly clientId: string,
+    readonly connId: Uint8Array,
+    readonly resp: pb.ConnectResponse,
+    private readonly hb: HbInbox,
+    owned = false,
+  ) {
+    this.#owned = owned;
+  }
+
+  /** Opens its own connection and registers `clientId` on it; close() closes both. */
+  static async connect(url: string, clientId: string): Promise<RawSession> {
+    const raw = await RawStan.open(url, `raw-${clientId}`);
+    const s = await raw.register(clientId, { pingInterval: 5, pingMaxOut: 3 });
+    return new RawSession(raw, s.clientId, s.connId, s.resp, s.hb, true);
+  }
+
+  get nc(): NatsConnection {
+    return this.raw.nc;
+  }
+
+  /** A PubMsg of this client (connID set) with the given fields. */
+  pubMsg(channel: string, data: string | Uint8Array, over: Partial<pb.PubMsg> = {}): Buffer {
+    return pb.PubMsg.encode({
+      clientID: this.clientId,
+      guid: nuid.next(),
+      subject: channel,
+      data: typeof data === 'string' ? Buffer.from(data) : data,
+      connID: this.connId,
+      ...over,
+    });
+  }
+
+  /**
+   * Sends raw bytes to `<pubPrefix>.<natsSuffix>` as a request; resolves with
+   * the raw PubAck bytes, or undefined if nothing answered within `timeout`.
+   */
+  async publishBytes(natsSuffix: string, bytes: Uint8Array, timeout = REQUEST_TIMEOUT_MS): Promise<Uint8Array | undefined> {
+    try {
+      return await this.raw.request(`${this.resp.pubPrefix}.${natsSuffix}`, bytes, timeout);
+    } catch (err) {
+      if (/TIMEOUT/i.test(String((err as { code?: string }).code ?? err))) return undefined;
+      throw err;
+    }
+  }
+
+  /** Publishes a PubMsg (defaults from pubMsg()) and decodes its PubAck. */
+  async publish(channel: string, data: string | Uint8Array, over: Partial<pb.PubMsg> = {}, natsSuffix = channel): Promise<pb.PubAck> {
+    const raw = await this.publishBytes(natsSuffix, this.pubMsg(channel, data, over));
+    if (raw === undefined) throw new Error(`no PubAck for a publish on ${channel}`);
+    return pb.PubAck.decode(raw);
+  }
+
+  /** Subscribes with a raw SubscriptionRequest; auto-acks unless `manual`. */
+  async subscribe(
+    channel: string,
+    o: { startPosition?: number; maxInFlight?: number; ackWaitInSecs?: number; manual?: boolean } = {},
+  ): Promise<RawSub> {
+    const inbox = createInbox();
+    const got: pb.MsgProto[] = [];
+    let ackInbox = '';
+    // Messages may be handled before the code awaiting the SubscriptionResponse
+    // runs (same socket read): their acks wait for the ack inbox.
+    const early: number[] = [];
+    const ack = (seq: number) => {
+      if (ackInbox === '') early.push(seq);
+      else this.nc.publish(ackInbox, pb.Ack.encode({ subject: channel, sequence: seq }));
+    };
+    const nsub = this.nc.subscribe(inbox, {
+      callback: (_e, m) => {
+        const msg = pb.MsgProto.decode(m.data);
+        got.push(msg);
+        if (!o.manual) ack(msg.sequence);
+      },
+    });
+    const r = await this.raw.subscribe(
+      {
+        clientID: this.clientId,
+        subject: channel,
+        inbox,
+        maxInFlight: o.maxInFlight ?? 1024,
+        ackWaitInSecs: o.ackWaitInSecs ?? 30,
+        startPosition: o.startPosition ?? pb.StartPosition.First,
+      },
+      this.resp.subRequests,
+    );
+    if (r.error !== '') {
+      nsub.unsubscribe();
+      throw new Error(r.error);
+    }
+    ackInbox = r.ackInbox;
+    for (const seq of early.splice(0)) ack(seq);
+    return { inbox, ackInbox, got, ack, nsub };
+  }
+
+  /** Sends the CloseRequest (and closes the connection it opened itself). */
+  async close(): Promise<void> {
+    try {
+      await this.raw.closeClient(this.clientId, this.resp.closeRequests);
+    } catch {
+      // the server may be gone already
+    }
+    this.hb.unsubscribe();
+    if (this.#owned) await this.raw.close();
+  }
 }

@@ -7,6 +7,7 @@ import type { ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { startServer } from './nats.js';
 import { startGoNats } from './go-nats.js';
+import { errText } from './stan-raw.js';
 import { stopProcess } from './wait.js';
 import type { NatsServer } from '../../src/nats/server.js';
 import { silentLogger, type Logger } from '../../src/log/logger.js';
@@ -104,6 +105,14 @@ export function stanConnect(url: string, clientId: string, opts: Record<string, 
 export function publish(sc: any, subject: string, data: string | Buffer): Promise<string> {
   return new Promise((resolve, reject) => {
     sc.publish(subject, data, (err: Error | undefined, guid: string) => (err ? reject(err) : resolve(guid)));
+  });
+}
+
+/** Publishes; resolves with the PubAck's error text, '' on success. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function pubResult(sc: any, channel: string, data: string | Buffer): Promise<string> {
+  return new Promise((resolve) => {
+    sc.publish(channel, data, (err: unknown) => resolve(err === undefined || err === '' ? '' : errText(err)));
   });
 }
 

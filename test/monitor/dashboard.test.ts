@@ -18,7 +18,7 @@ import * as assert from 'uvu/assert';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { startMonitor, type Monitor } from '../../src/monitor/index.js';
 import { closeClient, publish, sleep, stanConnect, startStan, type StanFixture } from '../helpers/stan.js';
-import { subscribe } from '../helpers/stan-subs.js';
+import { subscribe } from '../helpers/stan-sub.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 /** dist/test/monitor → the package root. */

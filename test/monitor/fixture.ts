@@ -18,7 +18,8 @@ import { createMonitorApp, createMonitorContext } from '../../src/monitor/index.
 import type { MonitorContext } from '../../src/monitor/context.js';
 import { DEFAULT_STORE_LIMITS } from '../../src/stores/store.js';
 import { startStan, until, type StanFixture } from '../helpers/stan.js';
-import { Env, publishRange, subscribe, type Sub } from '../helpers/stan-subs.js';
+import { Env } from '../helpers/stan-env.js';
+import { publishRange, subscribe, type Sub } from '../helpers/stan-sub.js';
 
 export interface Reply {
   status: number;

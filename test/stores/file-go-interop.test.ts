@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FileStore } from '../../src/stores/file/index.js';
 import { closeClient, stanConnect, startStan } from '../helpers/stan.js';
-import { subscribe } from '../helpers/stan-subs.js';
+import { subscribe } from '../helpers/stan-sub.js';
 import { tempDir } from './file-helpers.js';
 
 interface GoMsg {
@@ -135,7 +135,7 @@ interop('under our server, the Go store’s durable resumes with its pending mes
     // reconnecting client closes the old "me", and the resumed durable has
     // all three redelivered, in order, as the Go server does.
     assert.equal(dur.flags(), [[3, true], [4, true], [5, true]]);
-    assert.equal(dur.msgs.map((m) => m.data.toString()), ['msg-3', 'msg-4', 'msg-5']);
+    assert.equal(dur.got.map((m) => m.data.toString()), ['msg-3', 'msg-4', 'msg-5']);
     await closeClient(sc);
   } finally {
     await s.stop();

@@ -7,7 +7,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { FileStore } from '../../src/stores/file/index.js';
 import { closeClient, publish, stanConnect, startStan, type StanFixture } from '../helpers/stan.js';
-import { publishRange, range, subscribe } from '../helpers/stan-subs.js';
+import { publishRange, range, subscribe } from '../helpers/stan-sub.js';
 import { tempDir } from './file-helpers.js';
 
 const start = (dir: string): Promise<StanFixture> => startStan({ store: new FileStore({ dir }) });
@@ -23,7 +23,7 @@ srv('a restart resumes durables, sequences and timestamps', async () => {
     await publishRange(sc, 'orders', 1, 10);
     const dur = await subscribe(sc, 'orders', { durable: 'dur', start: 'first', manual: true, maxInFlight: 100, ackWaitMs: 60_000 });
     await dur.waitCount(10);
-    stamps = dur.msgs.map((m) => BigInt(m.raw.getTimestampRaw()));
+    stamps = dur.got.map((m) => BigInt(m.msg.getTimestampRaw()));
     dur.ack(1, 2, 3, 4, 5);
     // A plain subscription and a durable queue group too.
     await subscribe(sc, 'orders', { queue: 'workers', durable: 'q', start: 'first' });
@@ -47,20 +47,20 @@ srv('a restart resumes durables, sequences and timestamps', async () => {
     await dur.waitCount(5);
     assert.equal(dur.seqs(), range(6, 10));
     assert.equal(
-      dur.msgs.map((m) => BigInt(m.raw.getTimestampRaw())),
+      dur.got.map((m) => BigInt(m.msg.getTimestampRaw())),
       stamps.slice(5, 10),
     );
     assert.equal(
-      dur.msgs.map((m) => m.data),
+      dur.got.map((m) => m.data),
       range(6, 10).map((i) => `m${i}`),
     );
-    assert.ok(dur.msgs.every((m) => m.redelivered));
+    assert.ok(dur.got.every((m) => m.redelivered));
     // New messages follow the recovered ones.
     await publish(sc, 'orders', 'm12');
     await dur.waitSeq(12);
-    const last = dur.msgs.find((m) => m.seq === 12)!;
+    const last = dur.got.find((m) => m.seq === 12)!;
     assert.is(last.data, 'm12');
-    assert.ok(BigInt(last.raw.getTimestampRaw()) >= stamps[9]!);
+    assert.ok(BigInt(last.msg.getTimestampRaw()) >= stamps[9]!);
     // A new subscription from a sequence reads the recovered messages back.
     const from = await subscribe(sc, 'orders', { start: { seq: 3 } });
     await from.waitCount(10);

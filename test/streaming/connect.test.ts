@@ -7,24 +7,10 @@
 
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createInbox, type NatsConnection } from 'nats';
+import { createInbox } from 'nats';
 import * as pb from '../../src/streaming/pb/protocol.js';
 import { haveNatsServer, publish, stanConnect, startStan, until, type StanFixture } from '../helpers/stan.js';
-import {
-  CLOSE,
-  DISCOVER,
-  GARBAGE,
-  HbInbox,
-  PINGS,
-  closeRaw,
-  connectRaw,
-  errText,
-  pingRaw,
-  publishRaw,
-  rawNats,
-  requestRaw,
-  startStanOnPort,
-} from '../helpers/stan-raw.js';
+import { CLOSE, DISCOVER, GARBAGE, HbInbox, PINGS, RawStan, errText } from '../helpers/stan-raw.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Sc = any;
@@ -125,7 +111,7 @@ interface Variant {
 function setup(test: ReturnType<typeof suite>, v: Variant, stanOpts: Record<string, unknown> = {}) {
   const ctx = {
     fx: undefined as unknown as StanFixture,
-    nc: undefined as unknown as NatsConnection,
+    raw: undefined as unknown as RawStan,
     clients: [] as Sc[],
     /** Connects a node-nats-streaming client that the suite cleans up. */
     async node(id: string, opts: Record<string, unknown> = {}): Promise<Sc> {
@@ -136,11 +122,11 @@ function setup(test: ReturnType<typeof suite>, v: Variant, stanOpts: Record<stri
   };
   test.before(async () => {
     ctx.fx = await startStan({ external: v.external, stan: stanOpts });
-    ctx.nc = await rawNats(ctx.fx.url);
+    ctx.raw = await RawStan.open(ctx.fx.url);
   });
   test.after(async () => {
     for (const sc of ctx.clients) if (sc.nc && !sc.nc.closed) killNats(sc);
-    await ctx.nc.close();
+    await ctx.raw.close();
     await ctx.fx.stop();
   });
   return ctx;
@@ -153,7 +139,7 @@ function connectSuite(v: Variant): void {
   const ctx = setup(test, v);
 
   test('protocol 1: ConnectResponse has the subjects and echoes pingRequests/pingInterval/pingMaxOut', async () => {
-    const res = await connectRaw(ctx.nc, {
+    const res = await ctx.raw.connect({
       clientID: 'proto1', heartbeatInbox: createInbox(), protocol: 1, connID: connId(), pingInterval: 7, pingMaxOut: 9,
     });
     assert.equal(res, okResponse(7, 9));
@@ -162,13 +148,13 @@ function connectSuite(v: Variant): void {
     assert.is(c.info.protocol, 1);
     assert.is(c.info.pingInterval, 7);
     assert.is(c.info.pingMaxOut, 9);
-    sameBytes(await closeRaw(ctx.nc, 'proto1'), new Uint8Array(0));
+    sameBytes(await ctx.raw.closeClient('proto1'), new Uint8Array(0));
   });
 
   test('protocol 0: no pingRequests/pingInterval/pingMaxOut, protocol 1 advertised', async () => {
-    const res = await connectRaw(ctx.nc, { clientID: 'proto0', heartbeatInbox: createInbox(), pingInterval: 7, pingMaxOut: 9 });
+    const res = await ctx.raw.connect({ clientID: 'proto0', heartbeatInbox: createInbox(), pingInterval: 7, pingMaxOut: 9 });
     assert.equal(res, { ...okResponse(0, 0), pingRequests: '' });
-    sameBytes(await closeRaw(ctx.nc, 'proto0'), new Uint8Array(0));
+    sameBytes(await ctx.raw.closeClient('proto0'), new Uint8Array(0));
   });
 
   test('node-nats-streaming: connect registers the client with its settings, close unregisters it', async () => {
@@ -198,26 +184,26 @@ function connectSuite(v: Variant): void {
   });
 
   test('CloseResponse success is zero bytes; closing twice → unknown clientID', async () => {
-    const res = await connectRaw(ctx.nc, { clientID: 'close-twice', heartbeatInbox: createInbox(), protocol: 1, connID: connId() });
+    const res = await ctx.raw.connect({ clientID: 'close-twice', heartbeatInbox: createInbox(), protocol: 1, connID: connId() });
     assert.is(res.error, '');
-    const first = await closeRaw(ctx.nc, 'close-twice');
+    const first = await ctx.raw.closeClient('close-twice');
     assert.is(first.length, 0, 'empty CloseResponse');
     assert.is(ctx.fx.stan.clients.get('close-twice'), undefined);
-    const second = await closeRaw(ctx.nc, 'close-twice');
+    const second = await ctx.raw.closeClient('close-twice');
     assert.equal(pb.CloseResponse.decode(second), { error: ERR_UNKNOWN_CLIENT });
     sameBytes(second, pb.CloseResponse.encode({ error: ERR_UNKNOWN_CLIENT }));
   });
 
   test('close of an unknown client → stan: unknown clientID', async () => {
-    const r = await closeRaw(ctx.nc, 'never-connected');
+    const r = await ctx.raw.closeClient('never-connected');
     assert.equal(pb.CloseResponse.decode(r), { error: ERR_UNKNOWN_CLIENT });
     // An empty CloseRequest decodes (clientID ""), which is not registered.
-    const empty = await requestRaw(ctx.nc, CLOSE, new Uint8Array(0));
+    const empty = await ctx.raw.request(CLOSE, new Uint8Array(0));
     assert.equal(pb.CloseResponse.decode(empty), { error: ERR_UNKNOWN_CLIENT });
   });
 
   test('garbage close request → stan: invalid close request', async () => {
-    const r = await requestRaw(ctx.nc, CLOSE, GARBAGE);
+    const r = await ctx.raw.request(CLOSE, GARBAGE);
     assert.equal(pb.CloseResponse.decode(r), { error: ERR_INVALID_CLOSE });
     sameBytes(r, pb.CloseResponse.encode({ error: ERR_INVALID_CLOSE }));
   });
@@ -229,7 +215,7 @@ function connectSuite(v: Variant): void {
     assert.is(ctx.fx.stan.clients.get('wrong-cluster'), undefined);
     const req = pb.ConnectRequest.encode({ clientID: 'wrong-cluster', heartbeatInbox: createInbox(), protocol: 1 });
     try {
-      await requestRaw(ctx.nc, '_STAN.discover.other-cluster', req, 1000);
+      await ctx.raw.request('_STAN.discover.other-cluster', req, 1000);
       assert.unreachable('someone answered on another cluster ID');
     } catch (err) {
       assert.is((err as { code?: string }).code, '503', 'no responders');
@@ -239,7 +225,7 @@ function connectSuite(v: Variant): void {
   for (const id of ['a.b', 'a b', 'a:b', 'a*', 'a>', 'é', '']) {
     test(`clientID ${JSON.stringify(id)} → invalid clientID`, async () => {
       const before = ctx.fx.stan.clients.size;
-      const res = await connectRaw(ctx.nc, { clientID: id, heartbeatInbox: createInbox(), protocol: 1, connID: connId() });
+      const res = await ctx.raw.connect({ clientID: id, heartbeatInbox: createInbox(), protocol: 1, connID: connId() });
       assert.equal(res, errResponse(ERR_INVALID_ID));
       assert.is(ctx.fx.stan.clients.size, before);
     });
@@ -252,22 +238,22 @@ function connectSuite(v: Variant): void {
 
   test('clientID of all allowed characters is accepted', async () => {
     const id = 'aZ09-_xY';
-    const res = await connectRaw(ctx.nc, { clientID: id, heartbeatInbox: createInbox(), protocol: 1, connID: connId() });
+    const res = await ctx.raw.connect({ clientID: id, heartbeatInbox: createInbox(), protocol: 1, connID: connId() });
     assert.equal(res, okResponse(0, 0));
-    assert.is((await closeRaw(ctx.nc, id)).length, 0);
+    assert.is((await ctx.raw.closeClient(id)).length, 0);
   });
 
   test('empty heartbeatInbox → invalid connection request (checked before the clientID)', async () => {
     const before = ctx.fx.stan.clients.size;
-    assert.equal(await connectRaw(ctx.nc, { clientID: 'no-hb', protocol: 1, connID: connId() }), errResponse(ERR_INVALID_CONN));
-    assert.equal(await connectRaw(ctx.nc, { clientID: 'bad.id', protocol: 1 }), errResponse(ERR_INVALID_CONN));
+    assert.equal(await ctx.raw.connect({ clientID: 'no-hb', protocol: 1, connID: connId() }), errResponse(ERR_INVALID_CONN));
+    assert.equal(await ctx.raw.connect({ clientID: 'bad.id', protocol: 1 }), errResponse(ERR_INVALID_CONN));
     assert.is(ctx.fx.stan.clients.size, before);
   });
 
   test('garbage and empty ConnectRequests → invalid connection request', async () => {
     const before = ctx.fx.stan.clients.size;
     for (const bytes of [GARBAGE, Uint8Array.from([0xff, 0xff, 0xff]), new Uint8Array(0)]) {
-      const r = await requestRaw(ctx.nc, DISCOVER, bytes);
+      const r = await ctx.raw.request(DISCOVER, bytes);
       assert.equal(pb.ConnectResponse.decode(r), errResponse(ERR_INVALID_CONN), Buffer.from(bytes).toString('hex'));
       sameBytes(r, pb.ConnectResponse.encode({ error: ERR_INVALID_CONN }));
     }
@@ -276,16 +262,16 @@ function connectSuite(v: Variant): void {
 
   test('custom cluster ID and discover prefix are used in the subjects', async () => {
     const fx = await startStan({ external: v.external, stan: { clusterId: 'my-cluster', discoverPrefix: 'disc' } });
-    const nc = await rawNats(fx.url);
+    const raw = await RawStan.open(fx.url);
     try {
-      const res = await connectRaw(nc, { clientID: 'c1', heartbeatInbox: createInbox(), protocol: 1, pingInterval: 3, pingMaxOut: 5 }, 'disc.my-cluster');
+      const res = await raw.connect({ clientID: 'c1', heartbeatInbox: createInbox(), protocol: 1, pingInterval: 3, pingMaxOut: 5 }, 'disc.my-cluster');
       assert.equal(res, okResponse(3, 5, 'my-cluster', 'disc'));
-      assert.is((await closeRaw(nc, 'c1', '_STAN.close.my-cluster')).length, 0);
+      assert.is((await raw.closeClient('c1', '_STAN.close.my-cluster')).length, 0);
       const sc = await stanConnect(fx.url, 'c2', { discoverPrefix: 'disc' }, 'my-cluster');
       await publish(sc, 'foo', 'bar');
       assert.is(await stanClose(sc), null);
     } finally {
-      await nc.close();
+      await raw.close();
       await fx.stop();
     }
   });
@@ -313,26 +299,26 @@ function duplicateSuite(v: Variant): void {
     await publish(sc1, 'dup.alive', 'still works');
     // Also refused on a raw request, with only the error set.
     assert.equal(
-      await connectRaw(ctx.nc, { clientID: 'dup-alive', heartbeatInbox: createInbox(), protocol: 1, connID: connId() }),
+      await ctx.raw.connect({ clientID: 'dup-alive', heartbeatInbox: createInbox(), protocol: 1, connID: connId() }),
       errResponse(ERR_REGISTERED),
     );
   });
 
   test('old client dead (nobody on its heartbeat inbox) → replaced; its publishes and PINGs are fenced', async () => {
     const oldConn = connId('old');
-    const res = await connectRaw(ctx.nc, { clientID: 'dup-dead', heartbeatInbox: createInbox(), protocol: 1, connID: oldConn, pingInterval: 5, pingMaxOut: 3 });
+    const res = await ctx.raw.connect({ clientID: 'dup-dead', heartbeatInbox: createInbox(), protocol: 1, connID: oldConn, pingInterval: 5, pingMaxOut: 3 });
     assert.is(res.error, '');
-    const ok = await publishRaw(ctx.nc, { clientID: 'dup-dead', connID: oldConn, guid: 'g-before', subject: 'dup.dead' });
+    const ok = await ctx.raw.publish({ clientID: 'dup-dead', connID: oldConn, guid: 'g-before', subject: 'dup.dead' });
     assert.equal(ok, { guid: 'g-before', error: '' }, 'old instance publishes before being replaced');
     const sc2 = await ctx.node('dup-dead');
     const c = ctx.fx.stan.clients.get('dup-dead');
     assert.ok(c);
     sameBytes(c.info.connId, sc2.connId, 'the new instance is registered');
-    const ack = await publishRaw(ctx.nc, { clientID: 'dup-dead', connID: oldConn, guid: 'g-old', subject: 'dup.dead' });
+    const ack = await ctx.raw.publish({ clientID: 'dup-dead', connID: oldConn, guid: 'g-old', subject: 'dup.dead' });
     assert.equal(ack, { guid: 'g-old', error: ERR_INVALID_PUB });
-    const pong = await pingRaw(ctx.nc, oldConn);
+    const pong = await ctx.raw.ping(oldConn);
     assert.equal(pb.PingResponse.decode(pong), { error: ERR_REPLACED });
-    assert.is((await pingRaw(ctx.nc, sc2.connId)).length, 0, 'the new connID pings fine');
+    assert.is((await ctx.raw.ping(sc2.connId)).length, 0, 'the new connID pings fine');
     await publish(sc2, 'dup.dead', 'new instance');
   });
 
@@ -358,23 +344,23 @@ function duplicateSuite(v: Variant): void {
     // Offline, so the new instance can resume it (no duplicate durable).
     await subscribeReady(sc2, 'dupn.dur', undefined, 'dur');
     assert.is(ch('dupn.dur').subs.size, 1);
-    const ack = await publishRaw(ctx.nc, { clientID: 'dup-node', connID: oldConn, guid: 'g1', subject: 'dupn.plain' });
+    const ack = await ctx.raw.publish({ clientID: 'dup-node', connID: oldConn, guid: 'g1', subject: 'dupn.plain' });
     assert.equal(ack, { guid: 'g1', error: ERR_INVALID_PUB });
   });
 
   test('a second connect while the old instance is being probed is refused at once', async () => {
-    const hb = new HbInbox(ctx.nc);
+    const hb = new HbInbox(ctx.raw.nc);
     hb.answering = false; // subscribed but silent: the probe runs its full wait
-    await ctx.nc.flush();
+    await ctx.raw.nc.flush();
     const first = connId('first');
-    const res = await connectRaw(ctx.nc, { clientID: 'dup-conc', heartbeatInbox: hb.subject, protocol: 1, connID: first });
+    const res = await ctx.raw.connect({ clientID: 'dup-conc', heartbeatInbox: hb.subject, protocol: 1, connID: first });
     assert.is(res.error, '');
     const a = connId('a');
     const b = connId('b');
     const order: string[] = [];
     hb.onRequest = () => order.push('probe');
-    const pa = connectRaw(ctx.nc, { clientID: 'dup-conc', heartbeatInbox: createInbox(), protocol: 1, connID: a }).then((r) => (order.push('A'), r));
-    const pbr = connectRaw(ctx.nc, { clientID: 'dup-conc', heartbeatInbox: createInbox(), protocol: 1, connID: b }).then((r) => (order.push('B'), r));
+    const pa = ctx.raw.connect({ clientID: 'dup-conc', heartbeatInbox: createInbox(), protocol: 1, connID: a }).then((r) => (order.push('A'), r));
+    const pbr = ctx.raw.connect({ clientID: 'dup-conc', heartbeatInbox: createInbox(), protocol: 1, connID: b }).then((r) => (order.push('B'), r));
     const rb = await pbr;
     assert.equal(rb, errResponse(ERR_REGISTERED));
     const ra = await pa;
@@ -383,7 +369,7 @@ function duplicateSuite(v: Variant): void {
     assert.is(hb.received, 1, 'the old instance was probed once');
     sameBytes(ctx.fx.stan.clients.get('dup-conc')!.info.connId, a);
     hb.unsubscribe();
-    assert.is((await closeRaw(ctx.nc, 'dup-conc')).length, 0);
+    assert.is((await ctx.raw.closeClient('dup-conc')).length, 0);
   });
 
   test.run();
@@ -397,39 +383,39 @@ function pingSuite(v: Variant): void {
 
   test('PING with a registered connID → zero-length reply', async () => {
     const conn = connId();
-    assert.is((await connectRaw(ctx.nc, { clientID: 'pinger', heartbeatInbox: createInbox(), protocol: 1, connID: conn, pingInterval: 1, pingMaxOut: 3 })).error, '');
-    const r = await pingRaw(ctx.nc, conn);
+    assert.is((await ctx.raw.connect({ clientID: 'pinger', heartbeatInbox: createInbox(), protocol: 1, connID: conn, pingInterval: 1, pingMaxOut: 3 })).error, '');
+    const r = await ctx.raw.ping(conn);
     assert.is(r.length, 0);
   });
 
   test('PING with an unknown connID → client has been replaced or is no longer registered', async () => {
-    const r = await pingRaw(ctx.nc, Buffer.from('no-such-conn'));
+    const r = await ctx.raw.ping(Buffer.from('no-such-conn'));
     assert.equal(pb.PingResponse.decode(r), { error: ERR_REPLACED });
     sameBytes(r, pb.PingResponse.encode({ error: ERR_REPLACED }));
   });
 
   test('PING of a closed client → replaced error', async () => {
     const conn = connId();
-    assert.is((await connectRaw(ctx.nc, { clientID: 'ping-closed', heartbeatInbox: createInbox(), protocol: 1, connID: conn })).error, '');
-    assert.is((await pingRaw(ctx.nc, conn)).length, 0);
-    assert.is((await closeRaw(ctx.nc, 'ping-closed')).length, 0);
-    assert.equal(pb.PingResponse.decode(await pingRaw(ctx.nc, conn)), { error: ERR_REPLACED });
+    assert.is((await ctx.raw.connect({ clientID: 'ping-closed', heartbeatInbox: createInbox(), protocol: 1, connID: conn })).error, '');
+    assert.is((await ctx.raw.ping(conn)).length, 0);
+    assert.is((await ctx.raw.closeClient('ping-closed')).length, 0);
+    assert.equal(pb.PingResponse.decode(await ctx.raw.ping(conn)), { error: ERR_REPLACED });
   });
 
   test('empty and unparsable PINGs get no reply', async () => {
     const conn = connId();
-    assert.is((await connectRaw(ctx.nc, { clientID: 'ping-quiet', heartbeatInbox: createInbox(), protocol: 1, connID: conn })).error, '');
+    assert.is((await ctx.raw.connect({ clientID: 'ping-quiet', heartbeatInbox: createInbox(), protocol: 1, connID: conn })).error, '');
     const got: string[] = [];
     const inbox = createInbox();
-    const sub = ctx.nc.subscribe(`${inbox}.*`, { callback: (_e, m) => got.push(`${m.subject.slice(inbox.length + 1)}:${m.data.length}`) });
-    await ctx.nc.flush();
-    ctx.nc.publish(PINGS, new Uint8Array(0), { reply: `${inbox}.empty` });
-    ctx.nc.publish(PINGS, GARBAGE, { reply: `${inbox}.garbage` });
+    const sub = ctx.raw.nc.subscribe(`${inbox}.*`, { callback: (_e, m) => got.push(`${m.subject.slice(inbox.length + 1)}:${m.data.length}`) });
+    await ctx.raw.nc.flush();
+    ctx.raw.nc.publish(PINGS, new Uint8Array(0), { reply: `${inbox}.empty` });
+    ctx.raw.nc.publish(PINGS, GARBAGE, { reply: `${inbox}.garbage` });
     // The server handles PINGs in order: once this one is answered, the
     // two before it were handled too.
-    ctx.nc.publish(PINGS, pb.Ping.encode({ connID: conn }), { reply: `${inbox}.valid` });
+    ctx.raw.nc.publish(PINGS, pb.Ping.encode({ connID: conn }), { reply: `${inbox}.valid` });
     await until(() => got.includes('valid:0'), 'the valid PING reply');
-    await ctx.nc.flush();
+    await ctx.raw.nc.flush();
     assert.equal(got, ['valid:0']);
     sub.unsubscribe();
   });
@@ -441,7 +427,7 @@ function pingSuite(v: Variant): void {
     sc.on('connection_lost', (e: unknown) => (lost = e));
     // Spy on the ping replies: the client's own ping inbox.
     let replies = 0;
-    const spy = ctx.nc.subscribe(sc.pingInbox, { callback: (_e, m) => { if (m.data.length === 0) replies++; } });
+    const spy = ctx.raw.nc.subscribe(sc.pingInbox, { callback: (_e, m) => { if (m.data.length === 0) replies++; } });
     await until(() => replies >= 2, 'two PING replies', 5000);
     assert.is(lost, undefined);
     assert.is(sc.pingOut, 0);
@@ -461,10 +447,10 @@ const HB = { hbIntervalMs: 50, hbTimeoutMs: 50, hbFailCount: 2 };
  * can say "nothing arrived there while n heartbeats arrived here" instead of
  * sleeping.
  */
-async function witness(nc: NatsConnection, clientID: string): Promise<HbInbox> {
-  const w = new HbInbox(nc);
-  await nc.flush();
-  assert.is((await connectRaw(nc, { clientID, heartbeatInbox: w.subject, protocol: 1, connID: connId() })).error, '');
+async function witness(raw: RawStan, clientID: string): Promise<HbInbox> {
+  const w = new HbInbox(raw.nc);
+  await raw.nc.flush();
+  assert.is((await raw.connect({ clientID, heartbeatInbox: w.subject, protocol: 1, connID: connId() })).error, '');
   return w;
 }
 
@@ -479,27 +465,27 @@ function heartbeatSuite(v: Variant): void {
   const ctx = setup(test, v, HB);
 
   test('a raw client that answers stays registered', async () => {
-    const hb = new HbInbox(ctx.nc);
-    await ctx.nc.flush();
-    assert.is((await connectRaw(ctx.nc, { clientID: 'hb-ok', heartbeatInbox: hb.subject, protocol: 1, connID: connId() })).error, '');
+    const hb = new HbInbox(ctx.raw.nc);
+    await ctx.raw.nc.flush();
+    assert.is((await ctx.raw.connect({ clientID: 'hb-ok', heartbeatInbox: hb.subject, protocol: 1, connID: connId() })).error, '');
     await until(() => hb.received >= 5, 'five heartbeats');
     const c = ctx.fx.stan.clients.get('hb-ok');
     assert.ok(c, 'still registered');
     assert.is(c.hbFailed, 0);
-    const w = await witness(ctx.nc, 'hb-ok-witness');
-    assert.is((await closeRaw(ctx.nc, 'hb-ok')).length, 0);
+    const w = await witness(ctx.raw, 'hb-ok-witness');
+    assert.is((await ctx.raw.closeClient('hb-ok')).length, 0);
     const n = hb.received;
     await beats(w, 3); // three intervals: a closed client gets no heartbeat
     assert.is(hb.received, n, 'no heartbeats after close');
     hb.unsubscribe();
     w.unsubscribe();
-    assert.is((await closeRaw(ctx.nc, 'hb-ok-witness')).length, 0);
+    assert.is((await ctx.raw.closeClient('hb-ok-witness')).length, 0);
   });
 
   test('a raw client that stops answering is closed after hbFailCount+1 missed heartbeats', async () => {
-    const hb = new HbInbox(ctx.nc);
-    await ctx.nc.flush();
-    assert.is((await connectRaw(ctx.nc, { clientID: 'hb-silent', heartbeatInbox: hb.subject, protocol: 1, connID: connId() })).error, '');
+    const hb = new HbInbox(ctx.raw.nc);
+    await ctx.raw.nc.flush();
+    assert.is((await ctx.raw.connect({ clientID: 'hb-silent', heartbeatInbox: hb.subject, protocol: 1, connID: connId() })).error, '');
     await until(() => hb.received >= 2, 'two answered heartbeats');
     const registeredAt: boolean[] = [];
     hb.onRequest = () => {
@@ -509,19 +495,19 @@ function heartbeatSuite(v: Variant): void {
     await until(() => ctx.fx.stan.clients.get('hb-silent') === undefined, 'the server to close the client', 3000);
     assert.is(hb.unanswered, HB.hbFailCount + 1, 'closed on the third missed heartbeat');
     assert.equal(registeredAt, [true, true, true], 'registered while the missed heartbeats were out');
-    const w = await witness(ctx.nc, 'hb-silent-witness');
+    const w = await witness(ctx.raw, 'hb-silent-witness');
     const n = hb.received;
     await beats(w, 3);
     assert.is(hb.received, n, 'no heartbeats after the close');
     hb.unsubscribe();
     w.unsubscribe();
-    assert.is((await closeRaw(ctx.nc, 'hb-silent-witness')).length, 0);
+    assert.is((await ctx.raw.closeClient('hb-silent-witness')).length, 0);
   });
 
   test('hbFailCount missed heartbeats then answering again: stays registered, failures reset', async () => {
-    const hb = new HbInbox(ctx.nc);
-    await ctx.nc.flush();
-    assert.is((await connectRaw(ctx.nc, { clientID: 'hb-flaky', heartbeatInbox: hb.subject, protocol: 1, connID: connId() })).error, '');
+    const hb = new HbInbox(ctx.raw.nc);
+    await ctx.raw.nc.flush();
+    assert.is((await ctx.raw.connect({ clientID: 'hb-flaky', heartbeatInbox: hb.subject, protocol: 1, connID: connId() })).error, '');
     await until(() => hb.received >= 1, 'a heartbeat');
     hb.answering = false;
     hb.onRequest = () => {
@@ -542,14 +528,14 @@ function heartbeatSuite(v: Variant): void {
     // The witness, registered right after, is on the same interval: the
     // brought-forward heartbeat must come before the witness's next one.
     const fx = await startStan({ external: v.external, stan: { hbIntervalMs: 300, hbTimeoutMs: 50, hbFailCount: 5 } });
-    const nc = await rawNats(fx.url);
+    const raw = await RawStan.open(fx.url);
     try {
-      const hb = new HbInbox(nc);
+      const hb = new HbInbox(raw.nc);
       hb.answering = false;
-      await nc.flush();
+      await raw.nc.flush();
       const conn = connId();
-      assert.is((await connectRaw(nc, { clientID: 'hb-ping', heartbeatInbox: hb.subject, protocol: 1, connID: conn })).error, '');
-      const w = await witness(nc, 'hb-ping-witness');
+      assert.is((await raw.connect({ clientID: 'hb-ping', heartbeatInbox: hb.subject, protocol: 1, connID: conn })).error, '');
+      const w = await witness(raw, 'hb-ping-witness');
       const c = fx.stan.clients.get('hb-ping')!;
       await until(() => c.hbFailed === 1, 'one failed heartbeat', 3000);
       hb.answering = true;
@@ -557,7 +543,7 @@ function heartbeatSuite(v: Variant): void {
       hb.onRequest = () => order.push('pinger');
       w.onRequest = () => order.push('witness');
       const firstBeat = w.received;
-      assert.is((await pingRaw(nc, conn)).length, 0);
+      assert.is((await raw.ping(conn)).length, 0);
       await until(() => order.includes('pinger'), 'the brought-forward heartbeat', 3000);
       assert.is(order[0], 'pinger', `the heartbeat came before the next interval (${order.join(', ')})`);
       assert.ok(w.received - firstBeat <= 1, 'within one interval of the failed heartbeat');
@@ -566,7 +552,7 @@ function heartbeatSuite(v: Variant): void {
       hb.unsubscribe();
       w.unsubscribe();
     } finally {
-      await nc.close();
+      await raw.close();
       await fx.stop();
     }
   });
@@ -576,7 +562,7 @@ function heartbeatSuite(v: Variant): void {
     const c = ctx.fx.stan.clients.get('hb-node-ok');
     assert.ok(c);
     let seen = 0;
-    const spy = ctx.nc.subscribe(c.info.hbInbox, { callback: () => void seen++ });
+    const spy = ctx.raw.nc.subscribe(c.info.hbInbox, { callback: () => void seen++ });
     await until(() => seen >= 5, 'five heartbeats to the node client');
     assert.is(ctx.fx.stan.clients.get('hb-node-ok'), c, 'still registered');
     assert.is(c.hbFailed, 0);
@@ -596,12 +582,12 @@ function heartbeatSuite(v: Variant): void {
     // spy that never answers), while it is still registered.
     let killed = false;
     let missed = 0;
-    const spy = ctx.nc.subscribe(ctx.fx.stan.clients.get('hb-node-dead')!.info.hbInbox, {
+    const spy = ctx.raw.nc.subscribe(ctx.fx.stan.clients.get('hb-node-dead')!.info.hbInbox, {
       callback: () => {
         if (killed && ctx.fx.stan.clients.get('hb-node-dead') !== undefined) missed++;
       },
     });
-    await ctx.nc.flush();
+    await ctx.raw.nc.flush();
     killNats(sc);
     killed = true;
     await until(() => ctx.fx.stan.clients.get('hb-node-dead') === undefined, 'the server to close the client', 3000);
@@ -634,7 +620,7 @@ function restartSuite(v: Variant): void {
   const test = suite(`streaming/connect [${v.name}] memory store restart (§4 item 18)`);
 
   test('after a fresh server starts on the same port, an old client is unknown: publish and PING fail', async () => {
-    let fx = await startStanOnPort({ external: v.external });
+    let fx = await startStan({ external: v.external });
     const port = fx.port;
     const sc = await stanConnect(fx.url, 'restarted', {
       reconnectTimeWait: 100, maxReconnectAttempts: -1, stanPingInterval: 1000, stanMaxPingOut: 10, connectTimeout: 1000,
@@ -647,7 +633,7 @@ function restartSuite(v: Variant): void {
     try {
       await publish(sc, 'restart.foo', 'before');
       await fx.stop();
-      fx = await startStanOnPort({ port, external: v.external });
+      fx = await startStan({ port, external: v.external });
       assert.is(fx.stan.clients.size, 0, 'no client registrations after a memory restart');
       await until(() => reconnected, 'the client to reconnect', 5000);
       let err: unknown;

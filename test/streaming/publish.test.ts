@@ -14,19 +14,10 @@ import * as assert from 'uvu/assert';
 import * as pb from '../../src/streaming/pb/protocol.js';
 import * as spb from '../../src/streaming/pb/spb.js';
 import { DEFAULT_STORE_LIMITS, type ChannelLimits, type StoreLimits } from '../../src/stores/store.js';
-import { closeClient, publish, sleep, startStan, stanConnect, until, type StanFixture } from '../helpers/stan.js';
-import {
-  errText,
-  exactly,
-  pubResult,
-  range,
-  RawStan,
-  subscribe,
-  uniqueId,
-  variants,
-  type Got,
-  type Variant,
-} from '../helpers/stan-delivery.js';
+import { closeClient, publish, pubResult, startStan, stanConnect, until, type StanFixture } from '../helpers/stan.js';
+import { errText, RawSession } from '../helpers/stan-raw.js';
+import { settled } from '../helpers/stan-state.js';
+import { exactly, range, subscribe, uniqueId, variants, type Got, type Variant } from '../helpers/stan-sub.js';
 
 const INVALID_PUB = 'stan: invalid publish request';
 const caseClash = (name: string, existing: string) =>
@@ -51,15 +42,15 @@ function harness(test: ReturnType<typeof suite>, v: Variant, storeLimits?: Store
     fx: undefined as unknown as StanFixture,
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     clients: [] as any[],
-    raws: [] as RawStan[],
+    raws: [] as RawSession[],
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     async connect(): Promise<any> {
       const sc = await stanConnect(h.fx.url, uniqueId('pub'));
       h.clients.push(sc);
       return sc;
     },
-    async raw(): Promise<RawStan> {
-      const r = await RawStan.connect(h.fx.url, uniqueId('raw'));
+    async raw(): Promise<RawSession> {
+      const r = await RawSession.connect(h.fx.url, uniqueId('raw'));
       h.raws.push(r);
       return r;
     },
@@ -252,9 +243,11 @@ function definePublish(v: Variant): void {
       });
     }
     await until(() => acked === N && seqs.length >= N, `${N} acks and messages (acks ${acked}, messages ${seqs.length})`, 45_000);
-    await sleep(100);
+    // A last message: delivery is in order, so nothing else came in between.
+    await publish(pubSc, 'smoke', 'end');
+    await until(() => datas.includes('end'), 'the last message');
     assert.equal(errors, []);
-    assert.is(seqs.length, N);
+    assert.is(seqs.length, N + 1);
     let inOrder = true;
     for (let i = 0; i < N; i++) if (seqs[i] !== i + 1 || datas[i] !== `s${i + 1}`) inOrder = false;
     assert.ok(inOrder, 'sequences 1..N with their data, in order');
@@ -369,7 +362,6 @@ function defineLimits(v: Variant): void {
   test('max_age removes old messages (about 1 s granularity)', async () => {
     const sc = await h.connect();
     await publishN(sc, 'lim.age', 1, 3);
-    const t0 = Date.now();
     const got = await h.stored('lim.age', 3);
     assert.equal(
       got.map((g) => g.seq),
@@ -377,9 +369,10 @@ function defineLimits(v: Variant): void {
       'still there right after publishing',
     );
     const c = h.fx.stan.channels.get('lim.age')!;
-    await until(() => c.msgs.state().msgs === 0, 'expiry of lim.age', 4000);
-    const elapsed = Date.now() - t0;
-    assert.ok(elapsed >= 900 && elapsed <= 2600, `expired after ${elapsed} ms, expected 1-2 s`);
+    // The server looks once a second; a loaded machine may be later still.
+    await until(() => c.msgs.state().msgs === 0, 'expiry of lim.age', 10_000);
+    const newest = Math.max(...got.map((g) => g.tsMs));
+    assert.ok(Date.now() - newest >= 1000, 'removed once older than max_age (by the stored timestamps)');
     assert.is(await pubResult(sc, 'lim.age', 'late'), '');
     const after = await h.stored('lim.age', 1);
     assert.equal(
@@ -398,7 +391,8 @@ function defineLimits(v: Variant): void {
     await until(() => s.got.length >= 2, `the next message (got ${brief(s.got)})`);
     assert.is(s.got[1]!.seq, 8);
     s.ackEverything();
-    await exactly(s, 4, 'the rest', 5000, 200);
+    await settled(h.fx.stan, 'lim.skip');
+    await exactly(s, 4, 'the rest');
     assert.equal(
       s.got.map((g) => [g.seq, g.data, g.redelivered]),
       [
@@ -421,7 +415,8 @@ function defineLimits(v: Variant): void {
     await until(() => s.got.length >= 2, `something after AckWait (got ${brief(s.got)})`, 4000);
     assert.equal([s.got[1]!.seq, s.got[1]!.redelivered], [8, false], brief(s.got));
     s.ackEverything();
-    await exactly(s, 4, 'the rest', 5000, 200);
+    await settled(h.fx.stan, 'lim.skip2');
+    await exactly(s, 4, 'the rest');
     assert.is(brief(s.got), JSON.stringify(['1', '8', '9', '10']));
   });
 

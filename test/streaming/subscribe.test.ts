@@ -16,18 +16,8 @@ import { createInbox } from 'nats';
 import * as pb from '../../src/streaming/pb/protocol.js';
 import { defaultStanOptions, type StanOptions } from '../../src/streaming/options.js';
 import { closeClient, publish, until } from '../helpers/stan.js';
-import {
-  publishRange,
-  range,
-  subscribe,
-  subscribeError,
-  variants,
-  withEnv,
-  type Env,
-  type Start,
-  type Sub,
-  type Variant,
-} from '../helpers/stan-subs.js';
+import { withEnv, type Env } from '../helpers/stan-env.js';
+import { publishRange, range, subscribe, subscribeError, variants, type Start, type Sub, type Variant } from '../helpers/stan-sub.js';
 
 const E = {
   INVALID_SUB_REQ: 'stan: invalid subscription request',
@@ -60,11 +50,11 @@ const data = (seqs: number[]) => seqs.map((i) => `m${i}`);
 function assertFresh(s: Sub, seqs: number[], what: string): void {
   assert.equal(s.seqs(), seqs, `${what}: sequences`);
   assert.equal(
-    s.msgs.map((m) => m.data),
+    s.got.map((m) => m.data),
     data(seqs),
     `${what}: data`,
   );
-  for (const m of s.msgs) {
+  for (const m of s.got) {
     assert.is(m.subject, s.subject, `${what}: subject of ${m.seq}`);
     assert.is(m.redelivered, false, `${what}: redelivered flag of ${m.seq}`);
     assert.is(m.count, 0, `${what}: redelivery count of ${m.seq}`);
@@ -73,7 +63,7 @@ function assertFresh(s: Sub, seqs: number[], what: string): void {
 }
 
 function assertAfterReady(s: Sub, what: string): void {
-  for (const m of s.msgs) assert.ok(m.afterReady, `${what}: ${m.seq} arrived before the SubscriptionResponse`);
+  for (const m of s.got) assert.ok(m.afterReady, `${what}: ${m.seq} arrived before the SubscriptionResponse`);
 }
 
 /** A channel holding m1..m<n>. */
@@ -102,7 +92,7 @@ async function checkStarts(pub: any, sc: any, ch: string, n: number, cases: [str
 // ---------------------------------------------------------------------------
 
 function startPositions(v: Variant): void {
-  const test = suite(`subscribe/start-positions [${v}]`);
+  const test = suite(`subscribe/start-positions [${v.name}]`);
 
   test('NewOnly, LastReceived, SequenceStart, First on a channel holding 1..5', () =>
     withEnv(v, {}, async (env) => {
@@ -145,15 +135,15 @@ function startPositions(v: Variant): void {
       const ch = await seeded(env, pub, 3);
       const probe = await subscribe(sc, ch, { start: 'first' });
       await probe.waitCount(3);
-      const ts3 = probe.msgs[2]!.tsMs;
+      const ts3 = probe.got[2]!.tsMs;
       // A clear gap in time between message 3 and message 4.
       await until(() => Date.now() > ts3 + 400, 'time to pass message 3');
       await publishRange(pub, ch, 4, 5);
       await probe.waitCount(5);
-      const ts4 = probe.msgs[3]!.tsMs;
-      const ts5 = probe.msgs[4]!.tsMs;
+      const ts4 = probe.got[3]!.tsMs;
+      const ts5 = probe.got[4]!.tsMs;
       assert.ok(ts4 > ts3 + 400, `timestamps ${ts3} then ${ts4}`);
-      for (let i = 1; i < 5; i++) assert.ok(probe.msgs[i]!.tsMs >= probe.msgs[i - 1]!.tsMs, 'timestamps are monotonic');
+      for (let i = 1; i < 5; i++) assert.ok(probe.got[i]!.tsMs >= probe.got[i - 1]!.tsMs, 'timestamps are monotonic');
       await until(() => Date.now() > ts5 + 5, 'time to pass message 5');
       const cut = Math.floor(ts3) + 20; // after 3, well before 4
       await checkStarts(pub, sc, ch, 5, [
@@ -211,7 +201,7 @@ function startPositions(v: Variant): void {
 // ---------------------------------------------------------------------------
 
 function validation(v: Variant): void {
-  const test = suite(`subscribe/validation [${v}]`);
+  const test = suite(`subscribe/validation [${v.name}]`);
 
   test('SubscriptionRequest errors, each check before the next in the Go order', () =>
     withEnv(v, {}, async (env) => {
@@ -251,7 +241,7 @@ function validation(v: Variant): void {
         assert.is(r.ackInbox, '', `${name}: no ackInbox`);
       }
       for (const g of GARBAGE) {
-        const r = await raw.subscribeRaw(g);
+        const r = await raw.subscribeBytes(g);
         assert.is(r.error, E.INVALID_SUB_REQ, `garbage ${g.toString('hex')}`);
       }
       // The unknown client's request was refused before the channel was created.
@@ -361,7 +351,7 @@ function validation(v: Variant): void {
 // ---------------------------------------------------------------------------
 
 function durables(v: Variant): void {
-  const test = suite(`subscribe/durables [${v}]`);
+  const test = suite(`subscribe/durables [${v.name}]`);
 
   test('a durable resumes after a client restart: unacked first (redelivered), then new, no duplicates', () =>
     withEnv(v, {}, async (env) => {
@@ -386,11 +376,11 @@ function durables(v: Variant): void {
         [7, false],
       ]);
       assert.equal(
-        s2.msgs.map((m) => m.count),
+        s2.got.map((m) => m.count),
         [1, 1, 0, 0],
       );
       assert.equal(
-        s2.msgs.map((m) => m.data),
+        s2.got.map((m) => m.data),
         data([4, 5, 6, 7]),
       );
       assertAfterReady(s2, 'resumed');
@@ -523,7 +513,7 @@ function durables(v: Variant): void {
 // ---------------------------------------------------------------------------
 
 function queues(v: Variant): void {
-  const test = suite(`subscribe/queues [${v}]`);
+  const test = suite(`subscribe/queues [${v.name}]`);
 
   test('messages are split across the members with no duplicates; plain subscribers get all', () =>
     withEnv(v, {}, async (env) => {
@@ -537,7 +527,7 @@ function queues(v: Variant): void {
       const all = await subscribe(c1, ch, {});
       await publishRange(pub, ch, 1, 30);
       const members = [m1, m2, m3];
-      const total = () => members.reduce((n, m) => n + m.msgs.length, 0);
+      const total = () => members.reduce((n, m) => n + m.got.length, 0);
       await until(() => total() >= 30, '30 messages across the group');
       await publish(pub, ch, 'm31');
       await until(() => total() >= 31, '31 messages across the group');
@@ -545,11 +535,11 @@ function queues(v: Variant): void {
       const seqs = members.flatMap((m) => m.seqs()).sort((a, b) => a - b);
       assert.equal(seqs, range(1, 31), 'each message once');
       for (const [i, m] of members.entries()) {
-        assert.ok(m.msgs.length > 0, `member ${i + 1} got some`);
+        assert.ok(m.got.length > 0, `member ${i + 1} got some`);
         const s = m.seqs();
         assert.equal(s, [...s].sort((a, b) => a - b), `member ${i + 1} in order`);
         assert.ok(
-          m.msgs.every((x) => !x.redelivered && x.afterReady && x.data === `m${x.seq}`),
+          m.got.every((x) => !x.redelivered && x.afterReady && x.data === `m${x.seq}`),
           `member ${i + 1} flags`,
         );
       }
@@ -570,7 +560,7 @@ function queues(v: Variant): void {
       const m3 = await subscribe(c2, ch, { queue: 'g', start: { seq: 2 } });
       await publishRange(pub, ch, 7, 12);
       const members = [m1, m2, m3];
-      const total = () => members.reduce((n, m) => n + m.msgs.length, 0);
+      const total = () => members.reduce((n, m) => n + m.got.length, 0);
       await until(() => total() >= 7, '7 messages across the group');
       await publish(pub, ch, 'm13');
       await until(() => total() >= 8, '8 messages across the group');
@@ -588,14 +578,14 @@ function queues(v: Variant): void {
       const m1 = await subscribe(c1, ch, { queue: 'g', manual: true });
       const m2 = await subscribe(c2, ch, { queue: 'g', manual: true });
       await publishRange(pub, ch, 1, 6);
-      await until(() => m1.msgs.length + m2.msgs.length >= 6, '6 messages');
+      await until(() => m1.got.length + m2.got.length >= 6, '6 messages');
       const left = m1.seqs();
       assert.ok(left.length > 0, 'member 1 got some');
       m2.ackAll();
       await m1.close();
-      await until(() => m2.msgs.length >= 6, "member 1's messages redelivered to member 2");
+      await until(() => m2.got.length >= 6, "member 1's messages redelivered to member 2");
       assert.equal(
-        m2.msgs.slice(-left.length).map((m) => [m.seq, m.redelivered]),
+        m2.got.slice(-left.length).map((m) => [m.seq, m.redelivered]),
         left.map((s) => [s, true]),
       );
       assert.equal(
@@ -716,7 +706,7 @@ function queues(v: Variant): void {
 // ---------------------------------------------------------------------------
 
 function responseFirst(v: Variant): void {
-  const test = suite(`subscribe/response-before-messages [${v}]`);
+  const test = suite(`subscribe/response-before-messages [${v.name}]`);
 
   test('the SubscriptionResponse precedes the first message (2000 stored, no redelivery wait)', () =>
     withEnv(v, {}, async (env) => {
@@ -742,7 +732,7 @@ function responseFirst(v: Variant): void {
       const d2 = await subscribe(scs[0], ch, { durable: 'd', manual: true });
       await d2.waitCount(N, `${N} redeliveries`);
       assert.equal(d2.seqs(), range(1, N));
-      assert.ok(d2.msgs.every((m) => m.redelivered && m.count === 1));
+      assert.ok(d2.got.every((m) => m.redelivered && m.count === 1));
       assertAfterReady(d2, 'resumed durable');
     }),
   );
@@ -753,7 +743,7 @@ function responseFirst(v: Variant): void {
 // ---------------------------------------------------------------------------
 
 function unsubscribeRequests(v: Variant): void {
-  const test = suite(`subscribe/unsubscribe-requests [${v}]`);
+  const test = suite(`subscribe/unsubscribe-requests [${v.name}]`);
 
   test('unsubscribe and subscription-close errors (both subjects)', () =>
     withEnv(v, {}, async (env) => {
@@ -780,7 +770,7 @@ function unsubscribeRequests(v: Variant): void {
           assert.is(r.error, want, `${what}: ${name}`);
         }
         for (const g of GARBAGE) {
-          const r = await raw.unsubRaw(g, close);
+          const r = await raw.unsubBytes(g, close);
           assert.is(r.error, E.INVALID_UNSUB_REQ, `${what}: garbage ${g.toString('hex')}`);
         }
       }
@@ -830,8 +820,8 @@ function unsubscribeRequests(v: Variant): void {
       });
       raw.listen(closeInbox, (d) => events.push(`close:${pb.CloseResponse.decode(d).error}`));
       await raw.nc.flush();
-      for (let i = 1; i <= N; i++) raw.nc.publish(`${cr.pubPrefix}.${ch}`, raw.pubMsg('rp', ch, `g${i}`, `m${i}`), { reply: acks });
-      raw.nc.publish(cr.closeRequests, pb.CloseRequest.encode({ clientID: 'rp' }), { reply: closeInbox });
+      for (let i = 1; i <= N; i++) raw.nc.publish(`${cr.resp.pubPrefix}.${ch}`, cr.pubMsg(ch, `m${i}`, { guid: `g${i}` }), { reply: acks });
+      raw.nc.publish(cr.resp.closeRequests, pb.CloseRequest.encode({ clientID: 'rp' }), { reply: closeInbox });
       await until(() => events.some((e) => e.startsWith('close:')), 'the CloseResponse');
       assert.equal(events, [...range(1, N).map((i) => `ack:g${i}`), 'close:']);
       const sc = await env.connect('check');
@@ -870,8 +860,8 @@ function unsubscribeRequests(v: Variant): void {
       raw.listen(unsubInbox, (d) => events.push(`unsub:${pb.SubscriptionResponse.decode(d).error}`));
       const sr = await raw.subscribe({ clientID: 'ru', subject: ch, inbox, maxInFlight: 10_000, ackWaitInSecs: 30 });
       assert.is(sr.error, '');
-      for (let i = 1; i <= N; i++) raw.nc.publish(`${cr.pubPrefix}.${ch}`, raw.pubMsg('ru', ch, `g${i}`, `m${i}`));
-      raw.nc.publish(cr.unsubRequests, pb.UnsubscribeRequest.encode({ clientID: 'ru', subject: ch, inbox: sr.ackInbox }), {
+      for (let i = 1; i <= N; i++) raw.nc.publish(`${cr.resp.pubPrefix}.${ch}`, cr.pubMsg(ch, `m${i}`, { guid: `g${i}` }));
+      raw.nc.publish(cr.resp.unsubRequests, pb.UnsubscribeRequest.encode({ clientID: 'ru', subject: ch, inbox: sr.ackInbox }), {
         reply: unsubInbox,
       });
       await until(() => events.some((e) => e.startsWith('unsub:')), 'the unsubscribe response');
