@@ -86,6 +86,12 @@ export class ServerChild {
     }
   }
 
+  /** Signals the child (SIGINT unless told) and waits for its exit. */
+  stop(signal: NodeJS.Signals = 'SIGINT'): Promise<Exit> {
+    if (!this.#done) this.child.kill(signal);
+    return this.exit();
+  }
+
   /** Waits for the exit (killing the child if it takes too long). */
   async exit(): Promise<Exit> {
     const t = setTimeout(() => this.child.kill('SIGKILL'), WAIT_MS);

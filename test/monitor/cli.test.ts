@@ -3,58 +3,19 @@
 // bound to the -a address, Go's "Starting http monitor" line, and the
 // settings refused at startup.
 
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { certs } from '../helpers/certs.js';
-
-/** dist/test/monitor → the package root. */
-const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const BIN = join(ROOT, 'bin', 'nats-streaming-server.js');
-const WAIT_MS = 15_000;
-
-class Run {
-  readonly child: ChildProcess;
-  stderr = '';
-  readonly exited: Promise<number | null>;
-
-  constructor(args: string[]) {
-    this.child = spawn(process.execPath, [BIN, ...args], { cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
-    this.child.stderr!.setEncoding('utf8').on('data', (d: string) => (this.stderr += d));
-    this.exited = new Promise((resolve) => this.child.once('close', (code) => resolve(code)));
-  }
-
-  async waitFor(re: RegExp): Promise<RegExpMatchArray> {
-    const end = Date.now() + WAIT_MS;
-    let done = false;
-    void this.exited.then(() => (done = true));
-    for (;;) {
-      const m = this.stderr.match(re);
-      if (m) return m;
-      if (done) throw new Error(`exited before ${re}; stderr:\n${this.stderr}`);
-      if (Date.now() > end) throw new Error(`timeout waiting for ${re}; stderr:\n${this.stderr}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
-
-  async stop(): Promise<number | null> {
-    this.child.kill('SIGINT');
-    const t = setTimeout(() => this.child.kill('SIGKILL'), WAIT_MS);
-    const code = await this.exited;
-    clearTimeout(t);
-    return code;
-  }
-}
+import { ServerChild } from '../helpers/server-child.js';
 
 /** Every server started, killed at the end whatever happened. */
-const runs: Run[] = [];
-function run(args: string[]): Run {
-  const r = new Run(args);
+const runs: ServerChild[] = [];
+function run(args: string[]): ServerChild {
+  const r = new ServerChild(args);
   runs.push(r);
   return r;
 }
@@ -83,7 +44,7 @@ test('-m -1: an HTTP monitor on a free port of the -a address, up before "Server
   assert.equal([varz.http_host, varz.http_port, varz.https_port], ['127.0.0.1', Number(port), 0]);
   const sz = (await (await fetch(`http://127.0.0.1:${port}/streaming/serverz`)).json()) as Record<string, unknown>;
   assert.is(sz.state, 'STANDALONE');
-  assert.is(await r.stop(), 0);
+  assert.is((await r.stop()).code, 0);
   const after = await fetch(`http://127.0.0.1:${port}/varz`).then(() => 'answered', () => 'refused');
   assert.is(after, 'refused');
 });
@@ -95,14 +56,14 @@ test('the -c file: http: "host:port" (-1 = any port); -m on the command line win
   const [, port] = await r.waitFor(/Starting http monitor on 127\.0\.0\.1:(\d+)\n/);
   await r.waitFor(READY);
   assert.is((await fetch(`http://127.0.0.1:${port}/healthz`)).status, 200);
-  assert.is(await r.stop(), 0);
+  assert.is((await r.stop()).code, 0);
 
   writeFileSync(conf, 'port: -1\nhost: 127.0.0.1\nhttp_port: 1\n');
   const over = run(['-c', conf, '-m', '-1']);
   const [, p2] = await over.waitFor(/Starting http monitor on 127\.0\.0\.1:(\d+)\n/);
   assert.is.not(p2, '1');
   await over.waitFor(READY);
-  assert.is(await over.stop(), 0);
+  assert.is((await over.stop()).code, 0);
 });
 
 test('-ms with the server certificate', async () => {
@@ -124,13 +85,13 @@ test('-ms with the server certificate', async () => {
     req.end();
   });
   assert.is(JSON.parse(body).type, 'MEMORY');
-  assert.is(await r.stop(), 0);
+  assert.is((await r.stop()).code, 0);
 });
 
 test('refused: both ports, -ms without a certificate, a bad port, a port in use', async () => {
   const refused = async (args: string[], text: string | RegExp) => {
     const r = run(['-a', '127.0.0.1', '-p', '-1', ...args]);
-    const code = await r.exited;
+    const { code } = await r.exited;
     assert.is(code, 1, args.join(' '));
     if (typeof text === 'string') assert.ok(r.stderr.endsWith(text), `${args.join(' ')}: ${r.stderr}`);
     else assert.match(r.stderr, text);
@@ -142,7 +103,7 @@ test('refused: both ports, -ms without a certificate, a bad port, a port in use'
   const [, port] = await taken.waitFor(/Starting http monitor on 127\.0\.0\.1:(\d+)\n/);
   await taken.waitFor(READY);
   await refused(['-m', port!], /can't listen to the monitor port: .*EADDRINUSE/);
-  assert.is(await taken.stop(), 0);
+  assert.is((await taken.stop()).code, 0);
 });
 
 test.run();

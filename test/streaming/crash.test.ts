@@ -11,74 +11,35 @@
 // every pending ack handler with no error. Only acks that arrive before
 // its 'disconnect' event count.
 
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { PACKAGE_ROOT } from '../../src/core/index.js';
 import { LONG } from '../helpers/cores.js';
-import { stan } from '../helpers/stan.js';
+import { ServerChild } from '../helpers/server-child.js';
+import { closeClient, stanConnect } from '../helpers/stan.js';
 
-const BIN = join(PACKAGE_ROOT, 'bin', 'nats-streaming-server.js');
 const TRIALS = LONG ? 50 : 1;
 /** Publishes in flight at once. */
 const WINDOW = 1000;
 /** The kill comes this long after publishing starts, at random in between. */
 const KILL_MIN_MS = 200;
 const KILL_MAX_MS = 1500;
-const START_TIMEOUT_MS = 20_000;
 const REPLAY_TIMEOUT_MS = 30_000;
 const CHANNEL = 'crash';
 
-class ServerProc {
-  readonly child: ChildProcess;
-  log = '';
-  readonly exited: Promise<void>;
-
-  constructor(dir: string) {
-    this.child = spawn(process.execPath, [BIN, '-st', 'file', '--dir', dir, '-a', '127.0.0.1', '-p', '-1', '-m', '-1'], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    for (const s of [this.child.stdout!, this.child.stderr!]) s.setEncoding('utf8').on('data', (d: string) => (this.log += d));
-    this.exited = new Promise((resolve) => this.child.once('close', () => resolve()));
-  }
-
-  /** Resolves with the client and monitoring ports once the streaming server is ready. */
-  async ready(): Promise<{ port: number; http: number }> {
-    const deadline = Date.now() + START_TIMEOUT_MS;
-    let gone = false;
-    void this.exited.then(() => (gone = true));
-    while (Date.now() < deadline) {
-      const port = /Listening for client connections on [^\s]+:(\d+)/.exec(this.log);
-      const http = /Starting http monitor on [^\s]+:(\d+)/.exec(this.log);
-      if (port && http && this.log.includes('Streaming Server is ready')) return { port: Number(port[1]), http: Number(http[1]) };
-      if (gone) throw new Error(`server exited:\n${this.log}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-    throw new Error(`server not ready:\n${this.log}`);
-  }
-
-  async kill(signal: NodeJS.Signals): Promise<void> {
-    this.child.kill(signal);
-    await this.exited;
-  }
+/** A file-store server on `dir`; resolves with its client and monitoring ports once it is ready. */
+async function startServer(dir: string): Promise<{ server: ServerChild; port: number; http: number }> {
+  const server = new ServerChild(['-st', 'file', '--dir', dir, '-a', '127.0.0.1', '-p', '-1', '-m', '-1']);
+  const http = Number((await server.waitFor(/Starting http monitor on [^\s]+:(\d+)\n/))[1]);
+  const port = await server.port();
+  await server.waitFor(/Streaming Server is ready/);
+  return { server, port, http };
 }
 
 function connect(port: number, clientId: string): Promise<any> {
-  return new Promise((resolve, reject) => {
-    const sc = stan.connect('test-cluster', clientId, { url: `nats://127.0.0.1:${port}`, reconnect: false });
-    sc.once('connect', () => resolve(sc));
-    sc.once('error', reject);
-  });
-}
-
-function close(sc: any): Promise<void> {
-  return new Promise((resolve) => {
-    sc.once('close', () => resolve());
-    sc.close();
-  });
+  return stanConnect(`nats://127.0.0.1:${port}`, clientId, { reconnect: false });
 }
 
 interface PublishResult {
@@ -165,13 +126,13 @@ crash(`SIGKILL under async publishing loses no acknowledged message (${TRIALS} t
   let lostTotal = 0;
   for (let trial = 1; trial <= TRIALS; trial++) {
     const dir = mkdtempSync(join(tmpdir(), 'stan-crash-'));
-    let server = new ServerProc(dir);
+    const first = await startServer(dir);
+    let server = first.server;
     try {
-      const { port } = await server.ready();
-      const pub = await connect(port, `pub-${trial}`);
+      const pub = await connect(first.port, `pub-${trial}`);
       const killAfter = KILL_MIN_MS + Math.floor(Math.random() * (KILL_MAX_MS - KILL_MIN_MS));
       const { acked, published } = await publishUntilDisconnect(pub, () => {
-        setTimeout(() => void server.kill('SIGKILL'), killAfter);
+        setTimeout(() => server.child.kill('SIGKILL'), killAfter);
       });
       await server.exited;
       try {
@@ -180,8 +141,8 @@ crash(`SIGKILL under async publishing loses no acknowledged message (${TRIALS} t
         // Already closed with its connection.
       }
 
-      server = new ServerProc(dir);
-      const ready = await server.ready();
+      const ready = await startServer(dir);
+      server = ready.server;
       const sub = await connect(ready.port, `sub-${trial}`);
       const maxAcked = acked.size === 0 ? -1 : Math.max(...acked);
       const stored = await lastSeq(ready.http);
@@ -203,14 +164,14 @@ crash(`SIGKILL under async publishing loses no acknowledged message (${TRIALS} t
       const again = await replay(sub, stored + 1);
       assert.is(again.bySeq.length, got.bySeq.length + 1, `trial ${trial}: a new message follows the recovered ones`);
       assert.is(again.bySeq[got.bySeq.length], 999999999);
-      await close(sub);
+      await closeClient(sub);
       report.push(
         `trial ${trial}: killed after ${killAfter} ms, published ${published}, acked ${acked.size} (max ${maxAcked}), ` +
           `recovered ${got.bySeq.length}, lost ${lost.length}`,
       );
-      assert.equal(lost.slice(0, 10), [], `trial ${trial}: acknowledged messages lost:\n${server.log}`);
+      assert.equal(lost.slice(0, 10), [], `trial ${trial}: acknowledged messages lost:\n${server.stderr}`);
     } finally {
-      await server.kill('SIGTERM');
+      await server.stop('SIGTERM');
       rmSync(dir, { recursive: true, force: true });
     }
   }
