@@ -106,9 +106,9 @@ export class RawClient {
    * Sends PING and waits for its PONG: everything sent before was
    * processed. Messages that arrived before the PONG stay unread.
    */
-  async flush(): Promise<void> {
+  async flush(timeout = EXPECT_TIMEOUT_MS): Promise<void> {
     this.send('PING\r\n');
-    const deadline = Date.now() + EXPECT_TIMEOUT_MS;
+    const deadline = Date.now() + timeout;
     for (;;) {
       const at = this.#buf.lastIndexOf('PONG\r\n');
       if (at >= 0 && (at === 0 || this.#buf.endsWith('\n', at))) {

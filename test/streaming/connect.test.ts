@@ -526,8 +526,11 @@ function heartbeatSuite(v: Variant): void {
 
   test('a PING from a client with a failed heartbeat brings the next heartbeat forward', async () => {
     // The witness, registered right after, is on the same interval: the
-    // brought-forward heartbeat must come before the witness's next one.
-    const fx = await startStan({ external: v.external, stan: { hbIntervalMs: 300, hbTimeoutMs: 50, hbFailCount: 5 } });
+    // brought-forward heartbeat must come before the witness's next one
+    // (an interval after its first), while the regular one would come after
+    // it (an interval after the failed heartbeat's timeout). A long interval
+    // keeps the order whatever the load.
+    const fx = await startStan({ external: v.external, stan: { hbIntervalMs: 1000, hbTimeoutMs: 300, hbFailCount: 5 } });
     const raw = await RawStan.open(fx.url);
     try {
       const hb = new HbInbox(raw.nc);
