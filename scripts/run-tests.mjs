@@ -1,14 +1,14 @@
 // Runs every compiled test file (dist/test/**/*.test.js) in its own node
-// process, two at a time, slowest first, and ends with the line
+// process, several at a time, slowest first, and ends with the line
 // `N passed, N failed`. A file that crashes before uvu prints its summary
 // counts as one failure, with its output shown. Every failure is listed
 // again at the end as `file › suite "test": assertion`.
 //
-// Order: the two workers finish together only if the long files start
-// first. Each file's duration comes from the last run here
-// (dist/test/.timings.json, written after every run, gitignored with
-// dist/), else from scripts/test-timings.json (committed, so a fresh clone
-// starts the slow files first too), else 0. `--record` writes this run's
+// Order: the workers finish together only if the long files start first.
+// Each file's duration comes from the last run here (dist/test/.timings.json,
+// written after every run, gitignored with dist/), else from
+// scripts/test-timings.json (committed, so a fresh clone starts the slow
+// files first too), else 0. `--record` writes this run's
 // durations into scripts/test-timings.json.
 //
 // `--long` sets STAN_TEST_LONG=1 (fuzz and soak loops at full length);
@@ -25,7 +25,13 @@ const args = process.argv.slice(2);
 const long = args.includes('--long');
 const record = args.includes('--record');
 const jobsAt = args.indexOf('--jobs');
-const jobs = jobsAt >= 0 ? Number(args[jobsAt + 1]) : Math.max(1, Math.min(2, cpus().length));
+/**
+ * Files at a time: twice the cores, at most 4. Most files spend much of
+ * their time waiting on sockets and child processes, so two per core keep
+ * the cores busy; the tests wait on events, not on the clock, so the load
+ * does not fail them.
+ */
+const jobs = jobsAt >= 0 ? Number(args[jobsAt + 1]) : Math.max(2, Math.min(4, 2 * cpus().length));
 const filters = args.filter((a, i) => !a.startsWith('--') && !(jobsAt >= 0 && i === jobsAt + 1));
 const testRoot = join(root, 'dist', 'test');
 const committedTimings = join(root, 'scripts', 'test-timings.json');

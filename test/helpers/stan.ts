@@ -19,7 +19,6 @@ import { EmbeddedTransport } from '../../src/streaming/transport-embedded.js';
 import { connectExternal } from '../../src/streaming/transport-external.js';
 
 // The fixtures' building blocks, for the files that import them from here.
-export { freePort } from './net.js';
 export { haveNatsServer, startGoNats } from './go-nats.js';
 export { sleep, until } from './wait.js';
 
