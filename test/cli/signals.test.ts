@@ -91,21 +91,24 @@ sig('-sl errors: no such process, invalid pid, unknown command, unreadable pid f
   const gone = new ServerChild(['-v']);
   await gone.exit();
   const deadPid = gone.pid;
-  let r = await runToEnd(['-sl', `quit=${deadPid}`]);
-  assert.equal([r.code, r.stderr], [1, `unable to send signal quit (SIGINT) to process ${deadPid}: no such process\n`]);
-  r = await runToEnd(['-sl', 'quit=not-a-pid']);
-  assert.equal([r.code, r.stderr], [1, 'invalid pid: not-a-pid\n']);
   const bad = join(dir, 'bad.pid');
   writeFileSync(bad, 'garbage');
-  r = await runToEnd(['-sl', `quit=${bad}`]);
-  assert.equal([r.code, r.stderr], [1, 'invalid pid: garbage\n']);
-  r = await runToEnd(['-sl', 'halt=1']);
-  assert.equal([r.code, r.stderr], [1, 'unknown signal "halt" (expected one of: stop, quit, reopen, reload, ldm, term)\n']);
-  r = await runToEnd(['-sl', 'quit', '-P', join(dir, 'missing.pid')]);
-  assert.is(r.code, 1);
-  assert.match(r.stderr, /^unable to read pid file .*missing\.pid: ENOENT/);
-  r = await runToEnd(['-sl', 'quit=1=2']);
-  assert.equal([r.code, r.stderr], [1, 'invalid signal parameters: ["2"]\n']);
+  // Independent runs: started together, checked in order.
+  const [dead, notPid, garbage, halt, missing, extra] = await Promise.all([
+    runToEnd(['-sl', `quit=${deadPid}`]),
+    runToEnd(['-sl', 'quit=not-a-pid']),
+    runToEnd(['-sl', `quit=${bad}`]),
+    runToEnd(['-sl', 'halt=1']),
+    runToEnd(['-sl', 'quit', '-P', join(dir, 'missing.pid')]),
+    runToEnd(['-sl', 'quit=1=2']),
+  ]);
+  assert.equal([dead.code, dead.stderr], [1, `unable to send signal quit (SIGINT) to process ${deadPid}: no such process\n`]);
+  assert.equal([notPid.code, notPid.stderr], [1, 'invalid pid: not-a-pid\n']);
+  assert.equal([garbage.code, garbage.stderr], [1, 'invalid pid: garbage\n']);
+  assert.equal([halt.code, halt.stderr], [1, 'unknown signal "halt" (expected one of: stop, quit, reopen, reload, ldm, term)\n']);
+  assert.is(missing.code, 1);
+  assert.match(missing.stderr, /^unable to read pid file .*missing\.pid: ENOENT/);
+  assert.equal([extra.code, extra.stderr], [1, 'invalid signal parameters: ["2"]\n']);
 });
 
 sig('without a pid, the running servers are found by their command line', async () => {
