@@ -16,7 +16,7 @@ import type { Store } from '../../src/stores/store.js';
 import { defaultStanOptions, type StanOptions } from '../../src/streaming/options.js';
 import { StanServer } from '../../src/streaming/server.js';
 import { EmbeddedTransport } from '../../src/streaming/transport-embedded.js';
-import { connectExternal } from '../../src/streaming/transport-external.js';
+import { connectExternal, type ExternalTransport } from '../../src/streaming/transport-external.js';
 
 // The fixtures' building blocks, for the files that import them from here.
 export { haveNatsServer, startGoNats } from './go-nats.js';
@@ -32,7 +32,9 @@ export interface StanFixture {
   port: number;
   stan: StanServer;
   nats: NatsServer | undefined;
-  /** Debian's nats-server when `external`. */
+  /** The streaming layer's connection to Debian's nats-server when `external`. */
+  transport: ExternalTransport | undefined;
+  /** Debian's nats-server when `external` (a test that restarts it sets the new one here). */
   proc: ChildProcess | undefined;
   stop(): Promise<void>;
 }
@@ -43,6 +45,9 @@ export interface FixtureOptions {
   log?: Logger;
   /** Run on Debian's nats-server (-ns) instead of the embedded one. */
   external?: boolean;
+  /** With `external`: nats-server's extra arguments, and the credentials the streaming layer connects with. */
+  natsArgs?: string[];
+  credentials?: { user: string; pass: string };
   /** The NATS port (a free one unless given): a restart on the same port. */
   port?: number;
 }
@@ -52,22 +57,30 @@ export async function startStan(o: FixtureOptions = {}): Promise<StanFixture> {
   const log = o.log ?? silentLogger;
   const store = o.store ?? new MemoryStore();
   if (o.external) {
-    const go = await startGoNats(o.port);
-    const transport = await connectExternal({ url: `nats://127.0.0.1:${go.port}`, name: 'stan-test' }, log);
-    const s = new StanServer(opts, store, transport, log);
-    await s.start();
-    await transport.flush();
-    return {
-      url: `nats://127.0.0.1:${go.port}`,
-      port: go.port,
-      stan: s,
-      nats: undefined,
-      proc: go.proc,
-      async stop() {
-        await s.shutdown();
-        await stopProcess(go.proc);
-      },
-    };
+    const go = await startGoNats(o.port, o.natsArgs);
+    const url = `nats://127.0.0.1:${go.port}`;
+    try {
+      const transport = await connectExternal({ url, name: 'stan-test', ...o.credentials }, log);
+      const s = new StanServer(opts, store, transport, log);
+      await s.start();
+      await transport.flush();
+      const f: StanFixture = {
+        url,
+        port: go.port,
+        stan: s,
+        nats: undefined,
+        transport,
+        proc: go.proc,
+        async stop() {
+          await s.shutdown();
+          if (f.proc) await stopProcess(f.proc);
+        },
+      };
+      return f;
+    } catch (err) {
+      await stopProcess(go.proc);
+      throw err;
+    }
   }
   const nats = await startServer({ port: o.port ?? 0 }, log);
   const s = new StanServer(opts, store, new EmbeddedTransport(nats, 'stan-test'), log);
@@ -77,6 +90,7 @@ export async function startStan(o: FixtureOptions = {}): Promise<StanFixture> {
     port: nats.port,
     stan: s,
     nats,
+    transport: undefined,
     proc: undefined,
     async stop() {
       await s.shutdown();
@@ -115,13 +129,13 @@ export function pubResult(sc: any, channel: string, data: string | Buffer): Prom
   });
 }
 
-/** Closes a client and waits for its close event. */
+/** Closes a client and waits for its close event; resolves with the error that event carries (null when none), or the error emitted instead. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function closeClient(sc: any): Promise<void> {
+export function closeClient(sc: any): Promise<unknown> {
   return new Promise((resolve) => {
-    if (sc.isClosed?.()) return resolve();
-    sc.once('close', () => resolve());
-    sc.once('error', () => resolve());
+    if (sc.isClosed?.()) return resolve(null);
+    sc.once('close', (err: unknown) => resolve(err));
+    sc.once('error', (err: unknown) => resolve(err));
     sc.close();
   });
 }

@@ -9,7 +9,8 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createInbox } from 'nats';
 import * as pb from '../../src/streaming/pb/protocol.js';
-import { haveNatsServer, publish, stanConnect, startStan, until, type StanFixture } from '../helpers/stan.js';
+import { closeClient, haveNatsServer, publish, stanConnect, startStan, until, type StanFixture } from '../helpers/stan.js';
+import { subscribe } from '../helpers/stan-sub.js';
 import { CLOSE, DISCOVER, GARBAGE, HbInbox, PINGS, RawStan, errText } from '../helpers/stan-raw.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -57,25 +58,6 @@ async function connectFails(url: string, id: string, opts: Record<string, unknow
     return e;
   }
   throw new Error(`connect of ${id} unexpectedly succeeded`);
-}
-
-/** Subscribes and resolves on 'ready' (rejects on the subscription's error). */
-function subscribeReady(sc: Sc, subject: string, qGroup?: string, durable?: string): Promise<Sc> {
-  return new Promise((resolve, reject) => {
-    const opts = sc.subscriptionOptions();
-    if (durable !== undefined) opts.setDurableName(durable);
-    const sub = qGroup === undefined ? sc.subscribe(subject, opts) : sc.subscribe(subject, qGroup, opts);
-    sub.once('ready', () => resolve(sub));
-    sub.once('error', (e: unknown) => reject(new Error(errText(e))));
-  });
-}
-
-/** node-nats-streaming's close: resolves with the error its 'close' event carries. */
-function stanClose(sc: Sc): Promise<unknown> {
-  return new Promise((resolve) => {
-    sc.once('close', (err: unknown) => resolve(err));
-    sc.close();
-  });
 }
 
 /**
@@ -177,7 +159,7 @@ function connectSuite(v: Variant): void {
     assert.ok(c.info.hbInbox.startsWith('_INBOX.'), c.info.hbInbox);
     sameBytes(c.info.connId, sc.connId, 'connID stored');
     await publish(sc, 'conn.foo', 'x');
-    const err = await stanClose(sc);
+    const err = await closeClient(sc);
     assert.is(err, null, 'close without error');
     assert.is(ctx.fx.stan.clients.get('node-conn'), undefined);
     assert.is(ctx.fx.stan.clients.size, before);
@@ -269,7 +251,7 @@ function connectSuite(v: Variant): void {
       assert.is((await raw.closeClient('c1', '_STAN.close.my-cluster')).length, 0);
       const sc = await stanConnect(fx.url, 'c2', { discoverPrefix: 'disc' }, 'my-cluster');
       await publish(sc, 'foo', 'bar');
-      assert.is(await stanClose(sc), null);
+      assert.is(await closeClient(sc), null);
     } finally {
       await raw.close();
       await fx.stop();
@@ -324,9 +306,9 @@ function duplicateSuite(v: Variant): void {
 
   test('old node client whose NATS connection died → replaced; non-durables removed, durables offline', async () => {
     const sc1 = await ctx.node('dup-node');
-    await subscribeReady(sc1, 'dupn.plain');
-    await subscribeReady(sc1, 'dupn.dur', undefined, 'dur');
-    await subscribeReady(sc1, 'dupn.q', 'grp');
+    await subscribe(sc1, 'dupn.plain');
+    await subscribe(sc1, 'dupn.dur', { durable: 'dur' });
+    await subscribe(sc1, 'dupn.q', { queue: 'grp' });
     const ch = (n: string) => ctx.fx.stan.channels.get(n)!;
     assert.is(ch('dupn.plain').subs.size, 1);
     const oldConn = Buffer.from(sc1.connId);
@@ -342,7 +324,7 @@ function duplicateSuite(v: Variant): void {
     assert.is(dur[0].client, undefined);
     assert.is(ch('dupn.dur').plain.size, 0);
     // Offline, so the new instance can resume it (no duplicate durable).
-    await subscribeReady(sc2, 'dupn.dur', undefined, 'dur');
+    await subscribe(sc2, 'dupn.dur', { durable: 'dur' });
     assert.is(ch('dupn.dur').subs.size, 1);
     const ack = await ctx.raw.publish({ clientID: 'dup-node', connID: oldConn, guid: 'g1', subject: 'dupn.plain' });
     assert.equal(ack, { guid: 'g1', error: ERR_INVALID_PUB });
@@ -575,10 +557,10 @@ function heartbeatSuite(v: Variant): void {
 
   test('a node-nats-streaming client whose NATS connection is gone is closed: subs removed, durables offline', async () => {
     const sc = await ctx.node('hb-node-dead');
-    await subscribeReady(sc, 'hbd.plain');
-    await subscribeReady(sc, 'hbd.dur', undefined, 'dur');
-    await subscribeReady(sc, 'hbd.q', 'grp');
-    await subscribeReady(sc, 'hbd.dq', 'dgrp', 'dq');
+    await subscribe(sc, 'hbd.plain');
+    await subscribe(sc, 'hbd.dur', { durable: 'dur' });
+    await subscribe(sc, 'hbd.q', { queue: 'grp' });
+    await subscribe(sc, 'hbd.dq', { queue: 'dgrp', durable: 'dq' });
     const before = ctx.fx.stan.clients.size;
     const ch = (n: string) => ctx.fx.stan.channels.get(n)!;
     // Heartbeats that go out to the dead client's inbox after the kill (a
@@ -610,7 +592,7 @@ function heartbeatSuite(v: Variant): void {
     assert.ok(g.shadow, 'as a shadow');
     // The same client ID reconnects and resumes the durable.
     const sc2 = await ctx.node('hb-node-dead');
-    await subscribeReady(sc2, 'hbd.dur', undefined, 'dur');
+    await subscribe(sc2, 'hbd.dur', { durable: 'dur' });
     assert.is(dur[0].state.isClosed, false);
   });
 
@@ -651,7 +633,7 @@ function restartSuite(v: Variant): void {
       // The client ID is free on the new server.
       const sc2 = await stanConnect(fx.url, 'restarted');
       assert.is(fx.stan.clients.size, 1);
-      assert.is(await stanClose(sc2), null);
+      assert.is(await closeClient(sc2), null);
     } finally {
       if (sc.nc && !sc.nc.closed) killNats(sc);
       await fx.stop();

@@ -681,7 +681,7 @@ function queues(v: Variant): void {
     withEnv(v, {}, async (env) => {
       const pub = await env.connect('pub');
       const ch = await seeded(env, pub, 3);
-      const ways: [string, (sc: any, s: Sub) => Promise<void>][] = [
+      const ways: [string, (sc: any, s: Sub) => Promise<unknown>][] = [
         ['unsubscribe', (_sc, s) => s.unsubscribe()],
         ['close', (_sc, s) => s.close()],
         ['connection close', (sc) => closeClient(sc)],
