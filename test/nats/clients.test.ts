@@ -8,6 +8,7 @@ import * as assert from 'uvu/assert';
 import * as v2 from 'nats';
 import * as v3 from '@nats-io/transport-node';
 import { startServer } from '../helpers/nats.js';
+import { until } from '../helpers/wait.js';
 import type { NatsServer } from '../../src/nats/server.js';
 
 /** The common surface of both client generations that these tests use. */
@@ -101,7 +102,8 @@ for (const client of CLIENTS) {
     await c.flush();
     for (let i = 0; i < 50; i++) c.publish('work', enc(String(i)));
     await c.flush();
-    await new Promise((r) => setTimeout(r, 50));
+    await until(() => got.length >= 50, '50 messages to the queue group');
+    await c.flush();
     assert.is(got.length, 50);
     assert.equal(new Set(got.map((g) => g.split(':')[1])).size, 50);
     for (const s of members) s.unsubscribe();
@@ -134,15 +136,14 @@ for (const client of CLIENTS) {
 
   test('a request nobody serves fails at once with no responders', async () => {
     const c = await open();
-    const started = Date.now();
     try {
-      await c.request('nobody.home', enc('x'), { timeout: 5000 });
+      await c.request('nobody.home', enc('x'), { timeout: 30_000 });
       assert.unreachable('request should fail');
     } catch (err) {
+      // No responders, not a timeout: failed by the status message.
       const e = err as Error & { code?: string };
       assert.ok(e.code === '503' || /no responders/i.test(e.message) || e.name === 'NoRespondersError', `${e.name}: ${e.message}`);
     }
-    assert.ok(Date.now() - started < 4000, 'failed by the status message, not by the timeout');
   });
 
   test('noEcho keeps a connection from its own messages', async () => {

@@ -29,6 +29,7 @@ import { DEFAULT_TLS_TIMEOUT_MS, type TlsOptions } from '../../src/nats/options.
 import type { NatsServer } from '../../src/nats/server.js';
 import { certs, skipReason, type CertPaths } from '../helpers/certs.js';
 import { RawClient, startServer } from '../helpers/nats.js';
+import { until } from '../helpers/wait.js';
 
 interface Msg {
   subject: string;
@@ -70,9 +71,7 @@ async function mustFail(p: Promise<Conn>, what: string): Promise<Error & { code?
 
 /** Waits until the server has no connections left (refused ones are gone). */
 async function drained(s: NatsServer): Promise<void> {
-  const deadline = Date.now() + 2000;
-  while (s.clients.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
-  assert.is(s.clients.size, 0, 'no connection left on the server');
+  await until(() => s.clients.size === 0, 'no connection left on the server');
 }
 
 /**
@@ -341,9 +340,9 @@ if (paths === null) {
       const [rc] = await RawClient.info(s.port);
       opened.push(rc.socket);
       const started = Date.now();
-      await rc.closedBy(2000);
+      await rc.closedBy(5000);
       const took = Date.now() - started;
-      assert.ok(took >= 100 && took < 1500, `dropped after ${took} ms`);
+      assert.ok(took >= 100, `dropped after ${took} ms, not before the 200 ms TLS timeout`);
     } finally {
       await s.shutdown();
     }

@@ -8,6 +8,8 @@ import * as assert from 'uvu/assert';
 import { FileStore } from '../../src/stores/file/index.js';
 import { closeClient, publish, stanConnect, startStan, type StanFixture } from '../helpers/stan.js';
 import { publishRange, range, subscribe } from '../helpers/stan-sub.js';
+import { subscriptionsOf } from '../helpers/stan-state.js';
+import { until } from '../helpers/wait.js';
 import { tempDir } from './file-helpers.js';
 
 const start = (dir: string): Promise<StanFixture> => startStan({ store: new FileStore({ dir }) });
@@ -30,7 +32,8 @@ srv('a restart resumes durables, sequences and timestamps', async () => {
     await publish(sc, 'orders', 'm11');
     await dur.waitSeq(11);
     dur.ack(11);
-    await new Promise((r) => setTimeout(r, 100)); // acks are asynchronous
+    // Acks are asynchronous: wait until the server has taken them (6..10 left pending).
+    await until(() => subscriptionsOf(s.stan, 'orders').find((x) => x.durable_name === 'dur')?.pending_count === 5, 'the acks of 1-5 and 11');
     await dur.close();
     await closeClient(sc);
   } finally {

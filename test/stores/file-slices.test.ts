@@ -12,6 +12,7 @@ import type { FileMsgStore } from '../../src/stores/file/index.js';
 import type { ChannelLimits } from '../../src/stores/store.js';
 import { clientInfo, limitsOf, MS, serverInfo, subState, T0 } from './fixtures.js';
 import { openFile, tempDir } from './file-helpers.js';
+import { until } from '../helpers/wait.js';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 
@@ -162,9 +163,7 @@ sl('the archive script gets the channel, the .dat.bak and the .idx.bak', async (
     for (let i = 1; i <= 3; i++) m.store(enc(`m${i}`), '', T0);
     await flush();
   });
-  for (let i = 0; i < 100 && !(existsSync(out) && readFileSync(out, 'utf8').split('\n').length > 2); i++) {
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  await until(() => existsSync(out) && readFileSync(out, 'utf8').split('\n').length > 2, 'two runs of the archive script');
   const foo = join(dir, 'foo');
   assert.equal(readFileSync(out, 'utf8').trim().split('\n').sort(), [
     `foo ${foo}/msgs.1.dat.bak ${foo}/msgs.1.idx.bak`,
