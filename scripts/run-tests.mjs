@@ -32,6 +32,10 @@ const jobsAt = args.indexOf('--jobs');
  * does not fail them.
  */
 const jobs = jobsAt >= 0 ? Number(args[jobsAt + 1]) : Math.max(2, Math.min(4, 2 * cpus().length));
+if (!(jobs >= 1)) {
+  console.error('--jobs takes a number of files to run at a time (1 or more)');
+  process.exit(1);
+}
 const filters = args.filter((a, i) => !a.startsWith('--') && !(jobsAt >= 0 && i === jobsAt + 1));
 const testRoot = join(root, 'dist', 'test');
 const committedTimings = join(root, 'scripts', 'test-timings.json');
