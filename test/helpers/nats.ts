@@ -14,8 +14,11 @@ export async function startServer(over: Partial<NatsOptions> = {}, log: Logger =
   return s;
 }
 
-/** How long expect() waits before failing with what it did receive. */
-const EXPECT_TIMEOUT_MS = 3000;
+/**
+ * How long expect() waits before failing with what it did receive: long,
+ * since only a failing test waits it out and a loaded machine is slow.
+ */
+const EXPECT_TIMEOUT_MS = 10_000;
 
 export class RawClient {
   #buf = '';

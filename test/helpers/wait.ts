@@ -11,8 +11,14 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
+/**
+ * How long until() waits unless told: long, since only a failing test waits
+ * it out and a loaded machine is slow.
+ */
+const UNTIL_TIMEOUT_MS = 10_000;
+
 /** Resolves when `predicate` holds, checking every 10 ms; rejects after `timeout`. */
-export async function until(predicate: () => boolean, what: string, timeout = 5000): Promise<void> {
+export async function until(predicate: () => boolean, what: string, timeout = UNTIL_TIMEOUT_MS): Promise<void> {
   const end = Date.now() + timeout;
   while (!predicate()) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);

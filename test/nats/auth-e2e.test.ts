@@ -592,7 +592,7 @@ raw('no CONNECT within the auth timeout: Authentication Timeout, then closed', a
   // A partial CONNECT line does not stop the clock either.
   const partial = await rawOpen(s);
   partial.c.send('CONNECT {"auth_tok');
-  await partial.c.expect(/-ERR 'Authentication Timeout'\r\n/, 2000);
+  await partial.c.expect(/-ERR 'Authentication Timeout'\r\n/, 5000);
   await partial.c.closedBy();
 });
 
