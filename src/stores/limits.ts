@@ -22,7 +22,8 @@
 // parent must really cover its child (Go's match of `foo.>` also picks up
 // `*.*`).
 
-import { isSubsetMatch, subjectMatches } from '../nats/subject-match.js';
+import { isValidChannelPattern } from '../subject/channel-name.js';
+import { isSubsetMatch, subjectMatches } from '../subject/match.js';
 import {
   DEFAULT_STORE_LIMITS,
   StoreError,
@@ -127,34 +128,6 @@ export function effectiveLimits(limits: StoreLimits, channel: string): ChannelLi
 
 // ---------- Validation ----------
 
-const cc = {
-  dot: 0x2e, // .
-  slash: 0x2f, // /
-  star: 0x2a, // *
-  gt: 0x3e, // >
-} as const;
-
-/**
- * The Go server's channel name rule (§2.9): not empty, no `/`, no `.` first
- * or last, no `..`. Without `wildcards`, no `*` or `>` anywhere; with them
- * (per-channel limit keys), only as whole tokens and `>` only last.
- */
-export function isValidChannelName(name: string, wildcards = false): boolean {
-  const n = name.length;
-  if (n === 0 || name.charCodeAt(0) === cc.dot) return false;
-  for (let i = 0; i < n; i++) {
-    const c = name.charCodeAt(i);
-    if (c === cc.slash) return false;
-    if (c === cc.dot && (i === n - 1 || name.charCodeAt(i + 1) === cc.dot)) return false;
-    if (c !== cc.star && c !== cc.gt) continue;
-    if (!wildcards) return false;
-    if (i > 0 && name.charCodeAt(i - 1) !== cc.dot) return false;
-    if (c === cc.gt && i !== n - 1) return false;
-    if (i < n - 1 && name.charCodeAt(i + 1) !== cc.dot) return false;
-  }
-  return true;
-}
-
 function isLiteral(name: string): boolean {
   return !name.includes('*') && !name.includes('>');
 }
@@ -178,7 +151,7 @@ export function validateLimits(limits: StoreLimits): void {
   }
   let literals = 0;
   for (const name of limits.perChannel.keys()) {
-    if (!isValidChannelName(name, true)) throw new StoreError(`invalid channel name ${goQuote(name)}`);
+    if (!isValidChannelPattern(name)) throw new StoreError(`invalid channel name ${goQuote(name)}`);
     if (!isLiteral(name)) continue;
     literals++;
     if (limits.maxChannels > 0 && literals > limits.maxChannels) {

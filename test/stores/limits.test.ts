@@ -8,7 +8,6 @@ import {
   formatLimitsBanner,
   friendlyBytes,
   goDuration,
-  isValidChannelName,
   limitReachedWarning,
   validateLimits,
 } from '../../src/stores/limits.js';
@@ -173,14 +172,6 @@ validate('more literal entries than max_channels', () => {
   const l = storeLimits({ maxChannels: 2 }, [['a', {}], ['b.*', {}], ['b', {}], ['>', {}], ['c', {}]]);
   throwsStoreError(() => validateLimits(l), 'too many channels defined (3). The max channels limit is set to 2');
   validateLimits(storeLimits({ maxChannels: 2 }, [['a', {}], ['b.*', {}], ['b', {}], ['>', {}]]));
-});
-
-validate('isValidChannelName: publish and subscribe names take no wildcards', () => {
-  for (const name of ['foo', 'foo.bar', 'a-b_c.d e', 'ünï.côdé']) assert.ok(isValidChannelName(name), name);
-  for (const name of ['foo.*', '>', 'foo*', '', 'a/b', 'a..b', '.a', 'a.']) {
-    assert.not.ok(isValidChannelName(name), name);
-  }
-  for (const name of ['*', '>', 'foo.*', 'foo.>', '*.*.>']) assert.ok(isValidChannelName(name, true), name);
 });
 
 validate.run();

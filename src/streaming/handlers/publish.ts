@@ -3,7 +3,7 @@
 // delivery, then the PubAck.
 
 import { decodePubMsg, encodePubAck, isCtrlMsg } from '../codec.js';
-import { isValidChannel } from '../channels.js';
+import { isValidChannel } from '../../subject/channel-name.js';
 import { StanErr, StanError } from '../errors.js';
 import type { StanContext } from '../context.js';
 import type { PubMsgView } from '../pb/fast.js';

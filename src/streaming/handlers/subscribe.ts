@@ -3,7 +3,7 @@
 // so it reaches the client before the first message.
 
 import { decodeSubscriptionRequest, encodeSubscriptionResponse } from '../codec.js';
-import { isValidChannel } from '../channels.js';
+import { isValidChannel } from '../../subject/channel-name.js';
 import { StanErr, StanError } from '../errors.js';
 import type { StanContext } from '../context.js';
 

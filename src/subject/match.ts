@@ -1,7 +1,9 @@
-// Subject matching for permission checks (STAN-REFERENCE §1.5, §1.9): a
-// pattern against a subject, one wildcard subject inside another, and
-// whether two patterns can ever match the same subject. These follow
-// nats-server's sublist matchLevel, isSubsetMatch and SubjectsCollide.
+// Subject matching (STAN-REFERENCE §1.5, §1.9, §7.3): a pattern against a
+// subject, one wildcard subject inside another, and whether two patterns can
+// ever match the same subject. These follow nats-server's sublist
+// matchLevel, isSubsetMatch and SubjectsCollide. Used by permission checks
+// (src/nats), per-channel limit inheritance (src/stores) and monitoring
+// filters.
 //
 // They run on a permission-cache miss for every publish, so they walk both
 // strings token by token with indexOf and compare tokens in place: no

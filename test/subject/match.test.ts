@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { isSubsetMatch, subjectHasWildcard, subjectMatches, subjectsCollide } from '../../src/nats/subject-match.js';
+import { isSubsetMatch, subjectHasWildcard, subjectMatches, subjectsCollide } from '../../src/subject/match.js';
 
 // [pattern, subject, matches]
 const MATCHES: [string, string, boolean][] = [
@@ -95,7 +95,7 @@ const COLLIDES: [string, string, boolean][] = [
   ['a.b.c', 'a.b', false],
 ];
 
-const m = suite('nats/subject-match subjectMatches');
+const m = suite('subject/match subjectMatches');
 for (const [pattern, subject, want] of MATCHES) {
   m(`${JSON.stringify(pattern)} vs ${JSON.stringify(subject)} → ${want}`, () => {
     assert.is(subjectMatches(pattern, subject), want);
@@ -103,7 +103,7 @@ for (const [pattern, subject, want] of MATCHES) {
 }
 m.run();
 
-const s = suite('nats/subject-match isSubsetMatch');
+const s = suite('subject/match isSubsetMatch');
 for (const [subject, pattern, want] of SUBSETS) {
   s(`${subject} ⊂ ${pattern} → ${want}`, () => {
     assert.is(isSubsetMatch(subject, pattern), want);
@@ -111,7 +111,7 @@ for (const [subject, pattern, want] of SUBSETS) {
 }
 s.run();
 
-const c = suite('nats/subject-match subjectsCollide');
+const c = suite('subject/match subjectsCollide');
 for (const [a, b, want] of COLLIDES) {
   c(`${a} ∩ ${b} → ${want}`, () => {
     assert.is(subjectsCollide(a, b), want);
@@ -120,7 +120,7 @@ for (const [a, b, want] of COLLIDES) {
 }
 c.run();
 
-const w = suite('nats/subject-match subjectHasWildcard');
+const w = suite('subject/match subjectHasWildcard');
 w('whole tokens only', () => {
   assert.ok(subjectHasWildcard('*'));
   assert.ok(subjectHasWildcard('>'));
@@ -173,7 +173,7 @@ function naiveMatch(pattern: string, subject: string): boolean {
   return p.length === t.length;
 }
 
-const x = suite('nats/subject-match against definitions');
+const x = suite('subject/match against definitions');
 const PATTERNS = patterns();
 const LITERALS = literals();
 
