@@ -7,9 +7,9 @@ import type { ParsedFlags } from '../cli/flags.js';
 import { failAt, type StanConfig, withStanConfig } from '../config/stan-options.js';
 import type { Logger } from '../log/logger.js';
 import type { NatsServer } from '../nats/server.js';
-import { formatLimitsBanner, limitReachedWarning, validateLimits } from '../stores/limits.js';
-import { type ChannelLimits, type MsgStoreState, type Store, StoreError } from '../stores/store.js';
-import { observeStoreFsync, observeStoreWrite } from '../stores/latency.js';
+import { formatLimitsBanner, validateLimits } from '../stores/limits.js';
+import { openStore } from '../stores/open.js';
+import { type ChannelLimits, StoreError } from '../stores/store.js';
 import { defaultStanOptions, type StanOptions } from './options.js';
 import { StanServer } from './server.js';
 import { EmbeddedTransport } from './transport-embedded.js';
@@ -58,27 +58,6 @@ export function stanOptionsFrom(cmdline: ParsedFlags, file?: StanConfig): StanOp
     throw err;
   }
   return o;
-}
-
-/** The store of -st; only its implementation is loaded (fewer modules, a quicker start). */
-async function openStore(flags: ParsedFlags, log: Logger): Promise<{ store: Store; location?: string }> {
-  const type = String(flags.values.storeType ?? 'MEMORY').toUpperCase();
-  const onLimitReached = (channel: string, state: MsgStoreState, limits: ChannelLimits) =>
-    log.warn(`STREAM: ${limitReachedWarning(channel, state, limits)}`);
-  if (type === 'FILE') {
-    const dir = flags.values.filestoreDir;
-    if (typeof dir !== 'string' || dir === '') throw new StartError('for FILE stores, root directory must be specified');
-    const { FileStore, fileOptionsFromValues } = await import('../stores/file/index.js');
-    const fileOpts = fileOptionsFromValues(flags.values, (k) => flags.set.has(k));
-    const latency = { write: observeStoreWrite, sync: observeStoreFsync };
-    const store = new FileStore({ ...fileOpts, dir, log, onLimitReached, latency });
-    return { store, location: store.dir };
-  }
-  if (type !== 'MEMORY') {
-    throw new StartError(`store type "${flags.values.storeType}" is not supported yet (use MEMORY or FILE)`);
-  }
-  const { MemoryStore } = await import('../stores/memory/index.js');
-  return { store: new MemoryStore({ onLimitReached }) };
 }
 
 /** The Go server's recovery line, plus what was recovered and how long it took. */
