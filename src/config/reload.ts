@@ -26,7 +26,7 @@ import type { Logger, LoggerOptions } from '../log/logger.js';
 import type { AuthOptions } from '../nats/auth.js';
 import type { NatsOptions } from '../nats/options.js';
 import type { NatsServer } from '../nats/server.js';
-import { goDuration } from '../stores/limits.js';
+import { goDuration } from '../log/go-units.js';
 import type { ChannelLimits, StoreLimits } from '../stores/store.js';
 import type { StanServer } from '../streaming/server.js';
 import { stanOptionsFrom } from '../streaming/start.js';

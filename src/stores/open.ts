@@ -4,8 +4,8 @@
 // store's "limits reached" warnings go to the log in the Go server's words.
 
 import type { Logger } from '../log/logger.js';
+import { friendlyBytes } from '../log/go-units.js';
 import { observeStoreFsync, observeStoreWrite } from './latency.js';
-import { limitReachedWarning } from './limits.js';
 import { type ChannelLimits, type MsgStoreState, type Store, StoreError } from './store.js';
 
 /** The options that choose and configure the store, under the flag table's keys (storeType, filestoreDir, file*). */
@@ -19,6 +19,19 @@ export interface OpenedStore {
   store: Store;
   /** Where it keeps its data, for the startup log; undefined in memory. */
   location?: string;
+}
+
+/**
+ * The warning the Go server logs the first time a channel drops messages
+ * for its limits (pass the state right after that drop).
+ */
+export function limitReachedWarning(channel: string, state: MsgStoreState, limits: ChannelLimits): string {
+  return (
+    // Go's %q of printable text, as a JSON string.
+    `WARNING: Reached limits for store ${JSON.stringify(channel)} ` +
+    `(msgs=${state.msgs}/${limits.maxMsgs} bytes=${friendlyBytes(state.bytes)}/${friendlyBytes(limits.maxBytes)}), ` +
+    'dropping old messages to make room for new ones'
+  );
 }
 
 /** The store of `storeType` (MEMORY by default); throws StoreError for a type or directory that cannot be used. */

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { silentLogger } from '../../src/log/logger.js';
-import { openStore } from '../../src/stores/open.js';
+import { limitReachedWarning, openStore } from '../../src/stores/open.js';
 import { StoreError } from '../../src/stores/store.js';
 
 const open = suite('stores/open');
@@ -50,6 +50,15 @@ open('FILE without --dir and an unknown type are refused with the texts startup 
       assert.is((err as Error).message, message);
     }
   }
+});
+
+open('limitReachedWarning: the Go server\'s text', () => {
+  const limits = { maxSubscriptions: 0, maxMsgs: 10, maxBytes: 2048, maxAgeMs: 0, maxInactivityMs: 0 };
+  assert.is(
+    limitReachedWarning('foo', { firstSeq: 2, lastSeq: 11, msgs: 10, bytes: 1500 }, limits),
+    'WARNING: Reached limits for store "foo" (msgs=10/10 bytes=1.46 KB/2.00 KB), ' +
+      'dropping old messages to make room for new ones',
+  );
 });
 
 open.run();
