@@ -25,7 +25,8 @@ import { NATS_VERSION, NatsServer } from '../nats/server.js';
 import { tlsServerOptions } from '../nats/tls.js';
 import type { Monitor, MonitorOptions } from '../monitor/index.js';
 import { monitorOptionsFrom } from '../monitor/options.js';
-import { CliError, parseFlags, type ParsedFlags, unsupportedFlags, usageText, versionText } from './flags.js';
+import type { ParsedFlags } from '../config/flag-table.js';
+import { CliError, parseFlags, unsupportedFlags, usageText, versionText } from './flags.js';
 import { GO_SIGNAL_NAMES, removePidFile, sendSignalCommand, STOP_EXIT_CODES, trapSignals, writePidFile } from './signals.js';
 
 const PROGRAM = 'nats-streaming-server';

@@ -12,7 +12,7 @@
 // `cluster { }` also turned streaming clustering on).
 
 import { readFileSync } from 'node:fs';
-import type { ParsedFlags } from '../cli/flags.js';
+import type { ParsedFlags } from './flag-table.js';
 import { loadConfigFile } from './index.js';
 import { natsOptionsFromConfig, type NatsConfigOptions } from './nats-options.js';
 import { StanConfigError, type StanConfig, stanOptionsFromConfig } from './stan-options.js';

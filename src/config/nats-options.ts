@@ -26,7 +26,7 @@ import {
   type NatsOptions,
   type TlsOptions,
 } from '../nats/options.js';
-import { nearestName } from '../cli/flags.js';
+import { nearestName } from './nearest-name.js';
 import { formatPosition, keyPosition, parseDuration } from './index.js';
 import { ConfigKeyError } from './errors.js';
 import type { ConfigMap, ConfigPosition } from './types.js';

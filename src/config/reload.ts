@@ -21,7 +21,7 @@
 // (§7.4); this goes further for limits.
 
 import { isDeepStrictEqual } from 'node:util';
-import { FLAGS, type ParsedFlags } from '../cli/flags.js';
+import { FLAGS, type ParsedFlags } from './flag-table.js';
 import type { Logger, LoggerOptions } from '../log/logger.js';
 import type { AuthOptions } from '../nats/auth.js';
 import type { NatsOptions } from '../nats/options.js';

@@ -9,7 +9,7 @@
 // 0 (`max_age: 0`, as in §7.3's example) — any other bare number is refused,
 // since its unit would be a guess.
 
-import { nearestName } from '../cli/flags.js';
+import { nearestName } from './nearest-name.js';
 import { goDuration } from '../log/go-units.js';
 import { isValidChannelPattern } from '../subject/channel-name.js';
 import type { ChannelLimits } from '../stores/store.js';

@@ -16,7 +16,7 @@
 // do not exist here yet are read and checked, then listed by
 // stanConfigNotSupported() so that startup refuses them.
 
-import { FLAGS, type ParsedFlags } from '../cli/flags.js';
+import { FLAGS, type ParsedFlags } from './flag-table.js';
 import { keyPosition } from './index.js';
 import { type Ctx, type Field, fail, isMap, readMap, show, StanConfigError, TOP } from './stan-keys.js';
 import type { ConfigMap } from './types.js';

@@ -3,7 +3,7 @@
 // STAN-REFERENCE §7.1): its options, the store, the NATS transport (the
 // embedded server, or -ns), and the Go server's startup lines.
 
-import type { ParsedFlags } from '../cli/flags.js';
+import type { ParsedFlags } from '../config/flag-table.js';
 import { failAt, type StanConfig, withStanConfig } from '../config/stan-options.js';
 import type { Logger } from '../log/logger.js';
 import type { NatsServer } from '../nats/server.js';

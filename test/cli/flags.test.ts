@@ -4,19 +4,9 @@
 
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import {
-  CliError,
-  FLAGS,
-  flagByName,
-  type FlagSpec,
-  nearestName,
-  parseFlags,
-  parseGoInt,
-  SECTIONS,
-  unsupportedFlags,
-  usageText,
-  versionText,
-} from '../../src/cli/flags.js';
+import { CliError, parseFlags, parseGoInt, unsupportedFlags, usageText, versionText } from '../../src/cli/flags.js';
+import { FLAGS, flagByName, type FlagSpec, SECTIONS } from '../../src/config/flag-table.js';
+import { nearestName } from '../../src/config/nearest-name.js';
 
 /** A value of each type and what it parses to. */
 const SAMPLES: Record<FlagSpec['type'], [text: string, value: unknown]> = {

@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { FLAGS, parseFlags } from '../../src/cli/flags.js';
+import { parseFlags } from '../../src/cli/flags.js';
+import { FLAGS } from '../../src/config/flag-table.js';
 import { loadConfigFiles } from '../../src/config/files.js';
 import { parseConfig } from '../../src/config/index.js';
 import {

@@ -9,6 +9,10 @@
 // Go accepts `-name` and `--name` alike), the value type, the key it sets in
 // ParsedFlags.values, and whether this server implements it yet. Entries
 // without `usage` are accepted by Go but not shown in its usage text.
+//
+// This is the option schema: the command line (src/cli/flags.ts) and the
+// streaming configuration file (stan-options.ts) both produce values under
+// these keys, which the layers read.
 
 /** How a flag's value is read: Go's flag types, plus `size` (NATS size suffixes, as Go's getBytes). */
 export type FlagType = 'string' | 'int' | 'bool' | 'duration' | 'size';
@@ -245,3 +249,24 @@ export const FLAGS: readonly FlagSpec[] = [
     ['log_json', 'bool', 'logJson', Y, null, 'Write log entries as JSON objects, one per line.'],
   ]),
 ];
+
+/** Options by key, as given on the command line, possibly laid over a file's (withStanConfig). */
+export interface ParsedFlags {
+  /** Option key → value, for the flags given (durations in ms, sizes in bytes). */
+  values: Record<string, unknown>;
+  /** The option keys the user gave, so they override the config file. */
+  set: Set<string>;
+  /** Option key → the flag as last written (`-p`, `--port`), for messages. */
+  given: Map<string, string>;
+}
+
+/** Flag name (no dashes) → entry. */
+const BY_NAME: ReadonlyMap<string, FlagSpec> = new Map(FLAGS.flatMap((f) => f.names.map((n) => [n, f] as const)));
+
+/** Every flag name, without dashes, in table order. */
+export const FLAG_NAMES: readonly string[] = [...BY_NAME.keys()];
+
+/** The table entry for a flag name without dashes (case-sensitive, as Go). */
+export function flagByName(name: string): FlagSpec | undefined {
+  return BY_NAME.get(name);
+}
