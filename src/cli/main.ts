@@ -1,6 +1,6 @@
 // The nats-streaming-server command (bin/nats-streaming-server.js): reads
 // the command line (flags.ts) and the `-c` / `-sc` configuration files
-// (config/files.ts) with the precedence defaults < file < command line
+// (config-files.ts) with the precedence defaults < file < command line
 // (STAN-REFERENCE §7.1), starts the embedded NATS server, reloads the files
 // on SIGHUP (config/reload.ts), and shuts it down on SIGINT or SIGTERM. Any
 // error is printed to stderr and gives exit code 1; so does any flag or
@@ -12,8 +12,8 @@ import { startStreaming } from '../streaming/start.js';
 import type { StanServer } from '../streaming/server.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadConfigFiles, type LoadedConfig } from '../config/files.js';
-import type { NatsConfigOptions } from '../config/nats-options.js';
+import { loadConfigFiles, type LoadedConfig } from './config-files.js';
+import type { NatsConfigOptions } from '../nats/config-options.js';
 import { ConfigReloader, type Configured } from '../config/reload.js';
 import { stanConfigNotSupported, withStanConfig } from '../config/stan-options.js';
 import { core, PACKAGE_ROOT } from '../core/index.js';

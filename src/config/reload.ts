@@ -30,7 +30,7 @@ import { goDuration } from '../log/go-units.js';
 import type { ChannelLimits, StoreLimits } from '../stores/store.js';
 import type { StanServer } from '../streaming/server.js';
 import { stanOptionsFrom } from '../streaming/start.js';
-import type { LoadedConfig } from './files.js';
+import type { LoadedConfig } from '../cli/config-files.js';
 import { withStanConfig } from './stan-options.js';
 
 /** The configuration as built at startup and on each reload. */

@@ -6,7 +6,7 @@
 // together are refused, and HTTPS uses the server's TLS certificate.
 
 import type { ParsedFlags } from '../config/flag-table.js';
-import type { NatsConfigOptions } from '../config/nats-options.js';
+import type { NatsConfigOptions } from '../nats/config-options.js';
 import type { NatsOptions } from '../nats/options.js';
 import type { MonitorOptions } from './index.js';
 

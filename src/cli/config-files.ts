@@ -12,11 +12,10 @@
 // `cluster { }` also turned streaming clustering on).
 
 import { readFileSync } from 'node:fs';
-import type { ParsedFlags } from './flag-table.js';
-import { loadConfigFile } from './index.js';
-import { natsOptionsFromConfig, type NatsConfigOptions } from './nats-options.js';
-import { StanConfigError, type StanConfig, stanOptionsFromConfig } from './stan-options.js';
-import { keyPosition, formatPosition } from './positions.js';
+import type { ParsedFlags } from '../config/flag-table.js';
+import { formatPosition, keyPosition, loadConfigFile } from '../config/index.js';
+import { StanConfigError, type StanConfig, stanOptionsFromConfig } from '../config/stan-options.js';
+import { natsOptionsFromConfig, type NatsConfigOptions } from '../nats/config-options.js';
 
 export interface LoadedConfig {
   /** The file read for the embedded NATS server: `-c`, else `-sc`. */

@@ -1,5 +1,5 @@
 // A NATS configuration file (-c) mapped to NATS server options
-// (src/config/nats-options.ts; STAN-REFERENCE §7.5): every key and alias,
+// (src/nats/config-options.ts; STAN-REFERENCE §7.5): every key and alias,
 // each validation error with its file:line:col, unknown and not-yet
 // supported keys, streaming keys left for the streaming layer, and the
 // precedence defaults < file < command line (buildOptions in src/cli/main.ts).
@@ -9,7 +9,7 @@ import * as assert from 'uvu/assert';
 import { buildOptions } from '../../src/cli/main.js';
 import { CliError, parseFlags } from '../../src/cli/flags.js';
 import { parseConfig } from '../../src/config/index.js';
-import { NatsConfigError, natsOptionsFromConfig, type NatsConfigOptions } from '../../src/config/nats-options.js';
+import { NatsConfigError, natsOptionsFromConfig, type NatsConfigOptions } from '../../src/nats/config-options.js';
 import { defaultNatsOptions } from '../../src/nats/options.js';
 
 const FILE = 'test.conf';
@@ -35,7 +35,7 @@ function fails(text: string, message: string): void {
   assert.unreachable(`accepted: ${text}`);
 }
 
-const keys = suite('config/nats-options keys');
+const keys = suite('nats/config-options keys');
 
 const KEYS: [text: string, want: Record<string, unknown>][] = [
   ['listen: "127.0.0.1:4333"', { host: '127.0.0.1', port: 4333 }],
@@ -114,7 +114,7 @@ keys('variables used as $NAME are not options', () => {
   fails('PORT_NUMBER: 4333\nport: $PORT_NUMBER', 'test.conf:1:1: PORT_NUMBER: unknown key (did you mean "port"?)');
 });
 
-const streaming = suite('config/nats-options streaming keys');
+const streaming = suite('nats/config-options streaming keys');
 
 streaming('a streaming block is skipped and listed', () => {
   const o = read('port: 1\nstreaming { cluster_id: x, store: file, bogus: 1 }');
@@ -132,7 +132,7 @@ streaming('with a streaming block, a top-level streaming key is an error', () =>
   fails('streaming: 5', 'test.conf:1:1: streaming: expected a map of streaming options, got 5');
 });
 
-const errors = suite('config/nats-options errors');
+const errors = suite('nats/config-options errors');
 
 const ERRORS: [text: string, message: string][] = [
   ['prot: 4222', 'test.conf:1:1: prot: unknown key (did you mean "port"?)'],
@@ -192,7 +192,7 @@ errors('keys nats-server has but this server does not yet are refused by name', 
   fails('JetStream { store_dir: /tmp }', 'test.conf:1:1: JetStream: not supported yet');
 });
 
-const precedence = suite('config/nats-options precedence (defaults < file < command line)');
+const precedence = suite('nats/config-options precedence (defaults < file < command line)');
 
 /** The NATS logging levels of the logger options (they carry more fields). */
 function levels(log: { debug?: boolean; trace?: boolean; logtime?: boolean }) {

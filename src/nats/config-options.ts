@@ -18,18 +18,17 @@
 // streaming keys at the top level when there is no such block, are skipped
 // here and listed in `streamingKeys` for the streaming layer.
 
-import { authFromConfig, AuthConfigError } from '../nats/auth-config.js';
+import { ConfigKeyError } from '../config/errors.js';
+import { type ConfigMap, type ConfigPosition, formatPosition, keyPosition, parseDuration } from '../config/index.js';
+import { nearestName } from '../config/nearest-name.js';
+import { authFromConfig, AuthConfigError } from './auth-config.js';
 import {
   DEFAULT_MAX_PAYLOAD,
   DEFAULT_MAX_PENDING,
   DEFAULT_TLS_TIMEOUT_MS,
   type NatsOptions,
   type TlsOptions,
-} from '../nats/options.js';
-import { nearestName } from './nearest-name.js';
-import { formatPosition, keyPosition, parseDuration } from './index.js';
-import { ConfigKeyError } from './errors.js';
-import type { ConfigMap, ConfigPosition } from './types.js';
+} from './options.js';
 
 /** A value of a NATS configuration file that cannot be used. */
 export class NatsConfigError extends ConfigKeyError {
