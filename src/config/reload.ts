@@ -29,7 +29,8 @@ import type { NatsServer } from '../nats/server.js';
 import { goDuration } from '../log/go-units.js';
 import type { ChannelLimits, StoreLimits } from '../stores/store.js';
 import type { StanServer } from '../streaming/server.js';
-import { stanOptionsFrom } from '../streaming/start.js';
+import { stanOptionsFrom } from './stan-options.js';
+import { defaultStanOptions } from '../streaming/options.js';
 import type { LoadedConfig } from '../cli/config-files.js';
 import { withStanConfig } from './stan-options.js';
 
@@ -160,7 +161,7 @@ export class ConfigReloader {
     let limits: StoreLimits;
     try {
       next = this.#ctx.configure();
-      limits = stanOptionsFrom(flags, next.loaded.stan).storeLimits;
+      limits = stanOptionsFrom(defaultStanOptions(), flags, next.loaded.stan).storeLimits;
     } catch (err) {
       const error = (err as Error).message;
       log.error(`Failed to reload server configuration, keeping the current one: ${error}`);

@@ -4,13 +4,11 @@
 // embedded server, or -ns), and the Go server's startup lines.
 
 import type { ParsedFlags } from '../config/flag-table.js';
-import { failAt, type StanConfig, withStanConfig } from '../config/stan-options.js';
+import { type StanConfig, stanOptionsFrom, withStanConfig } from '../config/stan-options.js';
 import type { Logger } from '../log/logger.js';
 import type { NatsServer } from '../nats/server.js';
-import { validateLimits } from '../stores/limits.js';
 import { openStore } from '../stores/open.js';
-import { type ChannelLimits, StoreError } from '../stores/store.js';
-import { defaultStanOptions, type StanOptions } from './options.js';
+import { defaultStanOptions } from './options.js';
 import { formatLimitsBanner } from './limits-banner.js';
 import { StanServer } from './server.js';
 import { EmbeddedTransport } from './transport-embedded.js';
@@ -21,44 +19,6 @@ export const STAN_VERSION = '0.25.6';
 
 export class StartError extends Error {
   override name = 'StartError';
-}
-
-/**
- * StanOptions from the parsed flags over the configuration file's options
- * (defaults < file < command line). Throws StoreError, or StanConfigError
- * when the file's per-channel limits break a rule.
- */
-export function stanOptionsFrom(cmdline: ParsedFlags, file?: StanConfig): StanOptions {
-  const o = defaultStanOptions();
-  const flags = withStanConfig(cmdline, file);
-  const v = flags.values;
-  const has = (k: string) => flags.set.has(k);
-  const num = (k: string) => v[k] as number;
-  if (has('clusterId')) o.clusterId = v.clusterId as string;
-  if (has('discoverPrefix')) o.discoverPrefix = v.discoverPrefix as string;
-  if (has('clientHbInterval')) o.hbIntervalMs = num('clientHbInterval');
-  if (has('clientHbTimeout')) o.hbTimeoutMs = num('clientHbTimeout');
-  if (has('clientHbFailCount')) o.hbFailCount = num('clientHbFailCount');
-  if (has('replaceDurable')) o.replaceDurable = v.replaceDurable === true;
-  if (has('ioBatchSize') && num('ioBatchSize') > 0) o.ioBatchSize = num('ioBatchSize');
-  const l = o.storeLimits;
-  if (has('maxChannels')) l.maxChannels = num('maxChannels');
-  if (has('maxSubs')) l.maxSubscriptions = num('maxSubs');
-  if (has('maxMsgs')) l.maxMsgs = num('maxMsgs');
-  if (has('maxBytes')) l.maxBytes = num('maxBytes');
-  if (has('maxAge')) l.maxAgeMs = num('maxAge');
-  if (has('maxInactivity')) l.maxInactivityMs = num('maxInactivity');
-  if (has('perChannelLimits')) l.perChannel = new Map(v.perChannelLimits as Map<string, Partial<ChannelLimits>>);
-  try {
-    validateLimits(l);
-  } catch (err) {
-    // Only the file has per-channel limits; say where they are.
-    if (err instanceof StoreError && file?.sources.perChannelLimits !== undefined && l.perChannel.size > 0) {
-      failAt(file, 'perChannelLimits', err.message);
-    }
-    throw err;
-  }
-  return o;
 }
 
 /** The Go server's recovery line, plus what was recovered and how long it took. */
@@ -120,7 +80,7 @@ export async function startStreaming(
   log: Logger,
   file?: StanConfig,
 ): Promise<StanServer> {
-  const opts = stanOptionsFrom(cmdline, file);
+  const opts = stanOptionsFrom(defaultStanOptions(), cmdline, file);
   const flags = withStanConfig(cmdline, file);
   const { store, location } = await openStore(flags, log);
   log.info(`STREAM: Starting nats-streaming-server[${opts.clusterId}] version ${STAN_VERSION}`);

@@ -13,13 +13,14 @@ import {
   type StanConfig,
   StanConfigError,
   stanConfigNotSupported,
+  stanOptionsFrom,
   stanOptionsFromConfig,
   type StanConfigReadOptions,
   withStanConfig,
 } from '../../src/config/stan-options.js';
 import { effectiveLimits } from '../../src/stores/limits.js';
 import { DEFAULT_STORE_LIMITS } from '../../src/stores/store.js';
-import { stanOptionsFrom } from '../../src/streaming/start.js';
+import { defaultStanOptions } from '../../src/streaming/options.js';
 
 const FILE = 'test.conf';
 const HOUR = 3_600_000;
@@ -30,7 +31,7 @@ function read(text: string, opts: StanConfigReadOptions = {}): StanConfig {
 
 function fails(text: string, message: string): void {
   try {
-    stanOptionsFrom(parseFlags([]), read(text));
+    stanOptionsFrom(defaultStanOptions(), parseFlags([]), read(text));
   } catch (err) {
     assert.instance(err, StanConfigError);
     assert.is((err as Error).message, message);
@@ -239,7 +240,7 @@ inherit('the example of §7.3: every option, and each channel\'s effective limit
     clientHbTimeout: 5_000,
     clientHbFailCount: 3,
   });
-  const o = stanOptionsFrom(parseFlags([]), c);
+  const o = stanOptionsFrom(defaultStanOptions(), parseFlags([]), c);
   assert.is(o.clusterId, 'my_cluster');
   assert.equal([o.hbIntervalMs, o.hbTimeoutMs, o.hbFailCount], [10_000, 5_000, 3]);
   const subs = DEFAULT_STORE_LIMITS.maxSubscriptions;
@@ -367,13 +368,13 @@ const precedence = suite('config/stan-options precedence: defaults < file < comm
 
 precedence('a file value replaces the default; a flag replaces the file value', () => {
   const file = read('cluster_id: from_file\nhb_interval: "5s"\nstore_limits { max_msgs: 10, max_bytes: 1MB, channels { foo: { max_msgs: 3 } } }');
-  const none = stanOptionsFrom(parseFlags([]));
+  const none = stanOptionsFrom(defaultStanOptions(), parseFlags([]));
   assert.equal([none.clusterId, none.hbIntervalMs, none.storeLimits.maxMsgs], ['test-cluster', 30_000, 1_000_000]);
-  const fromFile = stanOptionsFrom(parseFlags([]), file);
+  const fromFile = stanOptionsFrom(defaultStanOptions(), parseFlags([]), file);
   assert.equal([fromFile.clusterId, fromFile.hbIntervalMs, fromFile.storeLimits.maxMsgs, fromFile.storeLimits.maxBytes],
     ['from_file', 5_000, 10, 2 ** 20]);
   const flags = parseFlags(['-cid', 'from_flag', '-mm', '20', '--hb_interval=1s']);
-  const both = stanOptionsFrom(flags, file);
+  const both = stanOptionsFrom(defaultStanOptions(), flags, file);
   assert.equal([both.clusterId, both.hbIntervalMs, both.storeLimits.maxMsgs, both.storeLimits.maxBytes],
     ['from_flag', 1_000, 20, 2 ** 20]);
   assert.equal(effectiveLimits(both.storeLimits, 'foo').maxMsgs, 3);
@@ -390,7 +391,7 @@ precedence('withStanConfig: one set of options, a file option named by its key a
 
 precedence('a command-line -mc below the file\'s channel count fails, naming the channels map', () => {
   const file = read('store_limits {\n  channels { a: {}, b: {} }\n}');
-  assert.throws(() => stanOptionsFrom(parseFlags(['-mc', '1']), file),
+  assert.throws(() => stanOptionsFrom(defaultStanOptions(), parseFlags(['-mc', '1']), file),
     (err: Error) => err.message === 'test.conf:2:3: store_limits.channels: too many channels defined (2). The max channels limit is set to 1');
 });
 
