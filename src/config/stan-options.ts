@@ -174,15 +174,20 @@ export function failAt(config: StanConfig, option: string, reason: string): neve
 
 /**
  * The streaming options that the command line and the configuration file
- * set; the streaming layer's StanOptions has these fields and its defaults.
+ * set; the streaming layer's StanOptions extends it and has the defaults.
  */
 export interface StanSettings {
   clusterId: string;
   discoverPrefix: string;
+  /** Server-to-client heartbeat interval, ms. */
   hbIntervalMs: number;
+  /** How long a heartbeat waits for its reply, ms. */
   hbTimeoutMs: number;
+  /** Failed heartbeats tolerated; one more closes the client. */
   hbFailCount: number;
+  /** A duplicate durable replaces the active one instead of failing. */
   replaceDurable: boolean;
+  /** Publishes processed per store batch (io_batch_size). */
   ioBatchSize: number;
   storeLimits: StoreLimits;
 }
