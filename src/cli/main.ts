@@ -2,7 +2,7 @@
 // the command line (flags.ts) and the `-c` / `-sc` configuration files
 // (config-files.ts) with the precedence defaults < file < command line
 // (STAN-REFERENCE §7.1), starts the embedded NATS server, reloads the files
-// on SIGHUP (config/reload.ts), and shuts it down on SIGINT or SIGTERM. Any
+// on SIGHUP (reload.ts), and shuts it down on SIGINT or SIGTERM. Any
 // error is printed to stderr and gives exit code 1; so does any flag or
 // config key for a feature this server does not have yet, rather than being
 // ignored.
@@ -14,7 +14,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfigFiles, type LoadedConfig } from './config-files.js';
 import type { NatsConfigOptions } from '../nats/config-options.js';
-import { ConfigReloader, type Configured } from '../config/reload.js';
+import { ConfigReloader, type Configured } from './reload.js';
 import { stanConfigNotSupported, withStanConfig } from '../config/stan-options.js';
 import { core, PACKAGE_ROOT } from '../core/index.js';
 import { openLogger, type Logger, type LoggerOptions, type ServerLogger } from '../log/logger.js';

@@ -3,8 +3,9 @@
 // the handlers to the state (clients, channels, subscriptions, delivery,
 // the publish pipeline).
 
+import { isDeepStrictEqual } from 'node:util';
 import type { Logger } from '../log/logger.js';
-import type { RecoveredChannel, ServerInfo, Store } from '../stores/store.js';
+import type { RecoveredChannel, ServerInfo, Store, StoreLimits } from '../stores/store.js';
 import { Channels } from './channels.js';
 import { Clients } from './clients.js';
 import { decodeAck } from './codec.js';
@@ -95,6 +96,24 @@ export class StanServer implements StanContext {
     await this.store.flush();
     await this.store.close();
     await this.transport.close();
+  }
+
+  /**
+   * Replaces the store limits (config reload): each channel whose effective
+   * limits change gets them at once (its store dropping what they no longer
+   * allow) and is offered what became deliverable; new channels get them
+   * when created.
+   */
+  setStoreLimits(limits: StoreLimits): void {
+    this.opts.storeLimits = limits;
+    this.channels.limits = limits;
+    for (const c of this.channels.values()) {
+      const l = this.channels.limitsFor(c.name);
+      if (isDeepStrictEqual(l, c.limits)) continue;
+      c.limits = l;
+      c.msgs.setLimits(l);
+      this.delivery.sendAvailable(c);
+    }
   }
 
   closeClient(c: StanClient, why: string): void {
