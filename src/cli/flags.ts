@@ -182,6 +182,13 @@ export function unsupportedFlags(parsed: ParsedFlags): UnsupportedFlag[] {
   return out;
 }
 
+/** The flags given that are accepted for compatibility and ignored, as written (`--ack_subs`). */
+export function ignoredFlags(parsed: ParsedFlags): string[] {
+  return FLAGS.filter((spec) => spec.ignored === true && parsed.set.has(spec.key)).map(
+    (spec) => parsed.given.get(spec.key) ?? `-${spec.names[0]}`,
+  );
+}
+
 /** The text of `-h`: nats-streaming-server.go's usageStr, section by section. */
 export function usageText(): string {
   const lines = ['', 'Usage: nats-streaming-server [options]', ''];

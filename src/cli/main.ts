@@ -26,7 +26,7 @@ import { tlsServerOptions } from '../nats/tls.js';
 import type { Monitor, MonitorOptions } from '../monitor/index.js';
 import { monitorOptionsFrom } from '../monitor/options.js';
 import type { ParsedFlags } from '../config/flag-table.js';
-import { CliError, parseFlags, unsupportedFlags, usageText, versionText } from './flags.js';
+import { CliError, ignoredFlags, parseFlags, unsupportedFlags, usageText, versionText } from './flags.js';
 import { GO_SIGNAL_NAMES, removePidFile, sendSignalCommand, STOP_EXIT_CODES, trapSignals, writePidFile } from './signals.js';
 
 const PROGRAM = 'nats-streaming-server';
@@ -282,6 +282,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   // SIGINT/SIGTERM stop; SIGUSR1 reopens the log file (logrotate).
   const signals = trapSignals(() => void log.reopen());
+  for (const flag of ignoredFlags(flags)) log.stan.debug(`STREAM: ${flag} is accepted for compatibility and ignored`);
   let streaming: StanServer;
   try {
     streaming = await startStreaming(server, flags, log.stan, configured.loaded.stan);

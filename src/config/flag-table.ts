@@ -27,6 +27,8 @@ export interface FlagSpec {
   readonly help: string;
   /** False while the feature behind the flag does not exist here yet. */
   readonly supported: boolean;
+  /** Accepted for compatibility with older releases, and without effect (startup says so at debug level). */
+  readonly ignored?: true;
   /** The usage-text section, for flags Go's usage text lists. */
   readonly section?: SectionId;
   /** The left column of the usage line, as in Go's usage text. */
@@ -72,7 +74,11 @@ export const SECTIONS: readonly Section[] = [
   { id: 'common', title: 'Common Options:', width: 33 },
 ];
 
-type Row = [names: string, type: FlagType, key: string, supported: boolean, usage: string | null, help: string];
+const Y = true; // supported now
+const N = false; // parsed, then refused at startup until the feature exists
+const IGNORED = 'ignored'; // accepted and without effect, as the Go server later did
+
+type Row = [names: string, type: FlagType, key: string, supported: boolean | typeof IGNORED, usage: string | null, help: string];
 
 /** Builds one section's entries; `names` is space-separated. */
 function rows(section: SectionId | undefined, list: Row[]): FlagSpec[] {
@@ -81,13 +87,11 @@ function rows(section: SectionId | undefined, list: Row[]): FlagSpec[] {
     type,
     key,
     help,
-    supported,
+    supported: supported !== N,
+    ...(supported === IGNORED ? { ignored: true as const } : {}),
     ...(section !== undefined && usage !== null ? { section, usage } : {}),
   }));
 }
-
-const Y = true; // supported now
-const N = false; // parsed, then refused at startup until the feature exists
 
 export const FLAGS: readonly FlagSpec[] = [
   ...rows('streaming', [
@@ -107,6 +111,10 @@ export const FLAGS: readonly FlagSpec[] = [
     ['hbt hb_timeout', 'duration', 'clientHbTimeout', Y, '-hbt, --hb_timeout <duration>', 'How long server waits for a heartbeat response'],
     ['hbf hb_fail_count', 'int', 'clientHbFailCount', Y, '-hbf, --hb_fail_count <int>',
       'Number of failed heartbeats before server closes the client connection'],
+    // In the 0.4.0 usage text (and its Docker documentation) only: a pool of
+    // internal ack subscriptions, which later releases dropped.
+    ['ack_subs', 'int', 'ackSubs', IGNORED, '      --ack_subs <int>',
+      "Number of internal subscriptions handling incoming ACKs (0 means one per client's subscription)"],
     ['ft_group', 'string', 'ftGroupName', N, '      --ft_group <string>',
       'Name of the FT Group. A group can be 2 or more servers with a single active server and all sharing the same datastore'],
     ['sl signal', 'string', 'signal', Y, '-sl,  --signal <signal>[=<pid>]',
