@@ -82,9 +82,8 @@ export function stanOptionsFromConfig(map: ConfigMap, file: string, opts: StanCo
 }
 
 /**
- * Options whose feature is the FILE store, which another change is adding:
- * they are accepted here, and startup refuses `store: file` while the
- * streaming layer has no file store (src/streaming/start.ts).
+ * Options of the FILE store: never refused here; the store they configure
+ * checks them when src/stores/open.ts opens it.
  */
 const FILE_STORE_OPTIONS: ReadonlySet<string> = new Set(
   FLAGS.filter((f) => f.section === 'file' || f.key === 'filestoreDir').map((f) => f.key),
