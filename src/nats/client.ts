@@ -17,8 +17,6 @@ import {
   RECORD_WORDS,
   R_KIND,
   R_NUM,
-  R_PAYLOAD_LEN,
-  R_PAYLOAD_OFF,
   R_REPLY_OFF,
   R_SID_OFF,
   R_SUBJECT_OFF,
@@ -26,7 +24,7 @@ import {
   core,
   type ProtocolParser,
 } from '../core/index.js';
-import { goQuote, redactConnect } from '../log/quote.js';
+import { optText, SubjectDecoder, text } from './args.js';
 import { Outbound } from './outbound.js';
 import { Err, errLine, msgLine, OK, PING, PONG, type ErrSpec } from './proto.js';
 import type { NatsServer } from './server.js';
@@ -35,6 +33,7 @@ import type { PermissionChecker } from './permissions.js';
 import { processConnect } from './ops/connect.js';
 import { processPub } from './ops/pub.js';
 import { processSub, processUnsub } from './ops/sub.js';
+import { traceIn, traceOut } from './trace.js';
 
 /** How long a closing connection may take to flush before it is destroyed. */
 const CLOSE_GRACE_MS = 1000;
@@ -255,7 +254,7 @@ export class Client implements Subscriber {
       const at = HEADER_WORDS + r * RECORD_WORDS;
       const src = ops[at + R_KIND]! & FLAG_CARRY ? carry! : chunk;
       const kind = ops[at + R_KIND]! & KIND_MASK;
-      if (trace) this.#traceIn(kind, src, ops, at);
+      if (trace) traceIn(this.server.log, this.#traceName(), kind, src, ops, at);
       if (!this.connected && kind !== Op.CONNECT && kind !== Op.ERROR && this.server.auth.required) {
         this.close('Authentication Failure', Err.AUTH_VIOLATION);
         return false;
@@ -359,46 +358,9 @@ export class Client implements Subscriber {
     return this.name === '' ? id : `${id} - ${JSON.stringify(this.name)}`;
   }
 
-  /** Traces an op received, as nats-server's traceInOp (`<<- [PUB foo 5]`); callers check traceEnabled. */
-  #traceIn(kind: number, src: Buffer, ops: Uint32Array, at: number): void {
-    let op: string;
-    switch (kind) {
-      case Op.PUB:
-      case Op.HPUB: {
-        const reply = optText(src, ops, at + R_REPLY_OFF);
-        const payload = payloadOf(src, ops, at);
-        const hdr = kind === Op.HPUB ? ` ${ops[at + R_NUM]!}` : '';
-        op = `${kind === Op.HPUB ? 'HPUB' : 'PUB'} ${text(src, ops, at + R_SUBJECT_OFF)}${reply ? ` ${reply}` : ''}${hdr} ${payload.length}`;
-        this.server.log.trace(`${this.#traceName()} - <<- [${op}]`);
-        this.server.log.trace(`${this.#traceName()} - <<- MSG_PAYLOAD: [${goQuote(payload)}]`);
-        return;
-      }
-      case Op.SUB: {
-        const queue = optText(src, ops, at + R_REPLY_OFF);
-        op = `SUB ${text(src, ops, at + R_SUBJECT_OFF)}${queue ? ` ${queue}` : ''} ${text(src, ops, at + R_SID_OFF)}`;
-        break;
-      }
-      case Op.UNSUB:
-        op = `UNSUB ${text(src, ops, at + R_SID_OFF)}${ops[at + R_KIND]! & FLAG_HAS_NUM ? ` ${ops[at + R_NUM]!}` : ''}`;
-        break;
-      case Op.CONNECT:
-        op = `CONNECT ${redactConnect(text(src, ops, at + R_SUBJECT_OFF))}`;
-        break;
-      case Op.PING:
-        op = 'PING';
-        break;
-      case Op.PONG:
-        op = 'PONG';
-        break;
-      default:
-        return;
-    }
-    this.server.log.trace(`${this.#traceName()} - <<- [${op}]`);
-  }
-
   /** Traces an op sent, as nats-server's traceOutOp (`->> [MSG foo 1 5]`); callers check traceEnabled. */
   #traceOut(op: string): void {
-    this.server.log.trace(`${this.#traceName()} - ->> [${op}]`);
+    traceOut(this.server.log, this.#traceName(), op);
   }
 
   #watchDeadline(socketPending: number): void {
@@ -412,51 +374,3 @@ export class Client implements Subscriber {
     this.#deadline = undefined;
   }
 }
-
-/**
- * Decodes publish subjects, reusing the last string when the bytes are the
- * same: a publisher mostly repeats a few subjects, and comparing a few
- * bytes in JS is cheaper than making a string each time.
- */
-export class SubjectDecoder {
-  #bytes = Buffer.alloc(256);
-  #len = -1;
-  #str = '';
-
-  decode(src: Buffer, ops: Uint32Array, w: number): string {
-    const off = ops[w]!;
-    const len = ops[w + 1]!;
-    const last = this.#bytes;
-    if (len === this.#len) {
-      let i = 0;
-      while (i < len && src[off + i] === last[i]) i++;
-      if (i === len) return this.#str;
-    }
-    this.#str = src.toString('utf8', off, off + len);
-    if (len <= last.length) {
-      src.copy(last, 0, off, off + len);
-      this.#len = len;
-    } else {
-      this.#len = -1;
-    }
-    return this.#str;
-  }
-}
-
-/** The UTF-8 text of the (offset, length) pair at `w`. */
-export function text(src: Buffer, ops: Uint32Array, w: number): string {
-  const off = ops[w]!;
-  return src.toString('utf8', off, off + ops[w + 1]!);
-}
-
-/** Like text(), undefined when the argument is absent. */
-export function optText(src: Buffer, ops: Uint32Array, w: number): string | undefined {
-  return ops[w + 1] ? text(src, ops, w) : undefined;
-}
-
-/** The payload view of the record at `at`. */
-export function payloadOf(src: Buffer, ops: Uint32Array, at: number): Uint8Array {
-  // A plain Uint8Array view costs less to make than Buffer#subarray, once per PUB.
-  return new Uint8Array(src.buffer, src.byteOffset + ops[at + R_PAYLOAD_OFF]!, ops[at + R_PAYLOAD_LEN]!);
-}
-

@@ -2,7 +2,8 @@
 // routing; the no-responders status when nobody received a request.
 
 import { core, R_REPLY_OFF, R_SUBJECT_OFF, R_NUM } from '../../core/index.js';
-import { payloadOf, type Client } from '../client.js';
+import { payloadOf } from '../args.js';
+import type { Client } from '../client.js';
 import { Err, errPubViolation, NO_RESPONDERS_HDR } from '../proto.js';
 
 export function processPub(c: Client, headered: boolean, src: Buffer, ops: Uint32Array, at: number): void {
