@@ -182,13 +182,9 @@ export class Conn {
       const status = ops[H_STATUS]!;
       const consumed = ops[H_CONSUMED]!;
       const carry = count > 0 && ops[HEADER_WORDS + R_KIND]! & FLAG_CARRY ? this.parser.carry() : undefined;
-      if (!this.#run(rest, ops, count, 0, carry)) {
-        if (this.#paused && status & STATUS_FULL && consumed < rest.length) {
-          // Parsed later, after the records already taken.
-          this.#paused.chunk = Buffer.concat([this.#paused.chunk, rest.subarray(consumed)]);
-        }
-        return;
-      }
+      // When the loop pauses, the saved header keeps status and consumed:
+      // #resume parses the rest of the chunk after the saved records.
+      if (!this.#run(rest, ops, count, 0, carry)) return;
       if (status & STATUS_FULL && consumed < rest.length) {
         rest = rest.subarray(consumed);
         continue;
