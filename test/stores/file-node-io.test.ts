@@ -6,3 +6,4 @@ import './use-node-io.js';
 import './file.test.js';
 import './file-recovery.test.js';
 import './file-slices.test.js';
+import './file-reads.test.js';
