@@ -225,5 +225,17 @@ export function runReadContract(name: string, o: ReadContractOptions): void {
     }
   });
 
+  t('lock() owns the store before and after recover(), every time asked', async () => {
+    const store = await o.openSmall();
+    try {
+      assert.is(await store.lock(), true);
+      assert.is(await store.lock(), true);
+      await store.recover();
+      assert.is(await store.lock(), true);
+    } finally {
+      await store.close();
+    }
+  });
+
   t.run();
 }
