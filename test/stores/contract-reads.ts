@@ -7,7 +7,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { StoreError, type ChannelLimits, type MsgStore, type Store, type StoredMsg } from '../../src/stores/store.js';
-import { limitsOf, storeN, T0 } from './fixtures.js';
+import { limitsOf, storeFrom, storeN, T0 } from './fixtures.js';
 
 export interface ReadContractOptions {
   /** A store whose segments hold few messages (file: 7 per slice), so reads cross them. */
@@ -34,11 +34,6 @@ function seqsOf(msgs: StoredMsg[]): number[] {
   const seqs = msgs.map((m) => m.sequence);
   seqs.forEach((s, i) => i > 0 && assert.is(s, seqs[i - 1]! + 1, 'contiguous'));
   return seqs;
-}
-
-/** Stores messages from..from+n-1 as storeN(m, from + n - 1) would have stored them. */
-function storeFrom(m: MsgStore, from: number, n: number): void {
-  for (let seq = from; seq < from + n; seq++) assert.is(m.store(new Uint8Array(10).fill((seq - 1) & 0xff), '', T0 + BigInt(seq - 1)), seq);
 }
 
 const range = (a: number, b: number): number[] => Array.from({ length: Math.max(0, b - a + 1) }, (_, i) => a + i);

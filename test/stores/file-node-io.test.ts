@@ -7,3 +7,4 @@ import './file.test.js';
 import './file-recovery.test.js';
 import './file-slices.test.js';
 import './file-reads.test.js';
+import './file-faults.test.js';

@@ -293,13 +293,14 @@ export class FileMsgStore implements MsgStore, MsgLog {
     }
     const num = this.#nextNum++;
     const p = Slice.paths(this.#ctx.dir, num);
-    const dat = AppendFile.create(p.dat);
+    let dat: AppendFile | undefined;
     let idx: AppendFile;
     try {
+      dat = AppendFile.create(p.dat);
       idx = AppendFile.create(p.idx);
     } catch (err) {
-      dat.close();
-      throw err;
+      dat?.close();
+      throw new StoreError(`unable to create slice ${num} of channel "${this.channel}": ${(err as Error).message}`, { cause: err });
     }
     const n = new Slice(num, dat, idx);
     this.#slices.push(n);
