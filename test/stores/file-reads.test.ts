@@ -96,4 +96,27 @@ t('a data file cut short: the records past its end are not served', async () => 
   }
 });
 
+t('batches going forward through one big slice are served from read-ahead windows and their refills alike', async () => {
+  const { store } = await openFile(tempDir());
+  try {
+    const m = store.createChannel('foo', limitsOf()).msgs as FileMsgStore;
+    storeN(m, 3000, 700); // 2 MB: several index and data read-aheads
+    await m.flush();
+    m.sweep(Date.now() + 2 * RECENT_TTL_MS, false);
+    for (const max of [1, 64, 333]) {
+      let next = 1;
+      while (next <= 3000) {
+        const got = await m.read(next, max);
+        assert.is(got[0]!.sequence, next);
+        for (const x of got) assert.equal(x, m.lookup(x.sequence));
+        next += got.length;
+      }
+    }
+    // Going backwards and jumping around too.
+    for (const from of [2990, 5, 1500, 1024, 1025, 2048, 1]) assert.equal(await m.read(from, 3), [m.lookup(from), m.lookup(from + 1), m.lookup(from + 2)]);
+  } finally {
+    await store.close();
+  }
+});
+
 t.run();

@@ -13,7 +13,7 @@
 import { decodeMsgProto } from '../../streaming/pb/fast.js';
 import { StoreError, type StoredMsg } from '../store.js';
 import { INDEX_RECORD_SIZE, VERSION_SIZE, type Crc } from './format.js';
-import { readBatch, type BatchPart, type BatchStop } from './msg-batch.js';
+import { BatchReader, type BatchPart, type BatchStop } from './msg-batch.js';
 import type { StoreLog } from './options.js';
 import type { RecentMsgs } from './recent.js';
 import { checkIndexRecord, ReadProblem, SliceReader, type Slice } from './slice.js';
@@ -48,6 +48,7 @@ export class MsgReads {
   readonly #log: MsgLog;
   readonly #crc: Crc | undefined;
   readonly #reader: SliceReader;
+  readonly #batches: BatchReader;
   readonly #opLog: StoreLog | undefined;
   readonly #reported = new Set<number>();
 
@@ -55,17 +56,20 @@ export class MsgReads {
     this.#log = log;
     this.#crc = o.doCrc ? o.crc : undefined;
     this.#reader = new SliceReader(o.crc, o.doCrc, o.readAhead);
+    this.#batches = new BatchReader(log.channel, this.#crc);
     this.#opLog = o.log;
   }
 
-  /** Drops the synchronous reader's buffers (an idle channel keeps none). */
+  /** Drops the readers' buffers (an idle channel keeps none). */
   clear(): void {
     this.#reader.clear();
+    this.#batches.clear();
   }
 
   /** A slice is gone: nothing cached of it is used again. */
   forget(s: Slice): void {
     this.#reader.forget(s);
+    this.#batches.forget(s);
   }
 
   has(seq: number): boolean {
@@ -108,7 +112,7 @@ export class MsgReads {
       for (let s = Math.max(seq, diskEnd + 1); s <= upto; s++) fromCache.push(this.#fromRecent(s));
       if (seq > diskEnd) return fromCache;
       const end = Math.min(diskEnd, upto);
-      const res = await readBatch(this.#parts(seq, end), l.channel, this.#crc);
+      const res = await this.#batches.read(this.#parts(seq, end, diskEnd));
       if (l.closed) throw closedError(l.channel);
       const first = l.firstSeq;
       const msgs = res.msgs.filter((m) => m.sequence >= first);
@@ -155,14 +159,14 @@ export class MsgReads {
     }
   }
 
-  /** The part of each slice holding from..to (all handed to the OS). */
-  #parts(from: number, to: number): BatchPart[] {
+  /** The part of each slice holding from..to; everything up to diskEnd is on the OS's side. */
+  #parts(from: number, to: number, diskEnd: number): BatchPart[] {
     const sl = this.#log.slices;
     const parts: BatchPart[] = [];
     for (let i = this.#sliceIndex(from); i >= 0 && i < sl.length && from <= to; i++) {
       const slice = sl[i]!;
       const end = Math.min(to, slice.lastSeq);
-      parts.push({ slice, from, to: end });
+      parts.push({ slice, from, to: end, ahead: Math.min(diskEnd, slice.lastSeq) });
       from = end + 1;
     }
     return parts;
