@@ -109,7 +109,7 @@ export class MsgReads {
       const diskEnd = r.count > 0 ? r.first - 1 : l.lastSeq;
       // The cached ones are taken now: they may leave the cache meanwhile.
       const fromCache: StoredMsg[] = [];
-      for (let s = Math.max(seq, diskEnd + 1); s <= upto; s++) fromCache.push(this.#fromRecent(s));
+      for (let s = Math.max(seq, diskEnd + 1); s <= upto && r.has(s); s++) fromCache.push(this.#fromRecent(s));
       if (seq > diskEnd) return fromCache;
       const end = Math.min(diskEnd, upto);
       const res = await this.#batches.read(this.#parts(seq, end, diskEnd));
