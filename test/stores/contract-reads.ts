@@ -204,6 +204,21 @@ export function runReadContract(name: string, o: ReadContractOptions): void {
       assert.is(b, 57);
     }));
 
+  t('a big read whose every message is dropped meanwhile goes on from what is left', () =>
+    withChannel(limitsOf(), async (m) => {
+      storeN(m, 1100, 5000); // more than a file store reads at once
+      await m.flush();
+      await evict(m);
+      const r = m.read(1, 1100);
+      m.setLimits(limitsOf({ maxMsgs: 100 })); // 1001..1100 remain
+      await m.flush();
+      const got = await r;
+      const seqs = seqsOf(got);
+      assert.ok(got.length > 0, 'not [] while messages are left');
+      assert.ok(seqs[0] === 1 || seqs[0]! >= 1001, `starts at ${seqs[0]}`);
+      got.forEach((x) => isStoredN(x, x.sequence, 5000));
+    }));
+
   t('a read racing with close returns correct messages or rejects with StoreError', async () => {
     const store = await o.openSmall();
     await store.recover();

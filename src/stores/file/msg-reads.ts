@@ -126,11 +126,11 @@ export class MsgReads {
         throw this.#unreadable(res.stop);
       }
       const last = res.msgs.length > 0 ? res.msgs[res.msgs.length - 1]!.sequence : seq - 1;
-      // Short of `end`: the batch's byte cap. The cached ones would leave a gap.
-      if (last < end) return msgs;
-      for (const m of fromCache) if (m.sequence >= first) msgs.push(m);
+      // Short of `end` (the batch's byte cap), the cached ones would leave a gap.
+      if (last >= end) for (const m of fromCache) if (m.sequence >= first) msgs.push(m);
       if (msgs.length > 0) return msgs;
-      next = first;
+      // All removed while it was read: go on from what is left.
+      next = Math.max(first, last + 1);
     }
   }
 
