@@ -3,10 +3,10 @@
 // pb/fast.ts, the rest through the schema-driven codecs of pb/protocol.ts.
 
 import type { StoredMsg } from '../stores/store.js';
-import { decodeAck as fastDecodeAck, decodePubMsg as fastDecodePubMsg, encodeMsgProto, encodePubAck as fastEncodePubAck, msgProtoSize } from './pb/fast.js';
-import type { AckView, PubMsgView } from './pb/fast.js';
-import * as pb from './pb/protocol.js';
-import { CtrlMsg } from './pb/spb.js';
+import { decodeAck as fastDecodeAck, decodePubMsg as fastDecodePubMsg, encodeMsgProto, encodePubAck as fastEncodePubAck, msgProtoSize } from '../pb/hot.js';
+import type { AckView, PubMsgView } from '../pb/hot.js';
+import * as pb from '../pb/protocol.js';
+import { CtrlMsg } from '../pb/spb.js';
 
 export function decodePubMsg(data: Uint8Array): PubMsgView {
   return fastDecodePubMsg(data);

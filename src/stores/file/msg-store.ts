@@ -9,7 +9,7 @@
 // from the cache of recent messages (recent.ts) or read back from the
 // files (slice.ts). Bytes count MsgProto size + 40 per message (see format.ts).
 
-import { decodeMsgProto, encodeMsgProto, msgProtoSize } from '../../streaming/pb/fast.js';
+import { decodeMsgProto, encodeMsgProto, msgProtoSize } from '../../pb/hot.js';
 import {
   StoreError,
   type ChannelLimits,

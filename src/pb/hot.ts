@@ -1,8 +1,12 @@
 // Hand-written codecs of the per-message protocol buffers (STAN-REFERENCE
 // §3.1): PubMsg in, PubAck out, MsgProto out (and in, for stored records),
-// Ack in. Output is byte-identical to protobufjs's codecs (codec.ts)
-// (fields by number, defaults omitted); input with unknown fields is read
-// like protobufjs and gogo read it. Malformed input throws ProtoError.
+// Ack in. They stay by hand because they beat the generated codecs of
+// protocol.ts (bench/pb.ts, `npm run bench -- pb`): they intern client IDs
+// and channel names, skip what the server never reads (sha256), decode
+// from an offset, and encode into the caller's buffer from positional
+// arguments. Output is byte-identical to protobufjs's (reflect.ts, held so
+// by test/pb/hot.test.ts); input with unknown fields is read like
+// protobufjs and gogo read it. Malformed input throws ProtoError.
 //
 // Numbers: uint64 sequences are JS numbers (exact below 2^53); the int64
 // timestamp is a bigint of Unix nanoseconds, moved in and out through a
@@ -11,31 +15,8 @@
 // Decoded bytes fields are views into the input: copy them to keep them
 // past the life of the input buffer. Decoded strings are copies.
 
-import {
-  EMPTY_BYTES,
-  ProtoError,
-  asBuffer,
-  checkRange,
-  readBytes,
-  readInterned,
-  readString,
-  readTag,
-  readVarint,
-  readVarint64,
-  rp,
-  seek,
-  skipField,
-  skipUnknown,
-  utf8Length,
-  vHi,
-  vLo,
-  varint64Size,
-  varintSize,
-  writeBytes,
-  writeUtf8,
-  writeVarint,
-  writeVarint64,
-} from './wire.js';
+import { EMPTY_BYTES, ProtoError, Reader, checkRange } from './wire.js';
+import { utf8Length, varint64Size, varintSize, writeBytes, writeUtf8, writeVarint, writeVarint64 } from './writer.js';
 
 export { ProtoError };
 
@@ -62,10 +43,10 @@ const Tag = {
   ACK_SEQUENCE: 0x10,
 } as const;
 
-/** Bit masks of the field numbers each message knows (wrong wire type there is an error). */
-const PUBMSG_FIELDS = 0b100_0111_1110; // 1-6, 10
-const MSGPROTO_FIELDS = 0b100_1111_1110; // 1-7, 10
-const ACK_FIELDS = 0b110; // 1, 2
+/** The field numbers each message knows (a wrong wire type there is an error). */
+const PUBMSG_FIELDS: readonly number[] = [1, 2, 3, 4, 5, 6, 10];
+const MSGPROTO_FIELDS: readonly number[] = [1, 2, 3, 4, 5, 6, 7, 10];
+const ACK_FIELDS: readonly number[] = [1, 2];
 
 // The timestamp's 64 bits as two uint32 halves without BigInt arithmetic.
 const i64 = new BigInt64Array(1);
@@ -110,40 +91,39 @@ export interface MsgProtoView {
 /** Decodes a PubMsg from buf[off, off+len); sha256 and unknown fields are skipped. */
 export function decodePubMsg(buf: Uint8Array, off = 0, len = buf.length - off): PubMsgView {
   const end = checkRange(buf, off, len);
-  const b = asBuffer(buf);
+  const r = new Reader(buf, off);
   let clientID = '';
   let guid = '';
   let subject = '';
   let reply = '';
   let data: Uint8Array = EMPTY_BYTES;
   let connID: Uint8Array = EMPTY_BYTES;
-  seek(off);
-  while (rp < end) {
-    const tag = readTag(b, end);
+  while (r.pos < end) {
+    const tag = r.tag(end);
     switch (tag) {
       case Tag.PUBMSG_CLIENT_ID:
-        clientID = readInterned(b, end);
+        clientID = r.interned(end);
         break;
       case Tag.PUBMSG_GUID:
-        guid = readString(b, end); // unique per publish: never interned
+        guid = r.string(end); // unique per publish: never interned
         break;
       case Tag.PUBMSG_SUBJECT:
-        subject = readInterned(b, end);
+        subject = r.interned(end);
         break;
       case Tag.PUBMSG_REPLY:
-        reply = readString(b, end);
+        reply = r.string(end);
         break;
       case Tag.PUBMSG_DATA:
-        data = readBytes(b, end);
+        data = r.bytes(end);
         break;
       case Tag.PUBMSG_CONN_ID:
-        connID = readBytes(b, end);
+        connID = r.bytes(end);
         break;
       case Tag.PUBMSG_SHA256:
-        skipField(b, tag, end);
+        r.skip(tag, end);
         break;
       default:
-        skipUnknown(b, tag, end, PUBMSG_FIELDS, 'PubMsg');
+        r.skipUnknown(tag, end, PUBMSG_FIELDS);
     }
   }
   return { clientID, guid, subject, reply, data, connID };
@@ -152,21 +132,20 @@ export function decodePubMsg(buf: Uint8Array, off = 0, len = buf.length - off): 
 /** Decodes an Ack; unknown fields are skipped. */
 export function decodeAck(buf: Uint8Array, off = 0, len = buf.length - off): AckView {
   const end = checkRange(buf, off, len);
-  const b = asBuffer(buf);
+  const r = new Reader(buf, off);
   let subject = '';
   let sequence = 0;
-  seek(off);
-  while (rp < end) {
-    const tag = readTag(b, end);
+  while (r.pos < end) {
+    const tag = r.tag(end);
     switch (tag) {
       case Tag.ACK_SUBJECT:
-        subject = readInterned(b, end);
+        subject = r.interned(end);
         break;
       case Tag.ACK_SEQUENCE:
-        sequence = readVarint(b, end);
+        sequence = r.varint(end);
         break;
       default:
-        skipUnknown(b, tag, end, ACK_FIELDS, 'Ack');
+        r.skipUnknown(tag, end, ACK_FIELDS);
     }
   }
   return { subject, sequence };
@@ -175,7 +154,7 @@ export function decodeAck(buf: Uint8Array, off = 0, len = buf.length - off): Ack
 /** Decodes a MsgProto (a stored record or a delivered message); unknown fields are skipped. */
 export function decodeMsgProto(buf: Uint8Array, off = 0, len = buf.length - off): MsgProtoView {
   const end = checkRange(buf, off, len);
-  const b = asBuffer(buf);
+  const r = new Reader(buf, off);
   let sequence = 0;
   let subject = '';
   let reply = '';
@@ -184,42 +163,35 @@ export function decodeMsgProto(buf: Uint8Array, off = 0, len = buf.length - off)
   let redelivered = false;
   let redeliveryCount = 0;
   let crc = 0;
-  seek(off);
-  while (rp < end) {
-    const tag = readTag(b, end);
+  while (r.pos < end) {
+    const tag = r.tag(end);
     switch (tag) {
       case Tag.MSG_SEQUENCE:
-        sequence = readVarint(b, end);
+        sequence = r.varint(end);
         break;
       case Tag.MSG_SUBJECT:
-        subject = readInterned(b, end);
+        subject = r.interned(end);
         break;
       case Tag.MSG_REPLY:
-        reply = readString(b, end);
+        reply = r.string(end);
         break;
       case Tag.MSG_DATA:
-        data = readBytes(b, end);
+        data = r.bytes(end);
         break;
       case Tag.MSG_TIMESTAMP:
-        readVarint64(b, end);
-        i64w[LO] = vLo;
-        i64w[HI] = vHi;
-        timestamp = i64[0]!;
+        timestamp = r.int64(end);
         break;
       case Tag.MSG_REDELIVERED:
-        readVarint64(b, end);
-        redelivered = (vLo | vHi) !== 0;
+        redelivered = r.bool(end);
         break;
       case Tag.MSG_REDELIVERY_COUNT:
-        readVarint64(b, end); // uint32: the low 32 bits, as Go keeps them
-        redeliveryCount = vLo;
+        redeliveryCount = r.uint32(end);
         break;
       case Tag.MSG_CRC32:
-        readVarint64(b, end);
-        crc = vLo;
+        crc = r.uint32(end);
         break;
       default:
-        skipUnknown(b, tag, end, MSGPROTO_FIELDS, 'MsgProto');
+        r.skipUnknown(tag, end, MSGPROTO_FIELDS);
     }
   }
   return { sequence, subject, reply, data, timestamp, redelivered, redeliveryCount, CRC32: crc };

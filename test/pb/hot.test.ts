@@ -1,12 +1,12 @@
-// The hand-written hot-path codecs (src/streaming/pb/fast.ts) against
-// protobufjs (protocol.ts) as the reference, in the style of crc32fast's
+// The hand-written hot-path codecs (src/pb/hot.ts) against protobufjs
+// (src/pb/reflect.ts) as the reference, in the style of crc32fast's
 // fast == slow property: a seeded random set of messages must give the
 // same bytes and the same decoded values; malformed input must throw
 // ProtoError (never return garbage or hang); unknown fields are skipped.
 
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import * as pb from '../../../src/streaming/pb/protocol.js';
+import type * as pb from '../../src/pb/protocol.js';
 import {
   decodeAck,
   decodeMsgProto,
@@ -16,21 +16,21 @@ import {
   msgProtoSize,
   pubAckSize,
   writePubAck,
-} from '../../../src/streaming/pb/fast.js';
-import { messageCodec } from '../../../src/streaming/pb/codec.js';
-import { ProtoError } from '../../../src/streaming/pb/wire.js';
-import { LONG, rng } from '../../helpers/cores.js';
+} from '../../src/pb/hot.js';
+import { reference } from '../../src/pb/reflect.js';
+import { ProtoError } from '../../src/pb/wire.js';
+import { LONG, rng } from '../helpers/cores.js';
 import { plain, readFields, tagBytes, unknownFields, varintBytes } from './wire-reader.js';
 
-/** protobufjs's codecs (codec.ts), the reference the hand-written ones must equal. */
+/** protobufjs's codecs (reflect.ts), the reference the hand-written ones must equal. */
 const pbjs = {
-  PubMsg: messageCodec<pb.PubMsg>(pb.pbRoot, 'pb.PubMsg'),
-  PubAck: messageCodec<pb.PubAck>(pb.pbRoot, 'pb.PubAck'),
-  MsgProto: messageCodec<pb.MsgProto>(pb.pbRoot, 'pb.MsgProto'),
-  Ack: messageCodec<pb.Ack>(pb.pbRoot, 'pb.Ack'),
+  PubMsg: reference<pb.PubMsg>('pb.PubMsg'),
+  PubAck: reference<pb.PubAck>('pb.PubAck'),
+  MsgProto: reference<pb.MsgProto>('pb.MsgProto'),
+  Ack: reference<pb.Ack>('pb.Ack'),
 };
 
-const test = suite('streaming/pb/fast');
+const test = suite('pb/hot');
 
 const MIB = 1 << 20;
 const ROUNDS = LONG ? 100_000 : 10_000;
