@@ -198,13 +198,23 @@ function emitRead(t, fields) {
     }
   }
   lines.push(`${C}default:`, `${C}  r.skipUnknown(tag, end, [${fields.map((fi) => fi.num).join(', ')}]);`);
-  lines.push(`${I}  }`, `${I}}`, `${I}return { ${fields.map((fi) => fi.name).join(', ')} };`, '}');
+  lines.push(`${I}  }`, `${I}}`, ...listLines('return ', fields.map((fi) => fi.name), ';', I), '}');
   return lines;
 }
 
-function emitDefaults(fields) {
+/** Lines no longer than this stay on one line in the generated code. */
+const MAX_LINE = 120;
+
+/** `head{ a, b }tail` on one line, or one item per line when that is too long. */
+function listLines(head, items, tail, indent) {
+  const one = `${indent}${head}{ ${items.join(', ')} }${tail}`;
+  if (one.length <= MAX_LINE) return [one];
+  return [`${indent}${head}{`, ...items.map((it) => `${indent}  ${it},`), `${indent}}${tail}`];
+}
+
+function emitDefaults(name, fields) {
   const vals = fields.map((fi) => `${fi.name}: ${fi.repeated ? '[]' : fi.kind === 'message' ? 'null' : fi.scalar.zero}`);
-  return vals.join(', ');
+  return listLines(`defaults: (): ${name} => (`, vals, '),', '  ');
 }
 
 function emitMessage(t) {
@@ -216,14 +226,15 @@ function emitMessage(t) {
     `/** The ${t.fullName.slice(1)} codec. */`,
     `export const ${name}: MessageCodec<${name}> = {`,
     ...emitEncode(t, fields),
-    `  decode(buf: Uint8Array): ${name} {`,
+    `  decode(buf: Uint8Array, off = 0, len = buf.length - off): ${name} {`,
+    '    const end = checkRange(buf, off, len);',
     '    try {',
-    `      return read${name}(new Reader(buf), buf.length);`,
+    `      return read${name}(new Reader(buf, off), end);`,
     '    } catch (err) {',
     `      throw malformed('${t.fullName.slice(1)}', err);`,
     '    }',
     '  },',
-    `  defaults: (): ${name} => ({ ${emitDefaults(fields)} }),`,
+    ...emitDefaults(name, fields),
     '};',
     '',
     ...emitRead(t, fields),
@@ -296,11 +307,11 @@ function generate() {
       '',
       "import type { Init, MessageCodec } from './codec.js';",
       "export type { Init, MessageCodec } from './codec.js';",
-      `import { ${used(['EMPTY_BYTES', 'Reader', 'malformed']).join(', ')} } from './wire.js';`,
+      `import { ${used(['EMPTY_BYTES', 'Reader', 'checkRange', 'malformed']).join(', ')} } from './wire.js';`,
       'import {',
       ...used(WRITER_CALLS).map((n) => `  ${n},`),
       "} from './writer.js';",
-      ...[...imports].map(([mod, names]) => `import { ${[...names].sort().join(', ')} } from './${mod.replace(/\.ts$/, '.js')}';`),
+      ...[...imports].flatMap(([mod, names]) => listLines('import ', [...names].sort(), ` from './${mod.replace(/\.ts$/, '.js')}';`, '')),
       '',
       `/** ${file.proto}, for the protobufjs reflection (reflect.ts), which only tests and callers who ask load. */`,
       `export const ${file.textConst} = ${templateLiteral(file.text)};`,

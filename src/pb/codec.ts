@@ -34,8 +34,11 @@ type InitValue<V> = V extends bigint
 export interface MessageCodec<T> {
   /** Proto3 encoding, defaults omitted. */
   encode(msg: Init<T>): Buffer;
-  /** Decodes buf (all of it); unknown fields are skipped. */
-  decode(buf: Uint8Array): T;
+  /**
+   * Decodes buf[off, off+len) (all of buf by default); unknown fields are
+   * skipped. Throws RangeError if the range is not inside buf.
+   */
+  decode(buf: Uint8Array, off?: number, len?: number): T;
   /** A message with every field at its default. */
   defaults(): T;
 }

@@ -1,22 +1,22 @@
 // Hand-written codecs of the per-message protocol buffers (STAN-REFERENCE
-// §3.1): PubMsg in, PubAck out, MsgProto out (and in, for stored records),
-// Ack in. They stay by hand because they beat the generated codecs of
-// protocol.ts (bench/pb.ts, `npm run bench -- pb`): they intern client IDs
-// and channel names, skip what the server never reads (sha256), decode
-// from an offset, and encode into the caller's buffer from positional
-// arguments. Output is byte-identical to protobufjs's (reflect.ts, held so
-// by test/pb/hot.test.ts); input with unknown fields is read like
+// §3.1), kept where they beat the generated ones of protocol.ts in
+// bench/pb.ts (`npm run bench -- pb`, CPU time): PubMsg in (~1.15x: client
+// IDs and channels interned, sha256 skipped), Ack in (~1.2x: interned
+// subject), MsgProto in (~1.15x: interned subject, from an offset) and out
+// (~1.6x: positional arguments, into the caller's buffer). The generated
+// PubAck encoder won (~0.93x), so the server uses it. Output is byte-identical to protobufjs's (reflect.ts,
+// held so by test/pb/hot.test.ts); input with unknown fields is read like
 // protobufjs and gogo read it. Malformed input throws ProtoError.
 //
 // Numbers: uint64 sequences are JS numbers (exact below 2^53); the int64
-// timestamp is a bigint of Unix nanoseconds, moved in and out through a
+// timestamp is a bigint of Unix nanoseconds, moved out through a
 // BigInt64Array aliased by a Uint32Array, so no BigInt arithmetic runs.
 //
 // Decoded bytes fields are views into the input: copy them to keep them
 // past the life of the input buffer. Decoded strings are copies.
 
 import { EMPTY_BYTES, ProtoError, Reader, checkRange } from './wire.js';
-import { utf8Length, varint64Size, varintSize, writeBytes, writeUtf8, writeVarint, writeVarint64 } from './writer.js';
+import { checkEnd, stringFieldSize, varint64Size, varintSize, writeBytes, writeStringField, writeVarint, writeVarint64 } from './writer.js';
 
 export { ProtoError };
 
@@ -29,8 +29,6 @@ const Tag = {
   PUBMSG_DATA: 0x2a,
   PUBMSG_CONN_ID: 0x32,
   PUBMSG_SHA256: 0x52,
-  PUBACK_GUID: 0x0a,
-  PUBACK_ERROR: 0x12,
   MSG_SEQUENCE: 0x08,
   MSG_SUBJECT: 0x12,
   MSG_REPLY: 0x1a,
@@ -195,58 +193,6 @@ export function decodeMsgProto(buf: Uint8Array, off = 0, len = buf.length - off)
     }
   }
   return { sequence, subject, reply, data, timestamp, redelivered, redeliveryCount, CRC32: crc };
-}
-
-function stringFieldSize(v: string | Uint8Array): number {
-  const n = typeof v === 'string' ? (v.length === 0 ? 0 : utf8Length(v)) : v.length;
-  return n === 0 ? 0 : 1 + varintSize(n) + n;
-}
-
-/** Short ASCII strings take one pass: characters first, then their 1-byte length. */
-const ONE_PASS_MAX = 0x7f;
-
-function writeStringField(out: Buffer, p: number, tag: number, v: string | Uint8Array): number {
-  const n = v.length;
-  if (n === 0) return p;
-  out[p++] = tag;
-  if (typeof v !== 'string') return writeBytes(out, writeVarint(out, p, n), v);
-  if (n <= ONE_PASS_MAX) {
-    let i = 0;
-    for (; i < n; i++) {
-      const c = v.charCodeAt(i);
-      if (c >= 0x80) break;
-      out[p + 1 + i] = c;
-    }
-    if (i === n) {
-      out[p] = n;
-      return p + 1 + n;
-    }
-  }
-  const len = utf8Length(v);
-  return writeUtf8(out, writeVarint(out, p, len), v, len);
-}
-
-function checkEnd(out: Uint8Array, end: number, what: string): number {
-  if (end > out.length) throw new RangeError(`${what}: needs ${end} bytes, the buffer has ${out.length}`);
-  return end;
-}
-
-/** Encoded size of PubAck{guid, error}; guid may be the PubMsg's guid bytes. */
-export function pubAckSize(guid: string | Uint8Array, error = ''): number {
-  return stringFieldSize(guid) + stringFieldSize(error);
-}
-
-/** Writes PubAck{guid, error} at out[at]; returns the end offset. */
-export function writePubAck(out: Buffer, at: number, guid: string | Uint8Array, error = ''): number {
-  const p = writeStringField(out, at, Tag.PUBACK_GUID, guid);
-  return checkEnd(out, writeStringField(out, p, Tag.PUBACK_ERROR, error), 'PubAck');
-}
-
-/** PubAck{guid, error} as a new Buffer (an empty error is success, omitted). */
-export function encodePubAck(guid: string | Uint8Array, error = ''): Buffer {
-  const out = Buffer.allocUnsafe(pubAckSize(guid, error));
-  writePubAck(out, 0, guid, error);
-  return out;
 }
 
 /**

@@ -4,7 +4,7 @@
 
 import type { Init, MessageCodec } from './codec.js';
 export type { Init, MessageCodec } from './codec.js';
-import { EMPTY_BYTES, Reader, malformed } from './wire.js';
+import { EMPTY_BYTES, Reader, checkRange, malformed } from './wire.js';
 import {
   bytesValue,
   int32Size,
@@ -205,14 +205,23 @@ export const PubMsg: MessageCodec<PubMsg> = {
     }
     return out;
   },
-  decode(buf: Uint8Array): PubMsg {
+  decode(buf: Uint8Array, off = 0, len = buf.length - off): PubMsg {
+    const end = checkRange(buf, off, len);
     try {
-      return readPubMsg(new Reader(buf), buf.length);
+      return readPubMsg(new Reader(buf, off), end);
     } catch (err) {
       throw malformed('pb.PubMsg', err);
     }
   },
-  defaults: (): PubMsg => ({ clientID: '', guid: '', subject: '', reply: '', data: EMPTY_BYTES, connID: EMPTY_BYTES, sha256: EMPTY_BYTES }),
+  defaults: (): PubMsg => ({
+    clientID: '',
+    guid: '',
+    subject: '',
+    reply: '',
+    data: EMPTY_BYTES,
+    connID: EMPTY_BYTES,
+    sha256: EMPTY_BYTES,
+  }),
 };
 
 /** Reads a PubMsg from r up to end. */
@@ -285,9 +294,10 @@ export const PubAck: MessageCodec<PubAck> = {
     }
     return out;
   },
-  decode(buf: Uint8Array): PubAck {
+  decode(buf: Uint8Array, off = 0, len = buf.length - off): PubAck {
+    const end = checkRange(buf, off, len);
     try {
-      return readPubAck(new Reader(buf), buf.length);
+      return readPubAck(new Reader(buf, off), end);
     } catch (err) {
       throw malformed('pb.PubAck', err);
     }
@@ -388,14 +398,24 @@ export const MsgProto: MessageCodec<MsgProto> = {
     }
     return out;
   },
-  decode(buf: Uint8Array): MsgProto {
+  decode(buf: Uint8Array, off = 0, len = buf.length - off): MsgProto {
+    const end = checkRange(buf, off, len);
     try {
-      return readMsgProto(new Reader(buf), buf.length);
+      return readMsgProto(new Reader(buf, off), end);
     } catch (err) {
       throw malformed('pb.MsgProto', err);
     }
   },
-  defaults: (): MsgProto => ({ sequence: 0, subject: '', reply: '', data: EMPTY_BYTES, timestamp: 0n, redelivered: false, redeliveryCount: 0, CRC32: 0 }),
+  defaults: (): MsgProto => ({
+    sequence: 0,
+    subject: '',
+    reply: '',
+    data: EMPTY_BYTES,
+    timestamp: 0n,
+    redelivered: false,
+    redeliveryCount: 0,
+    CRC32: 0,
+  }),
 };
 
 /** Reads a MsgProto from r up to end. */
@@ -470,9 +490,10 @@ export const Ack: MessageCodec<Ack> = {
     }
     return out;
   },
-  decode(buf: Uint8Array): Ack {
+  decode(buf: Uint8Array, off = 0, len = buf.length - off): Ack {
+    const end = checkRange(buf, off, len);
     try {
-      return readAck(new Reader(buf), buf.length);
+      return readAck(new Reader(buf, off), end);
     } catch (err) {
       throw malformed('pb.Ack', err);
     }
@@ -558,14 +579,22 @@ export const ConnectRequest: MessageCodec<ConnectRequest> = {
     }
     return out;
   },
-  decode(buf: Uint8Array): ConnectRequest {
+  decode(buf: Uint8Array, off = 0, len = buf.length - off): ConnectRequest {
+    const end = checkRange(buf, off, len);
     try {
-      return readConnectRequest(new Reader(buf), buf.length);
+      return readConnectRequest(new Reader(buf, off), end);
     } catch (err) {
       throw malformed('pb.ConnectRequest', err);
     }
   },
-  defaults: (): ConnectRequest => ({ clientID: '', heartbeatInbox: '', protocol: 0, connID: EMPTY_BYTES, pingInterval: 0, pingMaxOut: 0 }),
+  defaults: (): ConnectRequest => ({
+    clientID: '',
+    heartbeatInbox: '',
+    protocol: 0,
+    connID: EMPTY_BYTES,
+    pingInterval: 0,
+    pingMaxOut: 0,
+  }),
 };
 
 /** Reads a ConnectRequest from r up to end. */
@@ -710,14 +739,27 @@ export const ConnectResponse: MessageCodec<ConnectResponse> = {
     }
     return out;
   },
-  decode(buf: Uint8Array): ConnectResponse {
+  decode(buf: Uint8Array, off = 0, len = buf.length - off): ConnectResponse {
+    const end = checkRange(buf, off, len);
     try {
-      return readConnectResponse(new Reader(buf), buf.length);
+      return readConnectResponse(new Reader(buf, off), end);
     } catch (err) {
       throw malformed('pb.ConnectResponse', err);
     }
   },
-  defaults: (): ConnectResponse => ({ pubPrefix: '', subRequests: '', unsubRequests: '', closeRequests: '', error: '', subCloseRequests: '', pingRequests: '', pingInterval: 0, pingMaxOut: 0, protocol: 0, publicKey: '' }),
+  defaults: (): ConnectResponse => ({
+    pubPrefix: '',
+    subRequests: '',
+    unsubRequests: '',
+    closeRequests: '',
+    error: '',
+    subCloseRequests: '',
+    pingRequests: '',
+    pingInterval: 0,
+    pingMaxOut: 0,
+    protocol: 0,
+    publicKey: '',
+  }),
 };
 
 /** Reads a ConnectResponse from r up to end. */
@@ -773,7 +815,19 @@ export function readConnectResponse(r: Reader, end: number): ConnectResponse {
         r.skipUnknown(tag, end, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 100]);
     }
   }
-  return { pubPrefix, subRequests, unsubRequests, closeRequests, error, subCloseRequests, pingRequests, pingInterval, pingMaxOut, protocol, publicKey };
+  return {
+    pubPrefix,
+    subRequests,
+    unsubRequests,
+    closeRequests,
+    error,
+    subCloseRequests,
+    pingRequests,
+    pingInterval,
+    pingMaxOut,
+    protocol,
+    publicKey,
+  };
 }
 
 /** client -> server on pingRequests. */
@@ -795,9 +849,10 @@ export const Ping: MessageCodec<Ping> = {
     }
     return out;
   },
-  decode(buf: Uint8Array): Ping {
+  decode(buf: Uint8Array, off = 0, len = buf.length - off): Ping {
+    const end = checkRange(buf, off, len);
     try {
-      return readPing(new Reader(buf), buf.length);
+      return readPing(new Reader(buf, off), end);
     } catch (err) {
       throw malformed('pb.Ping', err);
     }
@@ -842,9 +897,10 @@ export const PingResponse: MessageCodec<PingResponse> = {
     }
     return out;
   },
-  decode(buf: Uint8Array): PingResponse {
+  decode(buf: Uint8Array, off = 0, len = buf.length - off): PingResponse {
+    const end = checkRange(buf, off, len);
     try {
-      return readPingResponse(new Reader(buf), buf.length);
+      return readPingResponse(new Reader(buf, off), end);
     } catch (err) {
       throw malformed('pb.PingResponse', err);
     }
@@ -972,14 +1028,26 @@ export const SubscriptionRequest: MessageCodec<SubscriptionRequest> = {
     }
     return out;
   },
-  decode(buf: Uint8Array): SubscriptionRequest {
+  decode(buf: Uint8Array, off = 0, len = buf.length - off): SubscriptionRequest {
+    const end = checkRange(buf, off, len);
     try {
-      return readSubscriptionRequest(new Reader(buf), buf.length);
+      return readSubscriptionRequest(new Reader(buf, off), end);
     } catch (err) {
       throw malformed('pb.SubscriptionRequest', err);
     }
   },
-  defaults: (): SubscriptionRequest => ({ clientID: '', subject: '', qGroup: '', inbox: '', maxInFlight: 0, ackWaitInSecs: 0, durableName: '', startPosition: 0, startSequence: 0, startTimeDelta: 0n }),
+  defaults: (): SubscriptionRequest => ({
+    clientID: '',
+    subject: '',
+    qGroup: '',
+    inbox: '',
+    maxInFlight: 0,
+    ackWaitInSecs: 0,
+    durableName: '',
+    startPosition: 0,
+    startSequence: 0,
+    startTimeDelta: 0n,
+  }),
 };
 
 /** Reads a SubscriptionRequest from r up to end. */
@@ -1031,7 +1099,18 @@ export function readSubscriptionRequest(r: Reader, end: number): SubscriptionReq
         r.skipUnknown(tag, end, [1, 2, 3, 4, 5, 6, 7, 10, 11, 12]);
     }
   }
-  return { clientID, subject, qGroup, inbox, maxInFlight, ackWaitInSecs, durableName, startPosition, startSequence, startTimeDelta };
+  return {
+    clientID,
+    subject,
+    qGroup,
+    inbox,
+    maxInFlight,
+    ackWaitInSecs,
+    durableName,
+    startPosition,
+    startSequence,
+    startTimeDelta,
+  };
 }
 
 /** Response to sub, unsub and sub-close requests (fields start at 2). */
@@ -1064,9 +1143,10 @@ export const SubscriptionResponse: MessageCodec<SubscriptionResponse> = {
     }
     return out;
   },
-  decode(buf: Uint8Array): SubscriptionResponse {
+  decode(buf: Uint8Array, off = 0, len = buf.length - off): SubscriptionResponse {
+    const end = checkRange(buf, off, len);
     try {
-      return readSubscriptionResponse(new Reader(buf), buf.length);
+      return readSubscriptionResponse(new Reader(buf, off), end);
     } catch (err) {
       throw malformed('pb.SubscriptionResponse', err);
     }
@@ -1143,9 +1223,10 @@ export const UnsubscribeRequest: MessageCodec<UnsubscribeRequest> = {
     }
     return out;
   },
-  decode(buf: Uint8Array): UnsubscribeRequest {
+  decode(buf: Uint8Array, off = 0, len = buf.length - off): UnsubscribeRequest {
+    const end = checkRange(buf, off, len);
     try {
-      return readUnsubscribeRequest(new Reader(buf), buf.length);
+      return readUnsubscribeRequest(new Reader(buf, off), end);
     } catch (err) {
       throw malformed('pb.UnsubscribeRequest', err);
     }
@@ -1202,9 +1283,10 @@ export const CloseRequest: MessageCodec<CloseRequest> = {
     }
     return out;
   },
-  decode(buf: Uint8Array): CloseRequest {
+  decode(buf: Uint8Array, off = 0, len = buf.length - off): CloseRequest {
+    const end = checkRange(buf, off, len);
     try {
-      return readCloseRequest(new Reader(buf), buf.length);
+      return readCloseRequest(new Reader(buf, off), end);
     } catch (err) {
       throw malformed('pb.CloseRequest', err);
     }
@@ -1249,9 +1331,10 @@ export const CloseResponse: MessageCodec<CloseResponse> = {
     }
     return out;
   },
-  decode(buf: Uint8Array): CloseResponse {
+  decode(buf: Uint8Array, off = 0, len = buf.length - off): CloseResponse {
+    const end = checkRange(buf, off, len);
     try {
-      return readCloseResponse(new Reader(buf), buf.length);
+      return readCloseResponse(new Reader(buf, off), end);
     } catch (err) {
       throw malformed('pb.CloseResponse', err);
     }

@@ -13,7 +13,7 @@ import type protobuf from 'protobufjs';
 import type { Init, MessageCodec } from './codec.js';
 import { PB_PROTO } from './protocol.js';
 import { SPB_PROTO } from './spb.js';
-import { EMPTY_BYTES, ProtoError, asBuffer } from './wire.js';
+import { EMPTY_BYTES, ProtoError, asBuffer, checkRange } from './wire.js';
 
 type Protobuf = typeof protobuf;
 
@@ -234,11 +234,12 @@ export function reflectedCodec<T>(root: () => protobuf.Root, name: string): Refl
       const w = type.encode(toWire(info, msg as Record<string, unknown>)).finish();
       return asBuffer(w);
     },
-    decode(buf: Uint8Array): T {
+    decode(buf: Uint8Array, off = 0, len = buf.length - off): T {
       const { type, info } = get();
+      const end = checkRange(buf, off, len);
       let m: protobuf.Message;
       try {
-        m = type.decode(asBuffer(buf));
+        m = type.decode(asBuffer(buf).subarray(off, end));
       } catch (err) {
         throw new ProtoError(`${name}: malformed message: ${(err as Error).message}`, { cause: err });
       }

@@ -4,7 +4,7 @@
 
 import type { Init, MessageCodec } from './codec.js';
 export type { Init, MessageCodec } from './codec.js';
-import { EMPTY_BYTES, Reader, malformed } from './wire.js';
+import { EMPTY_BYTES, Reader, checkRange, malformed } from './wire.js';
 import {
   bytesValue,
   int32Size,
@@ -21,7 +21,18 @@ import {
   writeUtf8,
   writeVarint,
 } from './writer.js';
-import { CloseRequest, ConnectRequest, MsgProto, SubscriptionRequest, UnsubscribeRequest, readCloseRequest, readConnectRequest, readMsgProto, readSubscriptionRequest, readUnsubscribeRequest } from './protocol.js';
+import {
+  CloseRequest,
+  ConnectRequest,
+  MsgProto,
+  SubscriptionRequest,
+  UnsubscribeRequest,
+  readCloseRequest,
+  readConnectRequest,
+  readMsgProto,
+  readSubscriptionRequest,
+  readUnsubscribeRequest,
+} from './protocol.js';
 
 /** spb/protocol.proto, for the protobufjs reflection (reflect.ts), which only tests and callers who ask load. */
 export const SPB_PROTO = `
@@ -267,14 +278,27 @@ export const SubState: MessageCodec<SubState> = {
     }
     return out;
   },
-  decode(buf: Uint8Array): SubState {
+  decode(buf: Uint8Array, off = 0, len = buf.length - off): SubState {
+    const end = checkRange(buf, off, len);
     try {
-      return readSubState(new Reader(buf), buf.length);
+      return readSubState(new Reader(buf, off), end);
     } catch (err) {
       throw malformed('spb.SubState', err);
     }
   },
-  defaults: (): SubState => ({ ID: 0, clientID: '', qGroup: '', inbox: '', ackInbox: '', maxInFlight: 0, ackWaitInSecs: 0, durableName: '', lastSent: 0, isDurable: false, isClosed: false }),
+  defaults: (): SubState => ({
+    ID: 0,
+    clientID: '',
+    qGroup: '',
+    inbox: '',
+    ackInbox: '',
+    maxInFlight: 0,
+    ackWaitInSecs: 0,
+    durableName: '',
+    lastSent: 0,
+    isDurable: false,
+    isClosed: false,
+  }),
 };
 
 /** Reads a SubState from r up to end. */
@@ -330,7 +354,19 @@ export function readSubState(r: Reader, end: number): SubState {
         r.skipUnknown(tag, end, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
     }
   }
-  return { ID, clientID, qGroup, inbox, ackInbox, maxInFlight, ackWaitInSecs, durableName, lastSent, isDurable, isClosed };
+  return {
+    ID,
+    clientID,
+    qGroup,
+    inbox,
+    ackInbox,
+    maxInFlight,
+    ackWaitInSecs,
+    durableName,
+    lastSent,
+    isDurable,
+    isClosed,
+  };
 }
 
 /** subs.dat type 3. */
@@ -352,9 +388,10 @@ export const SubStateDelete: MessageCodec<SubStateDelete> = {
     }
     return out;
   },
-  decode(buf: Uint8Array): SubStateDelete {
+  decode(buf: Uint8Array, off = 0, len = buf.length - off): SubStateDelete {
+    const end = checkRange(buf, off, len);
     try {
-      return readSubStateDelete(new Reader(buf), buf.length);
+      return readSubStateDelete(new Reader(buf, off), end);
     } catch (err) {
       throw malformed('spb.SubStateDelete', err);
     }
@@ -404,9 +441,10 @@ export const SubStateUpdate: MessageCodec<SubStateUpdate> = {
     }
     return out;
   },
-  decode(buf: Uint8Array): SubStateUpdate {
+  decode(buf: Uint8Array, off = 0, len = buf.length - off): SubStateUpdate {
+    const end = checkRange(buf, off, len);
     try {
-      return readSubStateUpdate(new Reader(buf), buf.length);
+      return readSubStateUpdate(new Reader(buf, off), end);
     } catch (err) {
       throw malformed('spb.SubStateUpdate', err);
     }
@@ -527,14 +565,25 @@ export const ServerInfo: MessageCodec<ServerInfo> = {
     }
     return out;
   },
-  decode(buf: Uint8Array): ServerInfo {
+  decode(buf: Uint8Array, off = 0, len = buf.length - off): ServerInfo {
+    const end = checkRange(buf, off, len);
     try {
-      return readServerInfo(new Reader(buf), buf.length);
+      return readServerInfo(new Reader(buf, off), end);
     } catch (err) {
       throw malformed('spb.ServerInfo', err);
     }
   },
-  defaults: (): ServerInfo => ({ ClusterID: '', Discovery: '', Publish: '', Subscribe: '', Unsubscribe: '', Close: '', SubClose: '', AcksSubs: '', NodeID: '' }),
+  defaults: (): ServerInfo => ({
+    ClusterID: '',
+    Discovery: '',
+    Publish: '',
+    Subscribe: '',
+    Unsubscribe: '',
+    Close: '',
+    SubClose: '',
+    AcksSubs: '',
+    NodeID: '',
+  }),
 };
 
 /** Reads a ServerInfo from r up to end. */
@@ -643,14 +692,22 @@ export const ClientInfo: MessageCodec<ClientInfo> = {
     }
     return out;
   },
-  decode(buf: Uint8Array): ClientInfo {
+  decode(buf: Uint8Array, off = 0, len = buf.length - off): ClientInfo {
+    const end = checkRange(buf, off, len);
     try {
-      return readClientInfo(new Reader(buf), buf.length);
+      return readClientInfo(new Reader(buf, off), end);
     } catch (err) {
       throw malformed('spb.ClientInfo', err);
     }
   },
-  defaults: (): ClientInfo => ({ ID: '', HbInbox: '', ConnID: EMPTY_BYTES, Protocol: 0, PingInterval: 0, PingMaxOut: 0 }),
+  defaults: (): ClientInfo => ({
+    ID: '',
+    HbInbox: '',
+    ConnID: EMPTY_BYTES,
+    Protocol: 0,
+    PingInterval: 0,
+    PingMaxOut: 0,
+  }),
 };
 
 /** Reads a ClientInfo from r up to end. */
@@ -710,9 +767,10 @@ export const ClientDelete: MessageCodec<ClientDelete> = {
     }
     return out;
   },
-  decode(buf: Uint8Array): ClientDelete {
+  decode(buf: Uint8Array, off = 0, len = buf.length - off): ClientDelete {
+    const end = checkRange(buf, off, len);
     try {
-      return readClientDelete(new Reader(buf), buf.length);
+      return readClientDelete(new Reader(buf, off), end);
     } catch (err) {
       throw malformed('spb.ClientDelete', err);
     }
@@ -784,9 +842,10 @@ export const CtrlMsg: MessageCodec<CtrlMsg> = {
     }
     return out;
   },
-  decode(buf: Uint8Array): CtrlMsg {
+  decode(buf: Uint8Array, off = 0, len = buf.length - off): CtrlMsg {
+    const end = checkRange(buf, off, len);
     try {
-      return readCtrlMsg(new Reader(buf), buf.length);
+      return readCtrlMsg(new Reader(buf, off), end);
     } catch (err) {
       throw malformed('spb.CtrlMsg', err);
     }
@@ -861,9 +920,10 @@ export const RaftJoinRequest: MessageCodec<RaftJoinRequest> = {
     }
     return out;
   },
-  decode(buf: Uint8Array): RaftJoinRequest {
+  decode(buf: Uint8Array, off = 0, len = buf.length - off): RaftJoinRequest {
+    const end = checkRange(buf, off, len);
     try {
-      return readRaftJoinRequest(new Reader(buf), buf.length);
+      return readRaftJoinRequest(new Reader(buf, off), end);
     } catch (err) {
       throw malformed('spb.RaftJoinRequest', err);
     }
@@ -911,9 +971,10 @@ export const RaftJoinResponse: MessageCodec<RaftJoinResponse> = {
     }
     return out;
   },
-  decode(buf: Uint8Array): RaftJoinResponse {
+  decode(buf: Uint8Array, off = 0, len = buf.length - off): RaftJoinResponse {
+    const end = checkRange(buf, off, len);
     try {
-      return readRaftJoinResponse(new Reader(buf), buf.length);
+      return readRaftJoinResponse(new Reader(buf, off), end);
     } catch (err) {
       throw malformed('spb.RaftJoinResponse', err);
     }
@@ -1015,14 +1076,25 @@ export const RaftOperation: MessageCodec<RaftOperation> = {
     }
     return out;
   },
-  decode(buf: Uint8Array): RaftOperation {
+  decode(buf: Uint8Array, off = 0, len = buf.length - off): RaftOperation {
+    const end = checkRange(buf, off, len);
     try {
-      return readRaftOperation(new Reader(buf), buf.length);
+      return readRaftOperation(new Reader(buf, off), end);
     } catch (err) {
       throw malformed('spb.RaftOperation', err);
     }
   },
-  defaults: (): RaftOperation => ({ OpType: 0, PublishBatch: null, Sub: null, Unsub: null, SubSentAck: null, ClientConnect: null, ClientDisconnect: null, Channel: '', ChannelID: 0 }),
+  defaults: (): RaftOperation => ({
+    OpType: 0,
+    PublishBatch: null,
+    Sub: null,
+    Unsub: null,
+    SubSentAck: null,
+    ClientConnect: null,
+    ClientDisconnect: null,
+    Channel: '',
+    ChannelID: 0,
+  }),
 };
 
 /** Reads a RaftOperation from r up to end. */
@@ -1106,9 +1178,10 @@ export const Batch: MessageCodec<Batch> = {
     }
     return out;
   },
-  decode(buf: Uint8Array): Batch {
+  decode(buf: Uint8Array, off = 0, len = buf.length - off): Batch {
+    const end = checkRange(buf, off, len);
     try {
-      return readBatch(new Reader(buf), buf.length);
+      return readBatch(new Reader(buf, off), end);
     } catch (err) {
       throw malformed('spb.Batch', err);
     }
@@ -1166,9 +1239,10 @@ export const AddSubscription: MessageCodec<AddSubscription> = {
     }
     return out;
   },
-  decode(buf: Uint8Array): AddSubscription {
+  decode(buf: Uint8Array, off = 0, len = buf.length - off): AddSubscription {
+    const end = checkRange(buf, off, len);
     try {
-      return readAddSubscription(new Reader(buf), buf.length);
+      return readAddSubscription(new Reader(buf, off), end);
     } catch (err) {
       throw malformed('spb.AddSubscription', err);
     }
@@ -1249,9 +1323,10 @@ export const SubSentAndAck: MessageCodec<SubSentAndAck> = {
     }
     return out;
   },
-  decode(buf: Uint8Array): SubSentAndAck {
+  decode(buf: Uint8Array, off = 0, len = buf.length - off): SubSentAndAck {
+    const end = checkRange(buf, off, len);
     try {
-      return readSubSentAndAck(new Reader(buf), buf.length);
+      return readSubSentAndAck(new Reader(buf, off), end);
     } catch (err) {
       throw malformed('spb.SubSentAndAck', err);
     }
@@ -1318,9 +1393,10 @@ export const AddClient: MessageCodec<AddClient> = {
     }
     return out;
   },
-  decode(buf: Uint8Array): AddClient {
+  decode(buf: Uint8Array, off = 0, len = buf.length - off): AddClient {
+    const end = checkRange(buf, off, len);
     try {
-      return readAddClient(new Reader(buf), buf.length);
+      return readAddClient(new Reader(buf, off), end);
     } catch (err) {
       throw malformed('spb.AddClient', err);
     }
@@ -1384,9 +1460,10 @@ export const RaftSnapshot: MessageCodec<RaftSnapshot> = {
     }
     return out;
   },
-  decode(buf: Uint8Array): RaftSnapshot {
+  decode(buf: Uint8Array, off = 0, len = buf.length - off): RaftSnapshot {
+    const end = checkRange(buf, off, len);
     try {
-      return readRaftSnapshot(new Reader(buf), buf.length);
+      return readRaftSnapshot(new Reader(buf, off), end);
     } catch (err) {
       throw malformed('spb.RaftSnapshot', err);
     }
@@ -1475,9 +1552,10 @@ export const ChannelSnapshot: MessageCodec<ChannelSnapshot> = {
     }
     return out;
   },
-  decode(buf: Uint8Array): ChannelSnapshot {
+  decode(buf: Uint8Array, off = 0, len = buf.length - off): ChannelSnapshot {
+    const end = checkRange(buf, off, len);
     try {
-      return readChannelSnapshot(new Reader(buf), buf.length);
+      return readChannelSnapshot(new Reader(buf, off), end);
     } catch (err) {
       throw malformed('spb.ChannelSnapshot', err);
     }
@@ -1549,9 +1627,10 @@ export const SubscriptionSnapshot: MessageCodec<SubscriptionSnapshot> = {
     }
     return out;
   },
-  decode(buf: Uint8Array): SubscriptionSnapshot {
+  decode(buf: Uint8Array, off = 0, len = buf.length - off): SubscriptionSnapshot {
+    const end = checkRange(buf, off, len);
     try {
-      return readSubscriptionSnapshot(new Reader(buf), buf.length);
+      return readSubscriptionSnapshot(new Reader(buf, off), end);
     } catch (err) {
       throw malformed('spb.SubscriptionSnapshot', err);
     }

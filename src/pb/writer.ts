@@ -119,6 +119,46 @@ export function lenFieldSize(tagSize: number, n: number): number {
   return n === 0 ? 0 : tagSize + varintSize(n) + n;
 }
 
+/**
+ * Bytes of a one-byte-tag string or bytes field (0 when empty); a string
+ * may come pre-encoded as its UTF-8 bytes.
+ */
+export function stringFieldSize(v: string | Uint8Array): number {
+  const n = typeof v === 'string' ? (v.length === 0 ? 0 : utf8Length(v)) : v.length;
+  return n === 0 ? 0 : 1 + varintSize(n) + n;
+}
+
+/** Short ASCII strings take one pass: characters first, then their 1-byte length. */
+const ONE_PASS_MAX = 0x7f;
+
+/** Writes a one-byte-tag string or bytes field (nothing when empty); returns the end offset. */
+export function writeStringField(out: Buffer, p: number, tag: number, v: string | Uint8Array): number {
+  const n = v.length;
+  if (n === 0) return p;
+  out[p++] = tag;
+  if (typeof v !== 'string') return writeBytes(out, writeVarint(out, p, n), v);
+  if (n <= ONE_PASS_MAX) {
+    let i = 0;
+    for (; i < n; i++) {
+      const c = v.charCodeAt(i);
+      if (c >= 0x80) break;
+      out[p + 1 + i] = c;
+    }
+    if (i === n) {
+      out[p] = n;
+      return p + 1 + n;
+    }
+  }
+  const len = utf8Length(v);
+  return writeUtf8(out, writeVarint(out, p, len), v, len);
+}
+
+/** end, or a RangeError naming `what` if out is shorter (encoders into the caller's buffer). */
+export function checkEnd(out: Uint8Array, end: number, what: string): number {
+  if (end > out.length) throw new RangeError(`${what}: needs ${end} bytes, the buffer has ${out.length}`);
+  return end;
+}
+
 // ---------------------------------------------------------------------------
 // Encode-side values: what the JS value of a field puts on the wire.
 

@@ -107,8 +107,17 @@ test('every message: the same bytes as protobufjs on encode, the same values on 
       // An unknown field (number 15, varint) and an unknown group after the known ones.
       const extended = Buffer.concat([b, Buffer.from([0x78, 0x96, 0x01, 0xfb, 0x03, 0x08, 0x01, 0xfc, 0x03])]);
       assert.equal(plain(mine.decode(extended)), plain(theirs.decode(b)), `${name} round ${i}: unknown fields`);
+      // at an offset inside a larger buffer, given as a plain Uint8Array
+      const big = new Uint8Array(b.length + 9).fill(0xff);
+      big.set(b, 4);
+      assert.equal(plain(mine.decode(big, 4, b.length)), plain(theirs.decode(b)), `${name} round ${i}: at an offset`);
     }
   }
+});
+
+test('decode: a range outside the buffer is a RangeError', () => {
+  assert.throws(() => pb.MsgProto.decode(Buffer.alloc(4), 2, 3), (e: unknown) => e instanceof RangeError);
+  assert.throws(() => pb.MsgProto.decode(Buffer.alloc(4), -1, 2), (e: unknown) => e instanceof RangeError);
 });
 
 test('decode: malformed input is a ProtoError naming the message; a known field with the wrong wire type too', () => {
