@@ -1,12 +1,13 @@
 // Hand-written codecs of the per-message protocol buffers (STAN-REFERENCE
 // §3.1), kept where they beat the generated ones of protocol.ts in
-// bench/pb.ts (`npm run bench -- pb`, CPU time): PubMsg in (~1.15x: client
-// IDs and channels interned, sha256 skipped), Ack in (~1.2x: interned
-// subject), MsgProto in (~1.15x: interned subject, from an offset) and out
-// (~1.6x: positional arguments, into the caller's buffer). The generated
-// PubAck encoder won (~0.93x), so the server uses it. Output is byte-identical to protobufjs's (reflect.ts,
-// held so by test/pb/hot.test.ts); input with unknown fields is read like
-// protobufjs and gogo read it. Malformed input throws ProtoError.
+// bench/pb.ts (`npm run bench -- pb`, per CPU-second): PubMsg in (~1.1x:
+// client IDs and channels interned, sha256 skipped), Ack in (~1.15x:
+// interned subject), MsgProto in (~1.1x: interned subject) and out (~2x:
+// positional arguments, into the caller's buffer). The generated PubAck
+// encoder won (hand 0.90-0.99x), so the server uses it. Output is
+// byte-identical to protobufjs's (reflect.ts, held so by
+// test/pb/hot.test.ts); input with unknown fields is read like protobufjs
+// and gogo read it. Malformed input throws ProtoError.
 //
 // Numbers: uint64 sequences are JS numbers (exact below 2^53); the int64
 // timestamp is a bigint of Unix nanoseconds, moved out through a

@@ -67,7 +67,7 @@ const LO = LITTLE_ENDIAN ? 0 : 1;
 const HI = 1 - LO;
 
 /** The int64 whose two's-complement halves are hi and lo. */
-export function int64Of(hi: number, lo: number): bigint {
+function int64Of(hi: number, lo: number): bigint {
   i64w[LO] = lo;
   i64w[HI] = hi;
   return i64[0]!;
