@@ -10,7 +10,7 @@ import { StanErr, StanError } from './errors.js';
 import { Channel, QueueGroup, StanSub, type StanClient } from './model.js';
 import { newInbox } from './nuid.js';
 import type { MsgHandler, NatsTransport } from './transport.js';
-import type { SubscriptionRequest } from './pb/protocol.js';
+import type { SubscriptionRequest } from '../pb/protocol.js';
 
 /** pb.StartPosition. */
 export const StartPosition = {

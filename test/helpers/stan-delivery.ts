@@ -6,7 +6,7 @@
 // texts and raw fields (PubAck bytes, MsgProto timestamps).
 
 import { connect as natsConnect, createInbox, type NatsConnection, type Subscription as NatsSub } from 'nats';
-import * as pb from '../../src/streaming/pb/protocol.js';
+import * as pb from '../../src/pb/protocol.js';
 import { nuid } from '../../src/streaming/nuid.js';
 import { haveNatsServer, sleep, until } from './stan.js';
 

@@ -5,7 +5,7 @@
 
 import type { ChildProcess } from 'node:child_process';
 import { connect, createInbox, type NatsConnection } from 'nats';
-import * as pb from '../../src/streaming/pb/protocol.js';
+import * as pb from '../../src/pb/protocol.js';
 import { silentLogger } from '../../src/log/logger.js';
 import { MemoryStore } from '../../src/stores/memory/index.js';
 import { defaultStanOptions, type StanOptions } from '../../src/streaming/options.js';

@@ -7,7 +7,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
 import { connect as natsConnect, createInbox, type NatsConnection, type Subscription as NatsSub } from 'nats';
-import * as pb from '../../src/streaming/pb/protocol.js';
+import * as pb from '../../src/pb/protocol.js';
 import { closeClient, haveNatsServer, publish, stan, stanConnect, startStan, until, type FixtureOptions, type StanFixture } from './stan.js';
 
 export type Variant = 'embedded' | 'external';

@@ -9,12 +9,12 @@ import { StoreError, type ChannelLimits, type MsgStore, type Store } from '../..
 import { bytes, clientInfo, limitsOf, MS, serverInfo, storeN, subState, T0 } from './fixtures.js';
 import { runRecoveryContract } from './contract-recovery.js';
 import { runReadContract, type ReadContractOptions } from './contract-reads.js';
-import { messageCodec } from '../../src/streaming/pb/codec.js';
-import { pbRoot, type MsgProto } from '../../src/streaming/pb/protocol.js';
+import type { MsgProto } from '../../src/pb/protocol.js';
+import { reference } from '../../src/pb/reflect.js';
 import type { StoredMsg } from '../../src/stores/store.js';
 
 /** protobufjs's encoding of a stored message as delivered first (the reference). */
-const MsgProtoRef = messageCodec<MsgProto>(pbRoot, 'pb.MsgProto');
+const MsgProtoRef = reference<MsgProto>('pb.MsgProto');
 function encodeMsgProtoRef(s: StoredMsg): Uint8Array {
   return MsgProtoRef.encode({ sequence: s.sequence, subject: s.subject, reply: s.reply, data: s.data, timestamp: s.timestamp });
 }

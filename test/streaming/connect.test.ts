@@ -8,7 +8,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createInbox, type NatsConnection } from 'nats';
-import * as pb from '../../src/streaming/pb/protocol.js';
+import * as pb from '../../src/pb/protocol.js';
 import { haveNatsServer, publish, sleep, stanConnect, startStan, until, type StanFixture } from '../helpers/stan.js';
 import {
   CLOSE,

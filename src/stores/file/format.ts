@@ -7,7 +7,7 @@
 // All integers are little-endian.
 
 import { core } from '../../core/index.js';
-import { varintSize, writeVarint } from '../../streaming/pb/wire.js';
+import { varintSize, writeVarint } from '../../pb/writer.js';
 import type { AppendFile } from './append-file.js';
 
 /** `01 00 00 00` at the start of every file. */

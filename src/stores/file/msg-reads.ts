@@ -10,7 +10,7 @@
 // again after each wait: a message removed meanwhile is skipped, never
 // served from a file that is gone, and a closed store rejects.
 
-import { decodeMsgProto } from '../../streaming/pb/fast.js';
+import { decodeMsgProto } from '../../pb/hot.js';
 import { StoreError, type StoredMsg } from '../store.js';
 import { INDEX_RECORD_SIZE, VERSION_SIZE, type Crc } from './format.js';
 import { BatchReader, type BatchPart, type BatchStop } from './msg-batch.js';

@@ -9,7 +9,7 @@
 // from the cache of recent messages (recent.ts) or from the files
 // (msg-reads.ts). Bytes count MsgProto size + 40 per message (see format.ts).
 
-import { encodeMsgProto, msgProtoSize } from '../../streaming/pb/fast.js';
+import { encodeMsgProto, msgProtoSize } from '../../pb/hot.js';
 import {
   StoreError,
   type ChannelLimits,

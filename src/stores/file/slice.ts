@@ -9,7 +9,7 @@
 import { spawn } from 'node:child_process';
 import { renameSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodeMsgProto, type MsgProtoView } from '../../streaming/pb/fast.js';
+import { decodeMsgProto, type MsgProtoView } from '../../pb/hot.js';
 import type { ChannelLimits } from '../store.js';
 import type { AppendFile } from './append-file.js';
 import type { FileStoreOptions, StoreLog } from './options.js';

@@ -6,7 +6,7 @@ import { decodePubMsg, encodePubAck, isCtrlMsg } from '../codec.js';
 import { isValidChannel } from '../../subject/channel-name.js';
 import { StanErr, StanError } from '../errors.js';
 import type { StanContext } from '../context.js';
-import type { PubMsgView } from '../pb/fast.js';
+import type { PubMsgView } from '../../pb/hot.js';
 
 export function handlePublish(ctx: StanContext, data: Uint8Array, reply: string | undefined): void {
   let pm;

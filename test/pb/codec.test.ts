@@ -1,4 +1,4 @@
-// The pb and spb codecs (src/streaming/pb/protocol.ts, spb.ts, codec.ts):
+// The pb and spb codecs (src/pb/protocol.ts, spb.ts, rules in codec.ts):
 // the wire examples of STAN-REFERENCE Appendix B byte for byte, and every
 // message round-tripped with its field numbers checked by the schema-free
 // reader against the table below, typed from §3 independently of the
@@ -6,13 +6,13 @@
 
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import * as pb from '../../../src/streaming/pb/protocol.js';
-import * as spb from '../../../src/streaming/pb/spb.js';
-import type { MessageCodec } from '../../../src/streaming/pb/codec.js';
-import { ProtoError } from '../../../src/streaming/pb/wire.js';
+import * as pb from '../../src/pb/protocol.js';
+import * as spb from '../../src/pb/spb.js';
+import type { MessageCodec } from '../../src/pb/codec.js';
+import { ProtoError } from '../../src/pb/wire.js';
 import { plain, readFields, readPacked, unknownFields } from './wire-reader.js';
 
-const test = suite('streaming/pb/codec');
+const test = suite('pb/codec');
 
 type Kind = 'string' | 'bytes' | 'u64' | 'i64' | 'i32' | 'u32' | 'bool' | 'enum' | `msg:${string}`;
 type FieldRow = [name: string, no: number, kind: Kind, repeated?: 'repeated'];

@@ -1,6 +1,6 @@
 // A schema-free protobuf reader for the pb tests: bytes -> (field number,
 // wire type, raw value) in wire order, written with BigInt and no shared
-// code with src/streaming/pb, so a wrong field number or varint in the
+// code with src/pb, so a wrong field number or varint in the
 // codecs cannot hide behind the same mistake here.
 
 export interface WireField {

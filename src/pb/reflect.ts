@@ -1,27 +1,19 @@
-// Typed encode/decode over protobufjs reflection, shared by protocol.ts and
-// spb.ts (STAN-REFERENCE §3). protobufjs does the wire work; this layer
-// fixes the JS shapes:
+// protobufjs reflection over the .proto schemas: the reference the
+// generated and hand-written codecs are held to byte for byte (test/pb),
+// and the schemas' reflection for whoever asks for it. The JS shapes of the
+// messages are codec.ts's; protobufjs does the wire work and this layer
+// maps its values (Long, prototype defaults) to and from those shapes.
 //
-// - uint64 -> number (sequences, IDs: exact below 2^53, rounded above);
-//   int64 -> bigint (Unix-nanosecond timestamps and deltas pass 2^53).
-//   Encoding takes number or bigint for either.
-// - Decoded messages are plain objects with every field present (proto3
-//   defaults: '', 0, false, empty bytes, [], null for an absent message);
-//   unknown fields are dropped. Bytes are views into the input buffer.
-// - Encoding omits default values, so an all-default message is zero bytes;
-//   strings with lone surrogates are made well-formed first (U+FFFD, as
-//   Buffer writes them), so protobufjs and fast.ts agree byte for byte.
-// - Strings are not UTF-8 validated on decode (gogo does not either):
-//   invalid bytes become U+FFFD.
-// - Malformed input throws ProtoError naming the message.
-//
-// protobufjs is loaded, and the schemas parsed, on the first encode or
-// decode: the hot messages have hand-written codecs (fast.ts), and a
-// server start should not pay ~50 ms for the rest before it needs them.
+// protobufjs is loaded, and the schemas parsed, on first use only: the
+// server's own codecs are generated (protocol.ts, spb.ts) or hand-written
+// (hot.ts), and a server start should not pay ~50 ms for this.
 
 import { createRequire } from 'node:module';
 import type protobuf from 'protobufjs';
-import { ProtoError, asBuffer, EMPTY_BYTES } from './wire.js';
+import type { Init, MessageCodec } from './codec.js';
+import { PB_PROTO } from './protocol.js';
+import { SPB_PROTO } from './spb.js';
+import { EMPTY_BYTES, ProtoError, asBuffer, checkRange } from './wire.js';
 
 type Protobuf = typeof protobuf;
 
@@ -31,30 +23,10 @@ function pbjs(): Protobuf {
   return loaded;
 }
 
-/** The encode-side shape of a decoded message type T: every field optional. */
-export type Init<T> = { [K in keyof T]?: InitValue<T[K]> | undefined };
-type InitValue<V> = V extends bigint
-  ? bigint | number
-  : V extends Uint8Array
-    ? Uint8Array
-    : V extends readonly (infer E)[]
-      ? readonly InitValue<E>[]
-      : V extends null
-        ? null
-        : V extends object
-          ? Init<V>
-          : V;
-
-/** Typed codec of one message type. */
-export interface MessageCodec<T> {
+/** A codec through protobufjs, with the reflection of its type. */
+export interface ReflectedCodec<T> extends MessageCodec<T> {
   /** The protobufjs reflection of the type. */
   readonly type: protobuf.Type;
-  /** Proto3 encoding, defaults omitted. */
-  encode(msg: Init<T>): Buffer;
-  /** Decodes buf (all of it); unknown fields are skipped. */
-  decode(buf: Uint8Array): T;
-  /** A message with every field at its default. */
-  defaults(): T;
 }
 
 const Kind = {
@@ -244,7 +216,7 @@ function zeroOf(f: FieldInfo): unknown {
  * The typed codec of the message `name` (fully qualified, e.g. "pb.PubMsg")
  * in root; the type is looked up on first use.
  */
-export function messageCodec<T>(root: () => protobuf.Root, name: string): MessageCodec<T> {
+export function reflectedCodec<T>(root: () => protobuf.Root, name: string): ReflectedCodec<T> {
   let resolved: { type: protobuf.Type; info: TypeInfo } | undefined;
   const get = (): { type: protobuf.Type; info: TypeInfo } => {
     if (resolved === undefined) {
@@ -262,11 +234,12 @@ export function messageCodec<T>(root: () => protobuf.Root, name: string): Messag
       const w = type.encode(toWire(info, msg as Record<string, unknown>)).finish();
       return asBuffer(w);
     },
-    decode(buf: Uint8Array): T {
+    decode(buf: Uint8Array, off = 0, len = buf.length - off): T {
       const { type, info } = get();
+      const end = checkRange(buf, off, len);
       let m: protobuf.Message;
       try {
-        m = type.decode(asBuffer(buf));
+        m = type.decode(asBuffer(buf).subarray(off, end));
       } catch (err) {
         throw new ProtoError(`${name}: malformed message: ${(err as Error).message}`, { cause: err });
       }
@@ -283,7 +256,7 @@ export function messageCodec<T>(root: () => protobuf.Root, name: string): Messag
  * Proto3 texts parsed into one new root on first call, field names kept as
  * written. Strings are not UTF-8 validated (protobufjs 8 would throw, as
  * proto3 asks): gogo accepts any bytes, so invalid UTF-8 decodes to U+FFFD
- * here, as in fast.ts, instead of failing the request.
+ * here, as in the generated codecs, instead of failing the request.
  */
 export function parseSchemas(...texts: string[]): () => protobuf.Root {
   let root: protobuf.Root | undefined;
@@ -309,4 +282,14 @@ function noUtf8Validation(ns: protobuf.NamespaceBase): void {
     }
     if (o instanceof pb.Namespace) noUtf8Validation(o);
   }
+}
+
+/** The parsed `pb` schema. */
+export const pbRoot = parseSchemas(PB_PROTO);
+/** The parsed `pb` and `spb` schemas (the Raft messages embed `pb` messages). */
+export const spbRoot = parseSchemas(PB_PROTO, SPB_PROTO);
+
+/** protobufjs's codec of `name` ("pb.PubMsg", "spb.SubState", ...): the reference the tests hold ours to. */
+export function reference<T>(name: string): ReflectedCodec<T> {
+  return reflectedCodec<T>(spbRoot, name);
 }
