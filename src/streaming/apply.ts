@@ -162,6 +162,16 @@ export class Applier {
   }
 }
 
+/**
+ * Where delivery reports the sent and acked messages it applied, for a
+ * mode that ships them as SentAndAck operations (a replica); none by
+ * default, so the hot path pays one check.
+ */
+export interface SentAndAckJournal {
+  sent(sub: StanSub, seq: number): void;
+  acked(sub: StanSub, seq: number): void;
+}
+
 /** A message was sent to a subscription: pending until acked or expired at `expiry` (ms). */
 export function applySent(sub: StanSub, seq: number, expiry: number): void {
   sub.pending.set(seq, expiry);

@@ -12,7 +12,7 @@
 // through apply.ts (the SentAndAck operation's functions).
 
 import type { StoredMsg } from '../stores/store.js';
-import { applyAck, applyMove, applySent } from './apply.js';
+import { applyAck, applyMove, applySent, type SentAndAckJournal } from './apply.js';
 import type { Clock } from './clock.js';
 import { encodeMsg } from './codec.js';
 import { readAll, readForGroup, readForSub, type FetchHost } from './delivery-fetch.js';
@@ -28,6 +28,8 @@ export class Delivery implements FetchHost {
   /** MsgProtos sent (new and redelivered) and their encoded bytes, since startup (monitoring). */
   outMsgs = 0;
   outBytes = 0;
+  /** Told every sent and acked message (apply.ts); undefined: nobody listens. */
+  journal: SentAndAckJournal | undefined;
 
   constructor(
     private readonly transport: NatsTransport,
@@ -180,6 +182,7 @@ export class Delivery implements FetchHost {
     this.outBytes += bytes.length;
     const exp = this.clock.now() + sub.ackWaitMs;
     applySent(sub, seq, exp);
+    this.journal?.sent(sub, seq);
     this.#arm(sub, exp);
     if (sub.pending.size >= sub.state.maxInFlight) sub.stalled = true;
   }
@@ -223,7 +226,7 @@ export class Delivery implements FetchHost {
       if (!sub.pending.has(seq)) continue; // acked while it was read
       const m = found[i];
       if (m === undefined) {
-        applyAck(sub, seq);
+        this.#acked(sub, seq);
         continue;
       }
       this.#redeliver(sub, m, counts);
@@ -243,9 +246,14 @@ export class Delivery implements FetchHost {
       owner = sub.group.members.find((m) => m.pending.has(seq));
     }
     if (owner === undefined) return;
-    applyAck(owner, seq);
+    this.#acked(owner, seq);
     if (owner.pending.size === 0) this.#disarm(owner);
     this.#unstall(owner);
+  }
+
+  #acked(sub: StanSub, seq: number): void {
+    applyAck(sub, seq);
+    this.journal?.acked(sub, seq);
   }
 
   /** After pending shrank (an ack, explicit or implied): resume a stalled subscription. */
@@ -287,14 +295,18 @@ export class Delivery implements FetchHost {
       const m = found[i];
       if (m === undefined) {
         // Removed by limits since: treat as acked, it never comes back.
-        applyAck(sub, seq);
+        this.#acked(sub, seq);
         continue;
       }
       const next = exp + sub.ackWaitMs;
       let target = sub;
       if (sub.group !== undefined) {
         target = this.bestMember(sub.group) ?? sub;
-        if (target !== sub) applyMove(sub, target, seq, 0);
+        if (target !== sub) {
+          applyMove(sub, target, seq, 0);
+          this.journal?.acked(sub, seq);
+          this.journal?.sent(target, seq);
+        }
       }
       this.#redeliver(target, m, target.group?.redeliveries ?? target.redeliveries);
       target.pending.set(seq, next);

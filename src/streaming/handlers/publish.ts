@@ -5,6 +5,7 @@
 import { decodePubMsg, isCtrlMsg } from '../codec.js';
 import { isValidChannel } from '../channels.js';
 import { StanErr, StanError } from '../errors.js';
+import type { Clock } from '../clock.js';
 import type { StanContext } from '../context.js';
 import type { PubMsgView } from '../pb/fast.js';
 
@@ -28,7 +29,7 @@ export function handlePublish(ctx: StanContext, data: Uint8Array, reply: string 
   op.channel = pm.subject;
   op.data = pm.data;
   op.reply = pm.reply;
-  op.timestamp = nowNs();
+  op.timestamp = nowNs(ctx.clock);
   let c;
   try {
     c = ctx.sequencer.publish(op, reply, pm.guid);
@@ -57,18 +58,18 @@ const EMPTY = new Uint8Array(0);
 
 let lastMs = 0;
 let lastNs = 0n;
-/** performance.now() when Date.now() was first seen at lastMs. */
+/** performance.now() when the clock was first seen at lastMs. */
 let perfAtMs = 0;
 
 /**
  * Wall clock in Unix ns, as the Go server stamps messages (time.Now()):
- * the millisecond from Date.now(), the microseconds within it from the
+ * the millisecond from the clock (Date.now()), the microseconds within it from the
  * monotonic clock since that millisecond was first seen (capped below the
  * next one, so stamps never go back), so that messages of one millisecond
  * keep their order and distinct stamps.
  */
-function nowNs(): bigint {
-  const ms = Date.now();
+function nowNs(clock: Clock): bigint {
+  const ms = clock.now();
   const perf = performance.now();
   if (ms !== lastMs) {
     lastMs = ms;
