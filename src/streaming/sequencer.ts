@@ -179,7 +179,28 @@ export class Sequencer {
   }
 
   async #complete(b: Batch): Promise<void> {
-    const failed = await this.#flushMsgs(b);
+    // The message stores' flushes; no await at all when none is pending (memory store).
+    let failed: Map<Channel, string> | undefined;
+    let waits: Promise<void>[] | undefined;
+    let waiting: Channel[] | undefined;
+    for (const c of b.channels.keys()) {
+      try {
+        const p = c.msgs.flush();
+        if (p) {
+          (waits ??= []).push(p);
+          (waiting ??= []).push(c);
+        }
+      } catch (err) {
+        failed = this.#flushFailed(failed, c, err);
+      }
+    }
+    if (waits) {
+      const results = await Promise.allSettled(waits);
+      for (let i = 0; i < results.length; i++) {
+        const r = results[i]!;
+        if (r.status === 'rejected') failed = this.#flushFailed(failed, waiting![i]!, r.reason);
+      }
+    }
     let subWaits: Promise<void>[] | undefined;
     for (const [c, seq] of b.channels) {
       if (failed?.has(c)) continue;
@@ -202,24 +223,10 @@ export class Sequencer {
     }
   }
 
-  /** Flushes the batch's channels; the error text of each channel whose flush failed. */
-  async #flushMsgs(b: Batch): Promise<Map<Channel, string> | undefined> {
-    let failed: Map<Channel, string> | undefined;
-    const fail = (c: Channel, err: unknown) => {
-      const text = err instanceof Error ? err.message : String(err);
-      this.log.error(`STREAM: Error flushing channel "${c.name}": ${text}`);
-      (failed ??= new Map()).set(c, text);
-    };
-    let waits: Promise<void>[] | undefined;
-    for (const c of b.channels.keys()) {
-      try {
-        const p = c.msgs.flush();
-        if (p) (waits ??= []).push(p.then(undefined, (err: unknown) => fail(c, err)));
-      } catch (err) {
-        fail(c, err);
-      }
-    }
-    if (waits) await Promise.all(waits);
-    return failed;
+  /** Records a channel whose flush failed: its publishers get the error text. */
+  #flushFailed(failed: Map<Channel, string> | undefined, c: Channel, err: unknown): Map<Channel, string> {
+    const text = err instanceof Error ? err.message : String(err);
+    this.log.error(`STREAM: Error flushing channel "${c.name}": ${text}`);
+    return (failed ?? new Map<Channel, string>()).set(c, text);
   }
 }
