@@ -92,7 +92,7 @@ export class Applier {
     const old = this.clients.get(op.info.id);
     if (old !== undefined) {
       if (!op.replace) return { error: StanErr.CLIENT_ID_REGISTERED };
-      this.closeClient(old, 'replaced');
+      this.#closeClient(old, 'replaced');
     }
     this.store.addClient(op.info);
     this.clients.add(op.info);
@@ -102,12 +102,12 @@ export class Applier {
   #disconnect(op: DisconnectOp): ApplyResult {
     const c = this.clients.get(op.clientId);
     if (c === undefined || (op.hbInbox !== undefined && c.info.hbInbox !== op.hbInbox)) return { error: StanErr.UNKNOWN_CLIENT };
-    this.closeClient(c, op.why);
+    this.#closeClient(c, op.why);
     return OK;
   }
 
   /** Unregisters a client and removes its subscriptions as a connection close does (§2.8). */
-  closeClient(c: StanClient, why: string): void {
+  #closeClient(c: StanClient, why: string): void {
     if (c.closed) return;
     this.clients.remove(c);
     this.store.deleteClient(c.id);

@@ -35,8 +35,13 @@ export function readForSub(d: FetchHost, sub: StanSub, from: number, last: numbe
   sub.channel.msgs.read(from, max).then(
     (got) => {
       sub.fetching = false;
-      if (!gone(sub, ackInbox)) sendReadToSub(d, sub, got, max, last);
-      d.sendToSub(sub);
+      // Sending goes on only after progress: a read that could send nothing
+      // (room taken meanwhile) waits for the next ack or message.
+      const before = sub.state.lastSent;
+      // Dropped (closed, or resumed anew: its own start was held by this read), else sent.
+      const stale = gone(sub, ackInbox);
+      if (!stale) sendReadToSub(d, sub, got, max, last);
+      if (stale || sub.state.lastSent > before) d.sendToSub(sub);
     },
     (err: Error) => {
       sub.fetching = false;
@@ -71,8 +76,9 @@ export function readForGroup(d: FetchHost, c: Channel, g: QueueGroup, from: numb
     (got) => {
       g.fetching = false;
       if (c.queues.get(g.name) !== g || g.members.length === 0 || g.newOnHold) return;
+      const before = g.lastSent;
       sendReadToGroup(d, c, g, got, max, last);
-      d.sendToGroup(c, g);
+      if (g.lastSent > before) d.sendToGroup(c, g);
     },
     (err: Error) => {
       g.fetching = false;

@@ -110,6 +110,11 @@ export class Delivery implements FetchHost {
         continue;
       }
       if (bytes === undefined) {
+        // Read only for members with room; else stall as for a message in memory.
+        if (!hasRoom(g)) {
+          this.memberFor(g);
+          break;
+        }
         if (sentUpTo > 0) for (const s of g.members) s.state.lastSent = sentUpTo;
         return readForGroup(this, c, g, seq, last);
       }
@@ -366,6 +371,12 @@ export class Delivery implements FetchHost {
   rearm(sub: StanSub): void {
     this.#rearm(sub);
   }
+}
+
+/** Whether some member of the group can take a message now. */
+function hasRoom(g: QueueGroup): boolean {
+  for (const s of g.members) if (s.initialized && s.pending.size < s.state.maxInFlight) return true;
+  return false;
 }
 
 /**

@@ -10,7 +10,7 @@ import type { RecoveredChannel, ServerInfo, Store } from '../stores/store.js';
 import { type Activity, Applier } from './apply.js';
 import { Channels } from './channels.js';
 import { Clients } from './clients.js';
-import { type Clock, realClock } from './clock.js';
+import { type Clock, realClock, type TimerHandle } from './clock.js';
 import { decodeAck } from './codec.js';
 import { Completer } from './complete.js';
 import type { StanContext } from './context.js';
@@ -51,7 +51,7 @@ export class StanServer implements StanContext, Activity {
   readonly started = new Date();
   info: ServerInfo;
   readonly #listening: TransportSub[] = [];
-  #expiry: NodeJS.Timeout | undefined;
+  #expiry: TimerHandle | undefined;
 
   constructor(
     readonly opts: StanOptions,
@@ -97,7 +97,7 @@ export class StanServer implements StanContext, Activity {
 
   async shutdown(): Promise<void> {
     for (const s of this.#listening.splice(0)) s.unsubscribe();
-    clearTimeout(this.#expiry);
+    this.clock.clearTimer(this.#expiry);
     await this.sequencer.drained();
     this.clients.stopAll();
     for (const c of this.channels.values()) for (const sub of c.subs) this.delivery.stop(sub);
@@ -190,7 +190,7 @@ export class StanServer implements StanContext, Activity {
    * and no new message for that long).
    */
   #scheduleExpiry(): void {
-    this.#expiry = setTimeout(() => {
+    this.#expiry = this.clock.setTimer(() => {
       const nowMs = this.clock.now();
       const now = BigInt(nowMs) * 1_000_000n;
       for (const c of [...this.channels.values()]) {
@@ -202,7 +202,6 @@ export class StanServer implements StanContext, Activity {
       }
       this.#scheduleExpiry();
     }, 1000);
-    this.#expiry.unref();
   }
 
   async #guard(p: Promise<void>): Promise<void> {

@@ -101,6 +101,27 @@ test('a queue group reads for its members\' room and shares the batch', async ()
   await h.stop();
 });
 
+test('a full queue group starts no read, and a read that can send nothing starts no other', async () => {
+  const { h, slow } = await setup('full', 4);
+  const a = await h.subscribe('a', 'full', { queue: 'q', maxInFlight: 1 });
+  await slow.release();
+  assert.equal(h.seqs(a.inbox), [1]);
+  assert.equal(slow.reads.length, 0, 'A is full: no read for 2');
+  const g = h.server.channels.get('full')!.queues.get('q')!;
+  assert.is(g.members[0]!.stalled, true);
+  await h.publishN('b', 'full', 1);
+  assert.equal(slow.reads.length, 0, 'a new message does not read while the group is full');
+  await h.ack(a.ackInbox, 'full', 1);
+  assert.equal(
+    slow.reads.map((r) => [r.from, r.max]),
+    [[2, 1]],
+  );
+  await slow.release();
+  assert.equal(h.seqs(a.inbox), [1, 2]);
+  assert.equal(slow.reads.length, 0);
+  await h.stop();
+});
+
 test('redelivery of pending messages that are no longer in memory waits for their read', async () => {
   const store = new SlowStore();
   const h = await new Harness(store).start();
