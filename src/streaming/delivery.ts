@@ -272,7 +272,7 @@ export class Delivery implements FetchHost {
   #onAckTimer(sub: StanSub): void {
     sub.ackTimer = undefined;
     sub.ackTimerAt = 0;
-    if (sub.pending.size === 0) return;
+    if (sub.pending.size === 0 || sub.redeliveryRead) return; // (that pass re-arms when it is done)
     const now = this.clock.now();
     if (sub.client === undefined) return; // offline: redelivered on resume
     if (sub.group === undefined && sub.client.hbFailed > 0) {
@@ -289,7 +289,11 @@ export class Delivery implements FetchHost {
     const seqs = due.map((e) => e[0]);
     const found = inMemory(sub.channel, seqs);
     if (found !== null) return this.#redeliverDue(sub, due, found);
-    readAll(this, sub, seqs, (msgs) => this.#redeliverDue(sub, due, msgs));
+    sub.redeliveryRead = true;
+    readAll(this, sub, seqs, (msgs) => {
+      sub.redeliveryRead = false;
+      this.#redeliverDue(sub, due, msgs);
+    });
   }
 
   /** The timer pass proper: `due` ([seq, expiration] by expiration) and their messages. */
@@ -356,14 +360,16 @@ export class Delivery implements FetchHost {
 
   /** A redelivery read failed: every pending message is due again in one AckWait. */
   retryLater(sub: StanSub): void {
+    sub.redeliveryRead = false;
     const at = this.clock.now() + sub.ackWaitMs;
     for (const seq of sub.pending.keys()) sub.pending.set(seq, at);
     this.#arm(sub, at, true);
     if (sub.newOnHold) this.release(sub);
   }
 
-  /** Stops a subscription's timer (it is leaving). */
+  /** Stops a subscription's timer (it is leaving; a read for its redeliveries is dropped). */
   stop(sub: StanSub): void {
+    sub.redeliveryRead = false;
     this.#disarm(sub);
   }
 

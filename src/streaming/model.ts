@@ -46,6 +46,8 @@ export class StanSub {
    * nothing new is sent until it resolves, so order holds.
    */
   fetching = false;
+  /** An ack-timer pass waits for the store to read its messages: no other pass starts meanwhile. */
+  redeliveryRead = false;
   ackTimer: TimerHandle | undefined;
   /** When the ack timer fires (ms since epoch). */
   ackTimerAt = 0;

@@ -134,15 +134,20 @@ test('redelivery of pending messages that are no longer in memory waits for thei
   await h.advance(ACK_WAIT_MS);
   assert.equal(h.seqs(s.inbox), [1, 2, 3], 'the timer pass waits for the read of 2');
   await h.ack(s.ackInbox, 'redeliver', 3);
+  // A new message (in memory) arms the timer again; when it fires, the first pass still reads.
+  await h.publishN('a', 'redeliver', 1);
+  await h.advance(ACK_WAIT_MS);
+  assert.is(slow.reads.length, 1, 'no second pass while the first one reads');
   await slow.release();
   const d = h.delivered(s.inbox).slice(3);
   assert.equal(
     d.map((m) => [m.seq, m.redelivered, m.count]),
     [
+      [4, false, 0],
       [1, true, 1],
       [2, true, 1],
     ],
-    'in order; 3, acked meanwhile, not redelivered',
+    'in order, once; 3, acked meanwhile, not redelivered',
   );
   await h.stop();
 });
