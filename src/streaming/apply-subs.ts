@@ -1,50 +1,40 @@
-// Subscription lifecycle (STAN-REFERENCE §2.5, §2.8): creating a new
-// subscription at its start position, resuming an offline durable,
-// joining a queue group or taking over its shadow; and removing one by
-// unsubscribe, close or connection close, each with its own effect on
-// durables and queue groups.
+// Applying subscription operations (STAN-REFERENCE §2.5, §2.8): creating
+// a new subscription at its (resolved) start position, resuming an offline
+// durable, joining a queue group or taking over its shadow; and removing
+// one by unsubscribe, close or connection close, each with its own effect
+// on durables and queue groups. Part of apply.ts: state and store only,
+// the active server's effects through Activity.
 
 import type { SubState } from '../stores/store.js';
-import type { Delivery } from './delivery.js';
+import type { Activity } from './apply.js';
+import { applyMove } from './apply.js';
+import type { Clock } from './clock.js';
 import { StanErr, StanError } from './errors.js';
 import { Channel, QueueGroup, StanSub, type StanClient } from './model.js';
-import { newInbox } from './nuid.js';
-import type { MsgHandler, NatsTransport } from './transport.js';
-import type { SubscriptionRequest } from '../pb/protocol.js';
-
-/** pb.StartPosition. */
-export const StartPosition = {
-  NewOnly: 0,
-  LastReceived: 1,
-  TimeDeltaStart: 2,
-  SequenceStart: 3,
-  First: 4,
-} as const;
-
-/** A subscription request as the client sent it. */
-export type SubRequest = SubscriptionRequest;
+import type { SubscribeOp } from './ops.js';
 
 /** How a subscription leaves (§2.8). */
 export type Removal = 'unsubscribe' | 'close' | 'connection';
 
 export class Subscriptions {
   constructor(
-    private readonly transport: NatsTransport,
-    private readonly delivery: Delivery,
-    private readonly onAck: (sub: StanSub) => MsgHandler,
+    private readonly activity: Activity,
     private readonly replaceDurable: boolean,
+    /** For channels' lastActive (max_inactivity): runtime bookkeeping, not state. */
+    private readonly clock: Clock,
   ) {}
 
   /**
-   * Creates, resumes or joins per the request; the caller sends the
-   * response, then calls start(). Throws StanError with the client text.
+   * Creates, resumes or joins per the operation; the completion sends the
+   * response, then starts delivery. Throws StanError with the client text.
    */
-  add(client: StanClient, c: Channel, r: SubRequest): StanSub {
-    c.lastActive = Date.now();
+  add(client: StanClient, c: Channel, op: SubscribeOp): StanSub {
+    const r = op.request;
+    c.lastActive = this.clock.now();
     const isQueue = r.qGroup !== '';
     const isDurable = r.durableName !== '';
     if (isQueue && isDurable && r.durableName.includes(':')) throw new StanError(StanErr.INVALID_DURABLE_NAME);
-    if (isQueue) return this.#joinGroup(client, c, r, isDurable ? `${r.durableName}:${r.qGroup}` : r.qGroup, isDurable);
+    if (isQueue) return this.#joinGroup(client, c, op, isDurable ? `${r.durableName}:${r.qGroup}` : r.qGroup, isDurable);
     if (isDurable) {
       const key = StanSub.durableKey(r.clientID, c.name, r.durableName);
       const existing = c.durables.get(key);
@@ -53,34 +43,20 @@ export class Subscriptions {
           if (!this.replaceDurable) throw new StanError(StanErr.DUP_DURABLE);
           this.remove(existing, 'close');
         }
-        return this.#resume(client, existing, r);
+        return this.#resume(client, existing, op);
       }
     }
-    const sub = this.#create(client, c, r, '', this.#startAt(c, r));
+    const sub = this.#create(client, c, op, '', op.startSeq);
     if (isDurable) c.durables.set(StanSub.durableKey(r.clientID, c.name, r.durableName), sub);
     c.plain.add(sub);
     return sub;
   }
 
-  /** After the SubscriptionResponse went out: let messages flow. */
-  start(sub: StanSub): void {
-    sub.initialized = true;
-    if (sub.newOnHold) {
-      this.delivery.redeliverAllPending(sub);
-      sub.newOnHold = false;
-      if (sub.group !== undefined) sub.group.newOnHold = false;
-    }
-    if (sub.group !== undefined) this.delivery.sendToGroup(sub.channel, sub.group);
-    else this.delivery.sendToSub(sub);
-  }
-
   /** Applies §2.8's table. */
   remove(sub: StanSub, how: Removal): void {
     const c = sub.channel;
-    c.lastActive = Date.now();
-    this.delivery.stop(sub);
-    sub.ackSub?.unsubscribe();
-    sub.ackSub = undefined;
+    c.lastActive = this.clock.now();
+    this.activity.detached(sub);
     c.byAckInbox.delete(sub.state.ackInbox);
     sub.client?.subs.delete(sub);
     sub.client = undefined;
@@ -89,9 +65,9 @@ export class Subscriptions {
     if (g !== undefined) {
       g.members.splice(g.members.indexOf(sub), 1);
       if (g.members.length > 0) {
-        this.delivery.redistribute(sub, g);
+        this.#redistribute(sub, g);
         this.#drop(sub);
-        this.delivery.sendToGroup(c, g);
+        this.activity.groupChanged(c, g);
       } else if (g.durable && how !== 'unsubscribe') {
         // The last member of a durable group: the group lives on as a shadow.
         sub.lastClientId = sub.state.clientId;
@@ -116,6 +92,21 @@ export class Subscriptions {
     this.#drop(sub);
   }
 
+  /**
+   * A member leaves a group that keeps other members: its pending messages
+   * go round robin to them, to be redelivered shortly.
+   */
+  #redistribute(leaving: StanSub, g: QueueGroup): void {
+    if (g.members.length === 0 || leaving.pending.size === 0) return;
+    const seqs = [...leaving.pending.keys()].sort((a, b) => a - b);
+    let i = 0;
+    for (const seq of seqs) {
+      const to = g.members[i++ % g.members.length]!;
+      applyMove(leaving, to, seq, 0);
+      this.activity.moved(to, seq);
+    }
+  }
+
   #drop(sub: StanSub): void {
     sub.channel.subs.delete(sub);
     sub.channel.subStore.delete(sub.state.id);
@@ -126,14 +117,16 @@ export class Subscriptions {
     if (max > 0 && c.subs.size >= max) throw new StanError(StanErr.TOO_MANY_SUBS);
   }
 
-  #create(client: StanClient, c: Channel, r: SubRequest, qGroup: string, lastSent: number): StanSub {
+  #create(client: StanClient, c: Channel, op: SubscribeOp, qGroup: string, lastSent: number): StanSub {
     this.#checkRoom(c);
+    const r = op.request;
+    if (op.id >= c.nextSubId) c.nextSubId = op.id + 1;
     const state: SubState = {
-      id: c.nextSubId++,
+      id: op.id,
       clientId: r.clientID,
       qGroup,
       inbox: r.inbox,
-      ackInbox: newInbox(),
+      ackInbox: op.ackInbox,
       maxInFlight: r.maxInFlight,
       ackWaitInSecs: r.ackWaitInSecs,
       // Durable queue members store the name in the group, not here.
@@ -154,7 +147,7 @@ export class Subscriptions {
     sub.client = client;
     client.subs.add(sub);
     sub.channel.byAckInbox.set(sub.state.ackInbox, sub);
-    sub.ackSub = this.transport.subscribe(sub.state.ackInbox, this.onAck(sub));
+    this.activity.attached(sub);
   }
 
   /** Re-binds a recovered subscription to its recovered client (same inboxes). */
@@ -165,18 +158,19 @@ export class Subscriptions {
   }
 
   /** An offline (or replaced) durable takes the new request's inboxes and limits. */
-  #resume(client: StanClient, sub: StanSub, r: SubRequest): StanSub {
-    this.#rebind(client, sub, r);
+  #resume(client: StanClient, sub: StanSub, op: SubscribeOp): StanSub {
+    this.#rebind(client, sub, op);
     sub.state.isClosed = false;
     sub.channel.subStore.update(sub.state);
     sub.channel.plain.add(sub);
     return sub;
   }
 
-  #rebind(client: StanClient, sub: StanSub, r: SubRequest): void {
+  #rebind(client: StanClient, sub: StanSub, op: SubscribeOp): void {
+    const r = op.request;
     sub.state.clientId = r.clientID;
     sub.state.inbox = r.inbox;
-    sub.state.ackInbox = newInbox();
+    sub.state.ackInbox = op.ackInbox;
     sub.state.maxInFlight = r.maxInFlight;
     sub.state.ackWaitInSecs = r.ackWaitInSecs;
     sub.stalled = false;
@@ -185,13 +179,13 @@ export class Subscriptions {
     this.#attach(client, sub);
   }
 
-  #joinGroup(client: StanClient, c: Channel, r: SubRequest, name: string, durable: boolean): StanSub {
+  #joinGroup(client: StanClient, c: Channel, op: SubscribeOp, name: string, durable: boolean): StanSub {
     let g = c.queues.get(name);
     if (g !== undefined && g.shadow !== undefined) {
       // The next member of a durable group takes over its shadow.
       const sub = g.shadow;
       g.shadow = undefined;
-      this.#rebind(client, sub, r);
+      this.#rebind(client, sub, op);
       g.newOnHold = sub.newOnHold;
       g.members.push(sub);
       c.subStore.update(sub.state);
@@ -199,8 +193,8 @@ export class Subscriptions {
     }
     const creating = g === undefined;
     // A new group starts at its first member's position; joiners continue from the group's.
-    const lastSent = g === undefined ? this.#startAt(c, r) : g.lastSent;
-    const sub = this.#create(client, c, r, name, lastSent);
+    const lastSent = g === undefined ? op.startSeq : g.lastSent;
+    const sub = this.#create(client, c, op, name, lastSent);
     if (g === undefined) {
       g = new QueueGroup(name, durable);
       g.lastSent = lastSent;
@@ -210,27 +204,5 @@ export class Subscriptions {
     g.members.push(sub);
     if (!creating) sub.state.lastSent = g.lastSent;
     return sub;
-  }
-
-  /** lastSent for a new subscription state from its start position (§2.5). */
-  #startAt(c: Channel, r: SubRequest): number {
-    const { firstSeq: first, lastSeq: last } = c.msgs;
-    switch (r.startPosition) {
-      case StartPosition.NewOnly:
-        return last;
-      case StartPosition.LastReceived:
-        return last > 0 ? last - 1 : 0;
-      case StartPosition.TimeDeltaStart: {
-        const t = BigInt(Date.now()) * 1_000_000n - r.startTimeDelta;
-        const seq = c.msgs.firstSeqAtOrAfter(t);
-        return seq > 0 ? seq - 1 : 0;
-      }
-      case StartPosition.SequenceStart:
-        if (r.startSequence < first) return first > 0 ? first - 1 : 0;
-        if (r.startSequence > last) return last;
-        return r.startSequence > 0 ? r.startSequence - 1 : 0;
-      default: // First
-        return first > 0 ? first - 1 : 0;
-    }
   }
 }
