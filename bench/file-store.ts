@@ -15,6 +15,11 @@
 // (store, sent, acked, a commit per 64), to compare store changes without
 // the noise of sockets and fsync.
 //
+// Read throughput: MsgStore.read(from, max) in this process over messages
+// no longer in the recent cache (read from the slice files, page cache
+// warm), msgs/s for batches of 64 and 512, next to the synchronous
+// lookup() loop that delivery used before.
+//
 // Restart: a store filled with N messages on one channel (by the lean
 // client, with --file_sync=false to fill quickly), the server stopped
 // (SIGTERM), then started again on it: the time from spawn() to its
@@ -31,7 +36,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, memory, runGenerator, startServer, stopServer, type GenResult, type Memory, type ServerProc } from './server-proc.js';
 import type { Suite } from './suite.js';
-import { FileStore } from '../src/stores/file/index.js';
+import { FileStore, type FileMsgStore } from '../src/stores/file/index.js';
 import { fileIo } from '../src/stores/file/io.js';
 
 const RUNS = Number(process.env.BENCH_FILESTORE_RUNS ?? 3);
@@ -164,6 +169,64 @@ async function storeCost(): Promise<void> {
     `store cost in process (store + sent + acked per message, commit every ${COST_BATCH}, no fsync, ${fileIo().kind} I/O): ` +
       `${best.toFixed(2)} µs CPU per message, best of ${RUNS} (all: ${rounds.map((r) => r.toFixed(2)).join('/')})\n`,
   );
+}
+
+// ---- reads ----
+
+const READ_MSGS = 200_000;
+
+/**
+ * read() throughput of messages not in the recent cache: READ_MSGS of
+ * SIZE bytes on one channel, written, evicted from the cache, then read
+ * from first to last in batches; best of RUNS passes, msgs/s.
+ */
+async function readThroughput(): Promise<void> {
+  const dir = freshDir('read');
+  const store = new FileStore({ dir, doSync: false });
+  await store.recover();
+  const m = store.createChannel('read', { maxSubscriptions: 0, maxMsgs: 0, maxBytes: 0, maxAgeMs: 0, maxInactivityMs: 0 }).msgs as FileMsgStore;
+  const data = Buffer.alloc(SIZE, 7);
+  const ts = BigInt(Date.now()) * 1_000_000n;
+  for (let i = 0; i < READ_MSGS; i++) {
+    m.store(data, '', ts);
+    if (i % 4096 === 4095) await m.flush();
+  }
+  await m.flush();
+  // Written messages leave the recent cache after a second: a sweep "later" drops them all.
+  m.sweep(Date.now() + 60_000, false);
+  const rate = async (pass: () => Promise<number>): Promise<number> => {
+    let top = 0;
+    for (let r = 0; r < RUNS; r++) {
+      const t0 = performance.now();
+      const n = await pass();
+      if (n !== READ_MSGS) throw new Error(`read ${n} of ${READ_MSGS} messages`);
+      top = Math.max(top, n / ((performance.now() - t0) / 1000));
+    }
+    return top;
+  };
+  const batched = (max: number) =>
+    rate(async () => {
+      let n = 0;
+      for (let next = 1; ; ) {
+        const got = await m.read(next, max);
+        if (got.length === 0) return n;
+        n += got.length;
+        next = got[got.length - 1]!.sequence + 1;
+      }
+    });
+  const b64 = await batched(64);
+  const b512 = await batched(512);
+  const sync = await rate(async () => {
+    let n = 0;
+    for (let seq = 1; seq <= READ_MSGS; seq++) if (m.lookup(seq) !== undefined) n++;
+    return n;
+  });
+  console.log(
+    `read() of messages not in the recent cache (${k(READ_MSGS)} x ${SIZE} B, page cache warm, ${fileIo().kind} I/O), best of ${RUNS}: ` +
+      `batch 64 ${k(b64)} msgs/s, batch 512 ${k(b512)} msgs/s; lookup() loop on the event loop ${k(sync)} msgs/s\n`,
+  );
+  await store.close();
+  rmSync(dir, { recursive: true, force: true });
 }
 
 // ---- throughput ----
@@ -321,6 +384,7 @@ export const fileStoreSuite: Suite = {
     console.log(`${cpus().length} CPUs, load average ${l1!.toFixed(2)} before starting; temp dirs under ${tmpdir()}`);
     try {
       await storeCost();
+      await readThroughput();
       await throughput();
       await restart();
       console.log(`\nload average ${loadavg()[0]!.toFixed(2)} at the end (other work on this ${cpus().length}-CPU machine skews the figures)`);

@@ -14,9 +14,10 @@ import { natsSuite } from './nats.js';
 import { stanSuite } from './stan.js';
 import { monitorSuite } from './monitor.js';
 import { fileStoreSuite } from './file-store.js';
+import { pbSuite } from './pb.js';
 import type { BenchContext, Suite } from './suite.js';
 
-const SUITES: readonly Suite[] = [parserSuite, sublistSuite, crc32Suite, natsSuite, stanSuite, monitorSuite, fileStoreSuite];
+const SUITES: readonly Suite[] = [parserSuite, sublistSuite, crc32Suite, pbSuite, natsSuite, stanSuite, monitorSuite, fileStoreSuite];
 
 const CORE_KINDS: readonly CoreKind[] = ['native', 'wasm'];
 

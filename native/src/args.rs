@@ -142,6 +142,11 @@ impl Utf8 {
 }
 
 impl Args {
+    /// The value of argument `i` as it is (to keep a reference to it).
+    pub fn value(&self, i: usize) -> Result<napi_value, Fail> {
+        self.arg(i)
+    }
+
     fn arg(&self, i: usize) -> Result<napi_value, Fail> {
         if i < self.argc {
             Ok(self.argv[i])

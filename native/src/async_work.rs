@@ -18,6 +18,12 @@ pub trait Job: Send + 'static {
     /// # Safety
     /// `env` is live for the duration of the call.
     unsafe fn settle(out: Self::Output, env: napi_env) -> Result<napi_value, napi_value>;
+    /// On the JS thread, once, after `settle` or instead of it (cancelled):
+    /// lets go of what the job holds of JS values (references).
+    ///
+    /// # Safety
+    /// `env` is live for the duration of the call.
+    unsafe fn release(&mut self, _env: napi_env) {}
 }
 
 struct Work<J: Job> {
@@ -32,7 +38,7 @@ struct Work<J: Job> {
 ///
 /// # Safety
 /// `env` must be live (called from an export, on the JS thread).
-pub unsafe fn queue<J: Job>(env: napi_env, name: &'static [u8], job: J) -> Option<napi_value> {
+pub unsafe fn queue<J: Job>(env: napi_env, name: &'static [u8], mut job: J) -> Option<napi_value> {
     let mut promise: napi_value = ptr::null_mut();
     let mut deferred: napi_deferred = ptr::null_mut();
     let mut label: napi_value = ptr::null_mut();
@@ -41,6 +47,7 @@ pub unsafe fn queue<J: Job>(env: napi_env, name: &'static [u8], job: J) -> Optio
         if napi_create_promise(env, &mut deferred, &mut promise) != STATUS_OK
             || napi_create_string_utf8(env, name.as_ptr() as *const _, usize::MAX, &mut label) != STATUS_OK
         {
+            job.release(env);
             return None;
         }
     }
@@ -62,7 +69,9 @@ pub unsafe fn queue<J: Job>(env: napi_env, name: &'static [u8], job: J) -> Optio
                 napi_delete_async_work(env, (*raw).work);
             }
             // The promise is left pending and unreachable: the caller throws instead.
-            drop(Box::from_raw(raw));
+            let mut w = Box::from_raw(raw);
+            w.job.release(env);
+            drop(w);
             return None;
         }
     }
@@ -79,10 +88,11 @@ unsafe extern "C" fn execute<J: Job>(_env: napi_env, data: *mut c_void) {
 unsafe extern "C" fn complete<J: Job>(env: napi_env, status: napi_status, data: *mut c_void) {
     // SAFETY: `data` is the Box<Work<J>> leaked in `queue`; `complete` runs
     // exactly once, after `execute` (or instead of it, when cancelled).
-    let w = unsafe { Box::from_raw(data as *mut Work<J>) };
+    let mut w = unsafe { Box::from_raw(data as *mut Work<J>) };
     // SAFETY: env is live in this callback; the deferred is settled once.
     unsafe {
         napi_delete_async_work(env, w.work);
+        w.job.release(env);
         let settled = match w.out {
             Some(out) if status == STATUS_OK => J::settle(out, env),
             _ => Err(crate::errors::error(env, "ECANCELED", "operation cancelled")),

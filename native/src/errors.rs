@@ -93,6 +93,7 @@ fn errno_name(e: &io::Error) -> &'static str {
         io::ErrorKind::PermissionDenied => "EACCES",
         io::ErrorKind::Interrupted => "EINTR",
         io::ErrorKind::InvalidInput => "EINVAL",
+        io::ErrorKind::Unsupported => "ENOTSUP",
         _ => "EIO",
     }
 }

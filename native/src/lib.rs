@@ -12,6 +12,7 @@
 
 mod args;
 mod async_work;
+mod dir_lock;
 mod errors;
 mod file_exports;
 mod slice_io;
@@ -227,6 +228,9 @@ const EXPORTS: &[(&[u8], unsafe extern "C" fn(napi_env, napi_callback_info) -> n
     (b"fileDatasync\0", file_exports::file_datasync),
     (b"fileClose\0", file_exports::file_close),
     (b"fileSync\0", file_exports::file_sync),
+    (b"fileReadAsync\0", file_exports::file_read_async),
+    (b"fileLock\0", file_exports::file_lock),
+    (b"fileUnlock\0", file_exports::file_unlock),
 ];
 
 /// Module entry point, called by Node on `require()` (possibly once per

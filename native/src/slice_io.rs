@@ -28,7 +28,7 @@ pub struct IoFailure {
 }
 
 impl IoFailure {
-    fn new(err: io::Error, syscall: &'static str, path: &Path) -> IoFailure {
+    pub fn new(err: io::Error, syscall: &'static str, path: &Path) -> IoFailure {
         IoFailure { err, syscall, path: path.to_path_buf() }
     }
 }
@@ -93,16 +93,58 @@ impl SliceFile {
     /// Reads up to `buf.len()` bytes at `pos`; fewer only at end of file.
     pub fn read_at(&self, buf: &mut [u8], pos: u64) -> IoResult<usize> {
         let f = self.file("read")?;
-        let mut got = 0;
-        while got < buf.len() {
-            match read_at(f, &mut buf[got..], pos + got as u64) {
-                Ok(0) => break,
-                Ok(n) => got += n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(IoFailure::new(e, "read", &self.path)),
-            }
+        read_full_at(f, buf, pos).map_err(|e| IoFailure::new(e, "read", &self.path))
+    }
+
+    /// A read of `len` bytes at `pos` into memory the caller provides, to
+    /// run on a worker thread (the file stays open while it runs).
+    pub fn pending_read(&self, into: *mut u8, len: usize, pos: u64) -> IoResult<PendingRead> {
+        let file = Arc::clone(self.file("read")?);
+        Ok(PendingRead { file, path: self.path.clone(), into, len, pos })
+    }
+}
+
+/// Reads up to `buf.len()` bytes at `pos`, going on after short reads;
+/// fewer only at end of file.
+fn read_full_at(f: &File, buf: &mut [u8], pos: u64) -> io::Result<usize> {
+    let mut got = 0;
+    while got < buf.len() {
+        match read_at(f, &mut buf[got..], pos + got as u64) {
+            Ok(0) => break,
+            Ok(n) => got += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
         }
-        Ok(got)
+    }
+    Ok(got)
+}
+
+/// One positional read off the JS thread (`fileReadAsync`): `len` bytes
+/// at `pos` into memory owned by a JS buffer.
+pub struct PendingRead {
+    file: Arc<File>,
+    path: PathBuf,
+    into: *mut u8,
+    len: usize,
+    pos: u64,
+}
+
+// SAFETY: the only non-Send field is `into`, memory of a JS buffer that the
+// creator of the PendingRead keeps alive (a reference) and that nobody
+// else reads or writes until the read is settled (the contract of
+// `fileReadAsync`): exactly one thread uses it at a time.
+unsafe impl Send for PendingRead {}
+
+impl PendingRead {
+    /// Does the read (on the worker thread); the byte count.
+    pub fn run(&mut self) -> IoResult<usize> {
+        if self.len == 0 {
+            return Ok(0);
+        }
+        // SAFETY: `into` points at `len` writable bytes that stay alive and
+        // untouched by anyone else while this runs (see the Send impl).
+        let buf = unsafe { std::slice::from_raw_parts_mut(self.into, self.len) };
+        read_full_at(&self.file, buf, self.pos).map_err(|e| IoFailure::new(e, "read", &self.path))
     }
 }
 

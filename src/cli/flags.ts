@@ -1,6 +1,6 @@
 // The command line of nats-streaming-server, read the way Go's `flag`
-// package reads it (STAN-REFERENCE §7.1, §7.2), driven by the table in
-// flag-table.ts:
+// package reads it (STAN-REFERENCE §7.1, §7.2), driven by the option schema
+// in config/flag-table.ts:
 //   - `-name` and `--name` are the same flag; a value is `-name=value` or
 //     `-name value` (the next argument, whatever it looks like);
 //   - a bool flag never takes the next argument: `-D`, `-D=false`;
@@ -14,64 +14,13 @@
 // Unlike Go, errors name the expected value and the nearest valid flag, and
 // make the process exit 1 (Go prints the usage text and exits 0).
 
+import { FLAGS, flagByName, FLAG_NAMES, type FlagSpec, type ParsedFlags, SECTIONS } from '../config/flag-table.js';
 import { parseDuration, parseSize } from '../config/index.js';
-import { FLAGS, type FlagSpec, SECTIONS } from './flag-table.js';
-
-export { FLAGS, SECTIONS, type FlagSpec, type FlagType, type Section, type SectionId } from './flag-table.js';
+import { nearestName } from '../config/nearest-name.js';
 
 /** A command line that cannot be used; the message says which flag and why. */
 export class CliError extends Error {
   override name = 'CliError';
-}
-
-export interface ParsedFlags {
-  /** Option key → value, for the flags given (durations in ms, sizes in bytes). */
-  values: Record<string, unknown>;
-  /** The option keys the user gave, so they override the config file. */
-  set: Set<string>;
-  /** Option key → the flag as last written (`-p`, `--port`), for messages. */
-  given: Map<string, string>;
-}
-
-/** Flag name (no dashes) → entry. */
-const BY_NAME: ReadonlyMap<string, FlagSpec> = new Map(FLAGS.flatMap((f) => f.names.map((n) => [n, f] as const)));
-
-/** The table entry for a flag name without dashes (case-sensitive, as Go). */
-export function flagByName(name: string): FlagSpec | undefined {
-  return BY_NAME.get(name);
-}
-
-/** Levenshtein distance, for "did you mean" suggestions. */
-function distance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      cur[j] = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + cost);
-    }
-    prev = cur;
-  }
-  return prev[b.length]!;
-}
-
-/**
- * The candidate closest to `word` by edit distance, where a difference in
- * case only costs less than any other edit (ties: the earlier candidate);
- * undefined if there are none.
- */
-export function nearestName(word: string, candidates: Iterable<string>): string | undefined {
-  let best: string | undefined;
-  let bestScore = Infinity;
-  for (const c of candidates) {
-    // So `-sd` suggests `-SD` rather than `-s`.
-    const score = distance(word.toLowerCase(), c.toLowerCase()) * 4 + distance(word, c);
-    if (score < bestScore) {
-      best = c;
-      bestScore = score;
-    }
-  }
-  return best;
 }
 
 const BOOL_VALUES: ReadonlyMap<string, boolean> = new Map([
@@ -186,9 +135,9 @@ export function parseFlags(argv: readonly string[]): ParsedFlags {
     const eq = body.indexOf('=');
     const name = eq === -1 ? body : body.slice(0, eq);
     const flag = arg.slice(0, dashes) + name;
-    const spec = BY_NAME.get(name);
+    const spec = flagByName(name);
     if (spec === undefined) {
-      const near = nearestName(name, BY_NAME.keys());
+      const near = nearestName(name, FLAG_NAMES);
       throw new CliError(
         `flag provided but not defined: ${flag}` + (near === undefined ? '' : ` (did you mean ${'-'.repeat(dashes)}${near}?)`),
       );
@@ -205,7 +154,7 @@ export function parseFlags(argv: readonly string[]): ParsedFlags {
   if (i < argv.length) {
     const command = COMMANDS[argv[i]!.toLowerCase()];
     if (command === undefined) throw new CliError(`unrecognized command: ${JSON.stringify(argv[i])}`);
-    record(BY_NAME.get(command)!, argv[i]!, true);
+    record(flagByName(command)!, argv[i]!, true);
   }
   return out;
 }
@@ -231,6 +180,13 @@ export function unsupportedFlags(parsed: ParsedFlags): UnsupportedFlag[] {
     out.push({ flag: parsed.given.get(spec.key) ?? `-${spec.names[0]}`, spec });
   }
   return out;
+}
+
+/** The flags given that are accepted for compatibility and ignored, as written (`--ack_subs`). */
+export function ignoredFlags(parsed: ParsedFlags): string[] {
+  return FLAGS.filter((spec) => spec.ignored === true && parsed.set.has(spec.key)).map(
+    (spec) => parsed.given.get(spec.key) ?? `-${spec.names[0]}`,
+  );
 }
 
 /** The text of `-h`: nats-streaming-server.go's usageStr, section by section. */

@@ -1,8 +1,8 @@
 // The nats-streaming-server command (bin/nats-streaming-server.js): reads
 // the command line (flags.ts) and the `-c` / `-sc` configuration files
-// (config/files.ts) with the precedence defaults < file < command line
+// (config-files.ts) with the precedence defaults < file < command line
 // (STAN-REFERENCE §7.1), starts the embedded NATS server, reloads the files
-// on SIGHUP (config/reload.ts), and shuts it down on SIGINT or SIGTERM. Any
+// on SIGHUP (reload.ts), and shuts it down on SIGINT or SIGTERM. Any
 // error is printed to stderr and gives exit code 1; so does any flag or
 // config key for a feature this server does not have yet, rather than being
 // ignored.
@@ -12,9 +12,9 @@ import { startStreaming } from '../streaming/start.js';
 import type { StanServer } from '../streaming/server.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadConfigFiles, type LoadedConfig } from '../config/files.js';
-import type { NatsConfigOptions } from '../config/nats-options.js';
-import { ConfigReloader, type Configured } from '../config/reload.js';
+import { loadConfigFiles, type LoadedConfig } from './config-files.js';
+import type { NatsConfigOptions } from '../nats/config-options.js';
+import { ConfigReloader, type Configured } from './reload.js';
 import { stanConfigNotSupported, withStanConfig } from '../config/stan-options.js';
 import { core, PACKAGE_ROOT } from '../core/index.js';
 import { openLogger, type Logger, type LoggerOptions, type ServerLogger } from '../log/logger.js';
@@ -25,7 +25,8 @@ import { NATS_VERSION, NatsServer } from '../nats/server.js';
 import { tlsServerOptions } from '../nats/tls.js';
 import type { Monitor, MonitorOptions } from '../monitor/index.js';
 import { monitorOptionsFrom } from '../monitor/options.js';
-import { CliError, parseFlags, type ParsedFlags, unsupportedFlags, usageText, versionText } from './flags.js';
+import type { ParsedFlags } from '../config/flag-table.js';
+import { CliError, ignoredFlags, parseFlags, unsupportedFlags, usageText, versionText } from './flags.js';
 import { GO_SIGNAL_NAMES, removePidFile, sendSignalCommand, STOP_EXIT_CODES, trapSignals, writePidFile } from './signals.js';
 
 const PROGRAM = 'nats-streaming-server';
@@ -281,6 +282,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   // SIGINT/SIGTERM stop; SIGUSR1 reopens the log file (logrotate).
   const signals = trapSignals(() => void log.reopen());
+  for (const flag of ignoredFlags(flags)) log.stan.debug(`STREAM: ${flag} is accepted for compatibility and ignored`);
   let streaming: StanServer;
   try {
     streaming = await startStreaming(server, flags, log.stan, configured.loaded.stan);

@@ -9,8 +9,9 @@
 // 0 (`max_age: 0`, as in §7.3's example) — any other bare number is refused,
 // since its unit would be a guess.
 
-import { nearestName } from '../cli/flags.js';
-import { goDuration, isValidChannelName } from '../stores/limits.js';
+import { nearestName } from './nearest-name.js';
+import { goDuration } from '../log/go-units.js';
+import { isValidChannelPattern } from '../subject/channel-name.js';
 import type { ChannelLimits } from '../stores/store.js';
 import { formatPosition, keyPosition, parseDuration, parseSize } from './index.js';
 import { ConfigKeyError } from './errors.js';
@@ -278,7 +279,7 @@ const channels: Read = (c, f) => {
     // `channels[orders.>]`: the name may hold dots, so it is bracketed.
     const g: Field = { key: `${f.key}[${name}]`, value: f.value[name], pos: keyPosition(f.value, name) };
     // Go's text for a bad name; wildcards are allowed as whole tokens.
-    if (!isValidChannelName(name, true)) fail(c, g, `invalid channel name ${JSON.stringify(name)}`);
+    if (!isValidChannelPattern(name)) fail(c, g, `invalid channel name ${JSON.stringify(name)}`);
     out.set(name, channelEntry(c, name, g));
   }
   return out;

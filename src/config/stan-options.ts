@@ -8,6 +8,7 @@
 // in bytes), so that withStanConfig() can lay the command line over it and
 // the streaming layer reads one ParsedFlags. Options without a flag have
 // their own keys (`discoverPrefix`, `stanUser`, `perChannelLimits`...).
+// stanOptionsFrom() turns the merged values into the streaming options.
 //
 // Where the Go server is lenient this is strict: an unknown key is an error
 // naming the nearest valid key (Go ignores it), a value of the wrong kind or
@@ -16,7 +17,9 @@
 // do not exist here yet are read and checked, then listed by
 // stanConfigNotSupported() so that startup refuses them.
 
-import { FLAGS, type ParsedFlags } from '../cli/flags.js';
+import { validateLimits } from '../stores/limits.js';
+import { type ChannelLimits, StoreError, type StoreLimits } from '../stores/store.js';
+import { FLAGS, type ParsedFlags } from './flag-table.js';
 import { keyPosition } from './index.js';
 import { type Ctx, type Field, fail, isMap, readMap, show, StanConfigError, TOP } from './stan-keys.js';
 import type { ConfigMap } from './types.js';
@@ -79,9 +82,8 @@ export function stanOptionsFromConfig(map: ConfigMap, file: string, opts: StanCo
 }
 
 /**
- * Options whose feature is the FILE store, which another change is adding:
- * they are accepted here, and startup refuses `store: file` while the
- * streaming layer has no file store (src/streaming/start.ts).
+ * Options of the FILE store: never refused here; the store they configure
+ * checks them when src/stores/open.ts opens it.
  */
 const FILE_STORE_OPTIONS: ReadonlySet<string> = new Set(
   FLAGS.filter((f) => f.section === 'file' || f.key === 'filestoreDir').map((f) => f.key),
@@ -167,4 +169,63 @@ export function failAt(config: StanConfig, option: string, reason: string): neve
   const src = config.sources[option];
   const m = src === undefined ? null : /^"(.*)" \((.*)\)$/.exec(src);
   throw new StanConfigError(m === null ? config.file : m[2]!, m === null ? option : m[1]!, reason);
+}
+
+/**
+ * The streaming options that the command line and the configuration file
+ * set; the streaming layer's StanOptions extends it and has the defaults.
+ */
+export interface StanSettings {
+  clusterId: string;
+  discoverPrefix: string;
+  /** Server-to-client heartbeat interval, ms. */
+  hbIntervalMs: number;
+  /** How long a heartbeat waits for its reply, ms. */
+  hbTimeoutMs: number;
+  /** Failed heartbeats tolerated; one more closes the client. */
+  hbFailCount: number;
+  /** A duplicate durable replaces the active one instead of failing. */
+  replaceDurable: boolean;
+  /** Publishes processed per store batch (io_batch_size). */
+  ioBatchSize: number;
+  storeLimits: StoreLimits;
+}
+
+/**
+ * `defaults` with the configuration file's options laid over them and the
+ * command line's over both (defaults < file < command line), as a new
+ * object. Throws StoreError, or StanConfigError when the file's per-channel
+ * limits break a rule.
+ */
+export function stanOptionsFrom<O extends StanSettings>(defaults: O, cmdline: ParsedFlags, file?: StanConfig): O {
+  const o: O = { ...defaults, storeLimits: { ...defaults.storeLimits, perChannel: new Map(defaults.storeLimits.perChannel) } };
+  const flags = withStanConfig(cmdline, file);
+  const v = flags.values;
+  const has = (k: string) => flags.set.has(k);
+  const num = (k: string) => v[k] as number;
+  if (has('clusterId')) o.clusterId = v.clusterId as string;
+  if (has('discoverPrefix')) o.discoverPrefix = v.discoverPrefix as string;
+  if (has('clientHbInterval')) o.hbIntervalMs = num('clientHbInterval');
+  if (has('clientHbTimeout')) o.hbTimeoutMs = num('clientHbTimeout');
+  if (has('clientHbFailCount')) o.hbFailCount = num('clientHbFailCount');
+  if (has('replaceDurable')) o.replaceDurable = v.replaceDurable === true;
+  if (has('ioBatchSize') && num('ioBatchSize') > 0) o.ioBatchSize = num('ioBatchSize');
+  const l = o.storeLimits;
+  if (has('maxChannels')) l.maxChannels = num('maxChannels');
+  if (has('maxSubs')) l.maxSubscriptions = num('maxSubs');
+  if (has('maxMsgs')) l.maxMsgs = num('maxMsgs');
+  if (has('maxBytes')) l.maxBytes = num('maxBytes');
+  if (has('maxAge')) l.maxAgeMs = num('maxAge');
+  if (has('maxInactivity')) l.maxInactivityMs = num('maxInactivity');
+  if (has('perChannelLimits')) l.perChannel = new Map(v.perChannelLimits as Map<string, Partial<ChannelLimits>>);
+  try {
+    validateLimits(l);
+  } catch (err) {
+    // Only the file has per-channel limits; say where they are.
+    if (err instanceof StoreError && file?.sources.perChannelLimits !== undefined && l.perChannel.size > 0) {
+      failAt(file, 'perChannelLimits', err.message);
+    }
+    throw err;
+  }
+  return o;
 }

@@ -8,7 +8,7 @@ import { loadNative } from './native.js';
 import { loadWasm } from './wasm.js';
 import type { Core, CoreKind } from './types.js';
 
-export type { Core, CoreKind, NativeFile, NativeFileApi, ProtocolParser, Sublist, SublistStats } from './types.js';
+export type { Core, CoreKind, NativeFile, NativeFileApi, NativeLock, ProtocolParser, Sublist, SublistStats } from './types.js';
 export * from './ops.js';
 
 /** The package root: dist/src/core -> three levels up. */

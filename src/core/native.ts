@@ -86,7 +86,7 @@ class NativeCore implements Core {
   readonly files: NativeFileApi | undefined;
   constructor(private readonly addon: Addon) {
     // An addon built before the file exports existed still serves the rest.
-    this.files = typeof addon.fileOpen === 'function' ? (addon as NativeFileApi) : undefined;
+    this.files = typeof addon.fileReadAsync === 'function' ? (addon as NativeFileApi) : undefined;
   }
 
   newParser(maxControlLine: number, maxPayload: number): ProtocolParser {

@@ -74,7 +74,23 @@ export interface NativeFileApi {
   fileClose(f: NativeFile): void;
   /** fdatasync (fsync if !dataOnly) each file, then fsync each directory, on a worker thread. */
   fileSync(files: readonly NativeFile[], dirs: readonly string[], dataOnly: boolean): Promise<void>;
+  /**
+   * fileRead on a worker thread: resolves to the bytes read. `buf` must be
+   * left alone (not read, written or transferred) until it settles.
+   */
+  fileReadAsync(f: NativeFile, buf: Uint8Array, off: number, len: number, pos: number): Promise<number>;
+  /**
+   * The exclusive OS lock of `path` (fcntl F_SETLK / LockFileEx, created if
+   * missing), without waiting: a lock, or the pid of the process holding it
+   * (0 if the OS does not say). Throws ENOTSUP where there is no OS lock.
+   */
+  fileLock(path: string): NativeLock | number;
+  /** Releases a lock (dropping the last reference to it does too). */
+  fileUnlock(l: NativeLock): void;
 }
+
+/** A held lock of NativeFileApi.fileLock (opaque). */
+export type NativeLock = object;
 
 export interface Core {
   readonly kind: CoreKind;

@@ -5,8 +5,8 @@
 // nats-server, port 0 means off and -1 any free port, HTTP and HTTPS
 // together are refused, and HTTPS uses the server's TLS certificate.
 
-import type { ParsedFlags } from '../cli/flags.js';
-import type { NatsConfigOptions } from '../config/nats-options.js';
+import type { ParsedFlags } from '../config/flag-table.js';
+import type { NatsConfigOptions } from '../nats/config-options.js';
 import type { NatsOptions } from '../nats/options.js';
 import type { MonitorOptions } from './index.js';
 

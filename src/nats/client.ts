@@ -1,76 +1,29 @@
-// One client connection over a socket (STAN-REFERENCE §1): sends INFO,
-// feeds every socket chunk to the Rust parser in one call, dispatches the
-// op records to ops/*, and owns the connection's timers (auth timeout,
-// keep-alive) and its slow-consumer policy. Output goes through Outbound,
-// one write per tick.
+// The client kind of connection (STAN-REFERENCE §1): the rules a Conn
+// follows when its peer is a NATS client. It holds the CONNECT options and
+// the login, runs the authentication timer, dispatches the client ops to
+// ops/*.ts (no op but CONNECT before a login, where one is required; MSG
+// and HMSG are server-to-client ops, a violation here), and formats the
+// MSG/HMSG lines of deliveries, reusing a subscription's last line.
 
 import type { Socket } from 'node:net';
-import {
-  FLAG_CARRY,
-  FLAG_HAS_NUM,
-  H_CONSUMED,
-  H_STATUS,
-  HEADER_WORDS,
-  KIND_MASK,
-  Op,
-  ParseError,
-  RECORD_WORDS,
-  R_KIND,
-  R_NUM,
-  R_PAYLOAD_LEN,
-  R_PAYLOAD_OFF,
-  R_REPLY_OFF,
-  R_SID_OFF,
-  R_SUBJECT_OFF,
-  STATUS_FULL,
-  core,
-  type ProtocolParser,
-} from '../core/index.js';
-import { goQuote, redactConnect } from '../log/quote.js';
-import { Outbound } from './outbound.js';
-import { Err, errLine, msgLine, OK, PING, PONG, type ErrSpec } from './proto.js';
-import type { NatsServer } from './server.js';
-import type { Subscriber, Subscription } from './subscription.js';
-import type { PermissionChecker } from './permissions.js';
+import { FLAG_HAS_NUM, Op, R_KIND, R_NUM, R_REPLY_OFF, R_SID_OFF, R_SUBJECT_OFF } from '../core/index.js';
+import { optText, SubjectDecoder, text } from './args.js';
+import { Conn, type CloseReason, type ConnKind } from './conn.js';
+import type { ClientConn, NatsContext } from './context.js';
 import { processConnect } from './ops/connect.js';
+import { processPing, processPong } from './ops/ping.js';
 import { processPub } from './ops/pub.js';
-import { processSub, processUnsub } from './ops/sub.js';
+import { processSub } from './ops/sub.js';
+import { processUnsub } from './ops/unsub.js';
+import type { PermissionChecker } from './permissions.js';
+import { Err, msgLine, OK } from './proto.js';
+import type { Subscription } from './subscription.js';
 
-/** How long a closing connection may take to flush before it is destroyed. */
-const CLOSE_GRACE_MS = 1000;
-
-/** Why a connection closed (/connz `reason`, log lines). */
-export type CloseReason =
-  | 'Client Closed'
-  | 'Server Shutdown'
-  | 'Protocol Violation'
-  | 'Authentication Failure'
-  | 'Authentication Timeout'
-  | 'Maximum Payload Exceeded'
-  | 'Maximum Control Line Exceeded'
-  | 'Stale Connection'
-  | 'Slow Consumer (Pending Bytes)'
-  | 'Slow Consumer (Write Deadline)'
-  | 'Maximum Connections Exceeded'
-  | 'TLS Handshake Error'
-  | 'Read Error';
-
-/** Records left to process when a CONNECT waits for (async) authentication. */
-interface Paused {
-  chunk: Buffer;
-  ops: Uint32Array;
-  count: number;
-  next: number;
-  carry: Buffer | undefined;
-}
-
-export class Client implements Subscriber {
-  readonly parser: ProtocolParser;
-  readonly outbound: Outbound;
+export class Client implements ClientConn, ConnKind {
+  readonly conn: Conn;
   readonly subs = new Map<string, Subscription>();
   readonly subjects = new SubjectDecoder();
   readonly replies = new SubjectDecoder();
-  readonly start = new Date();
   // CONNECT options; nats-server's defaults when a key is absent.
   verbose = true;
   pedantic = true;
@@ -85,61 +38,116 @@ export class Client implements Subscriber {
   perms: PermissionChecker | null = null;
   /** A CONNECT was accepted (with credentials, where required). */
   connected = false;
-  closed = false;
-  closeReason: CloseReason | undefined;
-  // Statistics for /connz and /varz.
-  inMsgs = 0;
-  inBytes = 0;
-  outMsgs = 0;
-  outBytes = 0;
-  lastActivity = Date.now();
-  pingsOut = 0;
-  #paused: Paused | null = null;
   #authTimer: NodeJS.Timeout | undefined;
-  #pingTimer: NodeJS.Timeout | undefined;
-  #deadline: NodeJS.Timeout | undefined;
 
   constructor(
-    readonly server: NatsServer,
+    readonly ctx: NatsContext,
     readonly cid: number,
-    readonly socket: Socket,
-    readonly ip: string,
-    readonly port: number,
+    socket: Socket,
+    ip: string,
+    port: number,
   ) {
-    const o = server.opts;
-    this.parser = core().newParser(o.maxControlLine, o.maxPayload);
-    this.outbound = new Outbound(socket, (pending) => this.#watchDeadline(pending));
+    this.conn = new Conn(this, ctx, socket, ip, port, `${ip}:${port} - cid:${cid}`);
   }
 
-  /** Sends INFO and starts reading; the socket is already TLS-wrapped if needed. */
+  /** Sends INFO (when given), starts reading and the authentication timer. */
   begin(info: Buffer | undefined): void {
-    const s = this.socket;
-    s.setNoDelay(true);
-    s.on('data', (chunk: Buffer) => this.#consume(chunk));
-    s.on('error', (err) => this.close('Read Error', undefined, err.message));
-    s.on('close', () => this.close('Client Closed'));
-    s.on('drain', () => this.#clearDeadline());
-    if (info) this.outbound.bytes(info);
-    const o = this.server.opts;
-    if (this.server.auth.required) {
+    this.conn.begin(info);
+    if (this.ctx.auth.required) {
       this.#authTimer = setTimeout(() => {
-        if (!this.connected) this.close('Authentication Timeout', Err.AUTH_TIMEOUT);
-      }, this.server.authTimeoutMs);
+        if (!this.connected) this.conn.close('Authentication Timeout', Err.AUTH_TIMEOUT);
+      }, this.ctx.authTimeoutMs);
     }
-    if (o.pingIntervalMs > 0) {
-      this.#pingTimer = setInterval(() => this.#keepAlive(), o.pingIntervalMs);
-      this.#pingTimer.unref();
+  }
+
+  // What /connz, /varz and /metrics read of a client connection.
+  get ip(): string {
+    return this.conn.ip;
+  }
+  get port(): number {
+    return this.conn.port;
+  }
+  get socket(): Socket {
+    return this.conn.socket;
+  }
+  get outbound(): Conn['outbound'] {
+    return this.conn.outbound;
+  }
+  get start(): Date {
+    return this.conn.start;
+  }
+  get lastActivity(): number {
+    return this.conn.lastActivity;
+  }
+  get inMsgs(): number {
+    return this.conn.inMsgs;
+  }
+  get inBytes(): number {
+    return this.conn.inBytes;
+  }
+  get outMsgs(): number {
+    return this.conn.outMsgs;
+  }
+  get outBytes(): number {
+    return this.conn.outBytes;
+  }
+
+  dispatch(kind: number, src: Buffer, ops: Uint32Array, at: number): Promise<void> | undefined {
+    // PUB of a logged-in client first and alone: this method stays small
+    // enough for the JIT to inline it, and PUB with it, into Conn's loop.
+    if (kind === Op.PUB && this.connected) {
+      processPub(this.ctx, this, false, src, ops, at);
+      return undefined;
     }
+    return this.#dispatch(kind, src, ops, at);
+  }
+
+  #dispatch(kind: number, src: Buffer, ops: Uint32Array, at: number): Promise<void> | undefined {
+    if (!this.connected && kind !== Op.CONNECT && this.ctx.auth.required) {
+      this.conn.close('Authentication Failure', Err.AUTH_VIOLATION);
+      return undefined;
+    }
+    switch (kind) {
+      case Op.PUB:
+        processPub(this.ctx, this, false, src, ops, at);
+        break;
+      case Op.HPUB:
+        processPub(this.ctx, this, true, src, ops, at);
+        break;
+      case Op.SUB:
+        processSub(this.ctx, this, text(src, ops, at + R_SUBJECT_OFF), optText(src, ops, at + R_REPLY_OFF), text(src, ops, at + R_SID_OFF));
+        break;
+      case Op.UNSUB:
+        processUnsub(this.ctx, this, text(src, ops, at + R_SID_OFF), ops[at + R_KIND]! & FLAG_HAS_NUM ? ops[at + R_NUM]! : -1);
+        break;
+      case Op.PING:
+        processPing(this.conn);
+        break;
+      case Op.PONG:
+        processPong(this.conn);
+        break;
+      case Op.CONNECT:
+        return processConnect(this.ctx, this, text(src, ops, at + R_SUBJECT_OFF));
+      case Op.INFO:
+      case Op.OK:
+      case Op.ERR:
+        break; // Accepted and ignored from clients, as nats-server does.
+      default:
+        // MSG and HMSG are server-to-client ops.
+        this.conn.close('Protocol Violation', Err.UNKNOWN_OP);
+    }
+    return undefined;
   }
 
   deliver(sub: Subscription, subject: string, reply: string | undefined, payload: Uint8Array, hdr: number): void {
-    if (this.closed) return;
+    const conn = this.conn;
+    if (conn.closed) return;
     if (hdr >= 0 && !this.headers) {
       // A client that did not negotiate headers gets the message without them.
       payload = payload.subarray(hdr);
       hdr = -1;
     }
-    if (this.server.log.traceEnabled) this.#traceOut(msgLine(subject, sub.sid, reply, hdr, payload.length).slice(0, -2));
+    if (this.ctx.log.traceEnabled) conn.traceOut(msgLine(subject, sub.sid, reply, hdr, payload.length).slice(0, -2));
     // allow_responses: receiving a request grants the right to answer it.
     if (reply !== undefined && this.perms !== null && this.perms.tracksReplies) this.perms.trackReply(reply);
     if (reply === undefined && hdr < 0) {
@@ -150,15 +158,15 @@ export class Client implements Subscriber {
         sub.lineSubject = subject;
         sub.lineSize = payload.length;
       }
-      this.outbound.msg(line, payload);
+      conn.outbound.msg(line, payload);
     } else {
-      this.outbound.msg(msgLine(subject, sub.sid, reply, hdr, payload.length), payload);
+      conn.outbound.msg(msgLine(subject, sub.sid, reply, hdr, payload.length), payload);
     }
-    this.outMsgs++;
-    this.outBytes += payload.length;
-    if (this.outbound.pending > this.server.opts.maxPending) {
+    conn.outMsgs++;
+    conn.outBytes += payload.length;
+    if (conn.outbound.pending > this.ctx.opts.maxPending) {
       // nats-server drops a slow consumer without an -ERR.
-      this.close('Slow Consumer (Pending Bytes)');
+      conn.close('Slow Consumer (Pending Bytes)');
     }
   }
 
@@ -166,23 +174,12 @@ export class Client implements Subscriber {
     if (this.subs.get(sub.sid) === sub) this.subs.delete(sub.sid);
   }
 
-  /** Sends an -ERR; closes the connection if the error does. */
-  sendErr(e: ErrSpec, reason: CloseReason = 'Protocol Violation'): void {
-    if (e.close) {
-      this.close(reason, e);
-      return;
-    }
-    if (this.server.log.traceEnabled) this.#traceOut(`-ERR ${e.text}`);
-    this.outbound.bytes(errLine(e));
-  }
-
   sendOk(): void {
     if (!this.verbose) return;
-    if (this.server.log.traceEnabled) this.#traceOut('OK');
-    this.outbound.bytes(OK);
+    if (this.ctx.log.traceEnabled) this.conn.traceOut('OK');
+    this.conn.outbound.bytes(OK);
   }
 
-  /** Marks the CONNECT accepted (after authentication, where required). */
   accept(perms: PermissionChecker | null, user: string | undefined): void {
     this.connected = true;
     this.perms = perms;
@@ -191,272 +188,15 @@ export class Client implements Subscriber {
     this.sendOk();
   }
 
-  close(reason: CloseReason, err?: ErrSpec, detail?: string): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.closeReason = reason;
+  onClose(_reason: CloseReason): void {
     clearTimeout(this.#authTimer);
-    clearInterval(this.#pingTimer);
-    this.#clearDeadline();
-    for (const sub of this.subs.values()) this.server.router.unsubscribe(sub);
+    for (const sub of this.subs.values()) this.ctx.router.unsubscribe(sub);
     this.subs.clear();
-    this.server.removeClient(this);
-    const log = this.server.log;
-    if (reason !== 'Client Closed' && reason !== 'Server Shutdown') {
-      log.debug(`${this.ip}:${this.port} - cid:${this.cid} - Closing connection: ${reason}${detail ? ` (${detail})` : ''}`);
-    }
-    if (err) {
-      if (log.traceEnabled) this.#traceOut(`-ERR ${err.text}`);
-      this.outbound.bytes(errLine(err));
-    }
-    this.outbound.flush();
-    this.outbound.close();
-    this.parser.dispose();
-    if (this.socket.destroyed) return;
-    if (reason === 'Server Shutdown') {
-      this.socket.destroySoon();
-      return;
-    }
-    this.socket.end();
-    // Not unref'd: a listener closing at shutdown waits for this socket.
-    setTimeout(() => this.socket.destroy(), CLOSE_GRACE_MS);
-  }
-
-  #consume(chunk: Buffer): void {
-    this.lastActivity = Date.now();
-    let rest = chunk;
-    while (!this.closed) {
-      const count = this.parser.parse(rest);
-      this.server.opsParsed += count;
-      const ops = this.parser.ops;
-      const status = ops[H_STATUS]!;
-      const consumed = ops[H_CONSUMED]!;
-      const carry = count > 0 && ops[HEADER_WORDS + R_KIND]! & FLAG_CARRY ? this.parser.carry() : undefined;
-      if (!this.#run(rest, ops, count, 0, carry)) {
-        if (this.#paused && status & STATUS_FULL && consumed < rest.length) {
-          // Parsed later, after the records already taken.
-          this.#paused.chunk = Buffer.concat([this.#paused.chunk, rest.subarray(consumed)]);
-        }
-        return;
-      }
-      if (status & STATUS_FULL && consumed < rest.length) {
-        rest = rest.subarray(consumed);
-        continue;
-      }
-      return;
-    }
-  }
-
-  /** Processes records [from, count); false when closed or paused. */
-  #run(chunk: Buffer, ops: Uint32Array, count: number, from: number, carry: Buffer | undefined): boolean {
-    // Read once per chunk: with -V off, tracing costs nothing more.
-    const trace = this.server.log.traceEnabled;
-    for (let r = from; r < count; r++) {
-      const at = HEADER_WORDS + r * RECORD_WORDS;
-      const src = ops[at + R_KIND]! & FLAG_CARRY ? carry! : chunk;
-      const kind = ops[at + R_KIND]! & KIND_MASK;
-      if (trace) this.#traceIn(kind, src, ops, at);
-      if (!this.connected && kind !== Op.CONNECT && kind !== Op.ERROR && this.server.auth.required) {
-        this.close('Authentication Failure', Err.AUTH_VIOLATION);
-        return false;
-      }
-      switch (kind) {
-        case Op.PUB:
-        case Op.HPUB:
-          processPub(this, kind === Op.HPUB, src, ops, at);
-          break;
-        case Op.SUB:
-          processSub(this, text(src, ops, at + R_SUBJECT_OFF), optText(src, ops, at + R_REPLY_OFF), text(src, ops, at + R_SID_OFF));
-          break;
-        case Op.UNSUB:
-          processUnsub(this, text(src, ops, at + R_SID_OFF), ops[at + R_KIND]! & FLAG_HAS_NUM ? ops[at + R_NUM]! : -1);
-          break;
-        case Op.PING:
-          if (trace) this.#traceOut('PONG');
-          this.outbound.bytes(PONG);
-          break;
-        case Op.PONG:
-          this.pingsOut = 0;
-          break;
-        case Op.CONNECT: {
-          const pending = processConnect(this, text(src, ops, at + R_SUBJECT_OFF));
-          if (pending) {
-            this.#pause(chunk, ops, count, r + 1, carry, pending);
-            return false;
-          }
-          break;
-        }
-        case Op.INFO:
-        case Op.OK:
-        case Op.ERR:
-          break; // Accepted and ignored from clients, as nats-server does.
-        case Op.ERROR:
-          this.#parseError(ops[at + R_NUM]!);
-          return false;
-        default:
-          // MSG and HMSG are server-to-client ops.
-          this.close('Protocol Violation', Err.UNKNOWN_OP);
-          return false;
-      }
-      if (this.closed) return false;
-    }
-    return true;
-  }
-
-  /** Holds the rest of the chunk until authentication finishes. */
-  #pause(chunk: Buffer, ops: Uint32Array, count: number, next: number, carry: Buffer | undefined, done: Promise<void>): void {
-    this.#paused = { chunk, ops: ops.slice(0, HEADER_WORDS + count * RECORD_WORDS), count, next, carry };
-    this.socket.pause();
-    done.then(
-      () => this.#resume(),
-      (err: Error) => this.close('Authentication Failure', Err.AUTH_VIOLATION, err.message),
-    );
-  }
-
-  #resume(): void {
-    const p = this.#paused;
-    this.#paused = null;
-    if (!p || this.closed) return;
-    if (!this.#run(p.chunk, p.ops, p.count, p.next, p.carry)) return;
-    const status = p.ops[H_STATUS]!;
-    const consumed = p.ops[H_CONSUMED]!;
-    if (status & STATUS_FULL && consumed < p.chunk.length) this.#consume(p.chunk.subarray(consumed));
-    if (!this.#paused && !this.closed) this.socket.resume();
-  }
-
-  #parseError(code: number): void {
-    switch (code) {
-      case ParseError.CONTROL_LINE:
-        this.close('Maximum Control Line Exceeded', Err.MAX_CONTROL_LINE);
-        break;
-      case ParseError.MAX_PAYLOAD:
-        this.close('Maximum Payload Exceeded', Err.MAX_PAYLOAD);
-        break;
-      case ParseError.UNKNOWN_OP:
-        this.close('Protocol Violation', Err.UNKNOWN_OP);
-        break;
-      default:
-        // Bad arguments: nats-server closes without an -ERR.
-        this.close('Protocol Violation', undefined, `parse error ${code}`);
-    }
-  }
-
-  #keepAlive(): void {
-    const o = this.server.opts;
-    if (Date.now() - this.lastActivity < o.pingIntervalMs && this.pingsOut === 0) return;
-    if (this.pingsOut + 1 > o.pingMax) {
-      this.close('Stale Connection', Err.STALE);
-      return;
-    }
-    this.pingsOut++;
-    if (this.server.log.traceEnabled) this.#traceOut('PING');
-    this.outbound.bytes(PING);
+    this.ctx.removeClient(this.cid);
   }
 
   /** `ip:port - cid:N`, then the client's name once CONNECT gave one (nats-server's trace prefix). */
-  #traceName(): string {
-    const id = `${this.ip}:${this.port} - cid:${this.cid}`;
-    return this.name === '' ? id : `${id} - ${JSON.stringify(this.name)}`;
-  }
-
-  /** Traces an op received, as nats-server's traceInOp (`<<- [PUB foo 5]`); callers check traceEnabled. */
-  #traceIn(kind: number, src: Buffer, ops: Uint32Array, at: number): void {
-    let op: string;
-    switch (kind) {
-      case Op.PUB:
-      case Op.HPUB: {
-        const reply = optText(src, ops, at + R_REPLY_OFF);
-        const payload = payloadOf(src, ops, at);
-        const hdr = kind === Op.HPUB ? ` ${ops[at + R_NUM]!}` : '';
-        op = `${kind === Op.HPUB ? 'HPUB' : 'PUB'} ${text(src, ops, at + R_SUBJECT_OFF)}${reply ? ` ${reply}` : ''}${hdr} ${payload.length}`;
-        this.server.log.trace(`${this.#traceName()} - <<- [${op}]`);
-        this.server.log.trace(`${this.#traceName()} - <<- MSG_PAYLOAD: [${goQuote(payload)}]`);
-        return;
-      }
-      case Op.SUB: {
-        const queue = optText(src, ops, at + R_REPLY_OFF);
-        op = `SUB ${text(src, ops, at + R_SUBJECT_OFF)}${queue ? ` ${queue}` : ''} ${text(src, ops, at + R_SID_OFF)}`;
-        break;
-      }
-      case Op.UNSUB:
-        op = `UNSUB ${text(src, ops, at + R_SID_OFF)}${ops[at + R_KIND]! & FLAG_HAS_NUM ? ` ${ops[at + R_NUM]!}` : ''}`;
-        break;
-      case Op.CONNECT:
-        op = `CONNECT ${redactConnect(text(src, ops, at + R_SUBJECT_OFF))}`;
-        break;
-      case Op.PING:
-        op = 'PING';
-        break;
-      case Op.PONG:
-        op = 'PONG';
-        break;
-      default:
-        return;
-    }
-    this.server.log.trace(`${this.#traceName()} - <<- [${op}]`);
-  }
-
-  /** Traces an op sent, as nats-server's traceOutOp (`->> [MSG foo 1 5]`); callers check traceEnabled. */
-  #traceOut(op: string): void {
-    this.server.log.trace(`${this.#traceName()} - ->> [${op}]`);
-  }
-
-  #watchDeadline(socketPending: number): void {
-    if (socketPending === 0 || this.#deadline) return;
-    this.#deadline = setTimeout(() => this.close('Slow Consumer (Write Deadline)'), this.server.opts.writeDeadlineMs);
-    this.#deadline.unref();
-  }
-
-  #clearDeadline(): void {
-    clearTimeout(this.#deadline);
-    this.#deadline = undefined;
+  traceName(): string {
+    return this.name === '' ? this.conn.who : `${this.conn.who} - ${JSON.stringify(this.name)}`;
   }
 }
-
-/**
- * Decodes publish subjects, reusing the last string when the bytes are the
- * same: a publisher mostly repeats a few subjects, and comparing a few
- * bytes in JS is cheaper than making a string each time.
- */
-export class SubjectDecoder {
-  #bytes = Buffer.alloc(256);
-  #len = -1;
-  #str = '';
-
-  decode(src: Buffer, ops: Uint32Array, w: number): string {
-    const off = ops[w]!;
-    const len = ops[w + 1]!;
-    const last = this.#bytes;
-    if (len === this.#len) {
-      let i = 0;
-      while (i < len && src[off + i] === last[i]) i++;
-      if (i === len) return this.#str;
-    }
-    this.#str = src.toString('utf8', off, off + len);
-    if (len <= last.length) {
-      src.copy(last, 0, off, off + len);
-      this.#len = len;
-    } else {
-      this.#len = -1;
-    }
-    return this.#str;
-  }
-}
-
-/** The UTF-8 text of the (offset, length) pair at `w`. */
-export function text(src: Buffer, ops: Uint32Array, w: number): string {
-  const off = ops[w]!;
-  return src.toString('utf8', off, off + ops[w + 1]!);
-}
-
-/** Like text(), undefined when the argument is absent. */
-export function optText(src: Buffer, ops: Uint32Array, w: number): string | undefined {
-  return ops[w + 1] ? text(src, ops, w) : undefined;
-}
-
-/** The payload view of the record at `at`. */
-export function payloadOf(src: Buffer, ops: Uint32Array, at: number): Uint8Array {
-  // A plain Uint8Array view costs less to make than Buffer#subarray, once per PUB.
-  return new Uint8Array(src.buffer, src.byteOffset + ops[at + R_PAYLOAD_OFF]!, ops[at + R_PAYLOAD_LEN]!);
-}
-

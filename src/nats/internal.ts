@@ -5,7 +5,7 @@
 
 import { SubjectCheck } from '../core/index.js';
 import { errPubViolation, errSubViolation } from './proto.js';
-import type { NatsServer } from './server.js';
+import type { NatsContext } from './context.js';
 import { Subscription, type Subscriber } from './subscription.js';
 import type { PermissionChecker } from './permissions.js';
 
@@ -29,7 +29,7 @@ export class InternalClient implements Subscriber {
   outMsgs = 0;
 
   constructor(
-    readonly server: NatsServer,
+    readonly ctx: NatsContext,
     readonly cid: number,
     readonly name: string,
     readonly perms: PermissionChecker | null = null,
@@ -40,7 +40,7 @@ export class InternalClient implements Subscriber {
     if (this.perms !== null && !this.perms.canSubscribe(subject, queue ?? undefined)) {
       throw new InternalClientError(errSubViolation(subject, queue).text);
     }
-    const sub = this.server.router.subscribe(this, subject, queue, String(this.#nextSid++));
+    const sub = this.ctx.router.subscribe(this, subject, queue, String(this.#nextSid++));
     if (!(sub instanceof Subscription)) {
       const what = sub === SubjectCheck.INVALID_QUEUE ? `queue "${queue}"` : `subject "${subject}"`;
       throw new InternalClientError(`invalid ${what}`);
@@ -52,7 +52,7 @@ export class InternalClient implements Subscriber {
   }
 
   unsubscribe(sub: Subscription): void {
-    this.server.router.unsubscribe(sub);
+    this.ctx.router.unsubscribe(sub);
     this.released(sub);
   }
 
@@ -63,7 +63,7 @@ export class InternalClient implements Subscriber {
       throw new InternalClientError(errPubViolation(subject).text);
     }
     this.inMsgs++;
-    return this.server.router.route(this, subject, reply, payload, hdr);
+    return this.ctx.router.route(this, subject, reply, payload, hdr);
   }
 
   deliver(sub: Subscription, subject: string, reply: string | undefined, payload: Uint8Array, hdr: number): void {

@@ -19,7 +19,7 @@
 //     subscribe as for publish. The config loader turns empty config lists
 //     into "no list", as nats-server's parser does.
 
-import { isSubsetMatch, subjectHasWildcard, subjectMatches, subjectsCollide } from './subject-match.js';
+import { isSubsetMatch, subjectHasWildcard, subjectMatches, subjectsCollide } from '../subject/match.js';
 
 /** Allowed and denied subjects (wildcards allowed) for publish or subscribe. */
 export interface SubjectPermission {

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer as createTlsServer, type Server as TlsServer, type TLSSocket } from 'node:tls';
 import { type AuthOptions, Authenticator } from './auth.js';
 import { Client } from './client.js';
+import type { NatsContext } from './context.js';
 import { InternalClient } from './internal.js';
 import { type NatsOptions, DEFAULT_AUTH_TIMEOUT_MS } from './options.js';
 import { Err, errLine, infoLine, type InfoFields } from './proto.js';
@@ -48,7 +49,7 @@ function serverId(): string {
   return id;
 }
 
-export class NatsServer {
+export class NatsServer implements NatsContext {
   readonly router = new Router();
   readonly clients = new Map<number, Client>();
   #auth: Authenticator;
@@ -153,7 +154,7 @@ export class NatsServer {
   async shutdown(): Promise<void> {
     const listener = this.#listener;
     this.#listener = undefined;
-    for (const c of [...this.clients.values()]) c.close('Server Shutdown');
+    for (const c of [...this.clients.values()]) c.conn.close('Server Shutdown');
     if (listener) await new Promise<void>((resolve) => listener.close(() => resolve()));
   }
 
@@ -162,18 +163,21 @@ export class NatsServer {
     return new InternalClient(this, this.nextCid(), name);
   }
 
-  removeClient(c: Client): void {
-    if (!this.clients.delete(c.cid)) return;
-    this.closedInMsgs += c.inMsgs;
-    this.closedOutMsgs += c.outMsgs;
-    this.closedInBytes += c.inBytes;
-    this.closedOutBytes += c.outBytes;
-    const reason = c.closeReason ?? 'Client Closed';
+  removeClient(cid: number): void {
+    const c = this.clients.get(cid);
+    if (c === undefined) return;
+    this.clients.delete(cid);
+    const conn = c.conn;
+    this.closedInMsgs += conn.inMsgs;
+    this.closedOutMsgs += conn.outMsgs;
+    this.closedInBytes += conn.inBytes;
+    this.closedOutBytes += conn.outBytes;
+    const reason = conn.closeReason ?? 'Client Closed';
     if (reason.startsWith('Slow Consumer')) this.slowConsumers++;
     if (this.closed.length >= MAX_CLOSED_CLIENTS) this.closed.shift();
     this.closed.push({
-      cid: c.cid, ip: c.ip, port: c.port, start: c.start, lastActivity: c.lastActivity, stop: new Date(), reason,
-      inMsgs: c.inMsgs, outMsgs: c.outMsgs, inBytes: c.inBytes, outBytes: c.outBytes,
+      cid, ip: conn.ip, port: conn.port, start: conn.start, lastActivity: conn.lastActivity, stop: new Date(), reason,
+      inMsgs: conn.inMsgs, outMsgs: conn.outMsgs, inBytes: conn.inBytes, outBytes: conn.outBytes,
       name: c.name, lang: c.lang, version: c.version, user: c.user,
     });
   }

@@ -1,7 +1,6 @@
 // Store limits (STAN-REFERENCE §7.3, §2.9): the effective limits of a
-// channel under per-channel inheritance, the startup validation with the Go
-// server's error texts, and the "Store Limits" banner the Go server logs at
-// startup (its stores/limits.go Print()).
+// channel under per-channel inheritance, and their validation at startup
+// with the Go server's error texts.
 //
 // Per-channel entries (StoreLimits.perChannel) are keyed by a channel name
 // or a wildcard pattern. In an entry, a field that is `undefined` inherits;
@@ -22,14 +21,10 @@
 // parent must really cover its child (Go's match of `foo.>` also picks up
 // `*.*`).
 
-import { isSubsetMatch, subjectMatches } from '../nats/subject-match.js';
-import {
-  DEFAULT_STORE_LIMITS,
-  StoreError,
-  type ChannelLimits,
-  type MsgStoreState,
-  type StoreLimits,
-} from './store.js';
+import { goDuration } from '../log/go-units.js';
+import { isValidChannelPattern } from '../subject/channel-name.js';
+import { isSubsetMatch, subjectMatches } from '../subject/match.js';
+import { StoreError, type ChannelLimits, type StoreLimits } from './store.js';
 
 type LimitField = keyof ChannelLimits;
 
@@ -117,6 +112,28 @@ class Resolver {
   }
 }
 
+/** A per-channel entry with its limits resolved, as the startup banner lists it. */
+export interface ResolvedEntry {
+  readonly name: string;
+  /** How many entries cover it: its depth in the inheritance tree. */
+  readonly depth: number;
+  readonly limits: ChannelLimits;
+  /** What it inherits: its parent's limits, else the globals. */
+  readonly inherited: ChannelLimits;
+}
+
+/** The per-channel entries in the Go sublist's order (widest first), each resolved. */
+export function resolvedEntries(limits: StoreLimits): ResolvedEntry[] {
+  const all = entriesOf(limits).sort(compareEntries);
+  const resolver = new Resolver(limits, all);
+  return all.map((e) => ({
+    name: e.name,
+    depth: coveringEntries(e, all).length,
+    limits: resolver.resolve(e),
+    inherited: resolver.parentLimits(e),
+  }));
+}
+
 /** The limits of channel `channel` (a literal name) under `limits` (§7.3). */
 export function effectiveLimits(limits: StoreLimits, channel: string): ChannelLimits {
   if (limits.perChannel.size === 0) return globalsOf(limits);
@@ -126,34 +143,6 @@ export function effectiveLimits(limits: StoreLimits, channel: string): ChannelLi
 }
 
 // ---------- Validation ----------
-
-const cc = {
-  dot: 0x2e, // .
-  slash: 0x2f, // /
-  star: 0x2a, // *
-  gt: 0x3e, // >
-} as const;
-
-/**
- * The Go server's channel name rule (§2.9): not empty, no `/`, no `.` first
- * or last, no `..`. Without `wildcards`, no `*` or `>` anywhere; with them
- * (per-channel limit keys), only as whole tokens and `>` only last.
- */
-export function isValidChannelName(name: string, wildcards = false): boolean {
-  const n = name.length;
-  if (n === 0 || name.charCodeAt(0) === cc.dot) return false;
-  for (let i = 0; i < n; i++) {
-    const c = name.charCodeAt(i);
-    if (c === cc.slash) return false;
-    if (c === cc.dot && (i === n - 1 || name.charCodeAt(i + 1) === cc.dot)) return false;
-    if (c !== cc.star && c !== cc.gt) continue;
-    if (!wildcards) return false;
-    if (i > 0 && name.charCodeAt(i - 1) !== cc.dot) return false;
-    if (c === cc.gt && i !== n - 1) return false;
-    if (i < n - 1 && name.charCodeAt(i + 1) !== cc.dot) return false;
-  }
-  return true;
-}
 
 function isLiteral(name: string): boolean {
   return !name.includes('*') && !name.includes('>');
@@ -178,7 +167,8 @@ export function validateLimits(limits: StoreLimits): void {
   }
   let literals = 0;
   for (const name of limits.perChannel.keys()) {
-    if (!isValidChannelName(name, true)) throw new StoreError(`invalid channel name ${goQuote(name)}`);
+    // Go's %q of printable text, as a JSON string.
+    if (!isValidChannelPattern(name)) throw new StoreError(`invalid channel name ${JSON.stringify(name)}`);
     if (!isLiteral(name)) continue;
     literals++;
     if (limits.maxChannels > 0 && literals > limits.maxChannels) {
@@ -187,137 +177,4 @@ export function validateLimits(limits: StoreLimits): void {
       );
     }
   }
-}
-
-// ---------- Go formatting ----------
-
-/** Go's %q for the names we quote (printable text): a JSON string. */
-function goQuote(s: string): string {
-  return JSON.stringify(s);
-}
-
-/** Go's strconv 'f' with 2 decimals: like toFixed, but exact ties round to even. */
-function goFixed2(v: number): string {
-  const scaled = v * 100;
-  // A tie (x.xx5 exactly) needs v = k/8, so v * 8 is an integer.
-  if (Number.isInteger(v * 8) && scaled - Math.floor(scaled) === 0.5) {
-    const down = Math.floor(scaled);
-    return ((down % 2 === 0 ? down : down + 1) / 100).toFixed(2);
-  }
-  return v.toFixed(2);
-}
-
-const SIZE_PREFIXES = ['K', 'M', 'G', 'T', 'P', 'E'];
-
-/** The Go server's util.FriendlyBytes: `512 B`, `976.56 MB`, `10.00 GB`. */
-export function friendlyBytes(bytes: number): string {
-  if (bytes < 1024) return `${bytes} B`;
-  const exp = Math.trunc(Math.log(bytes) / Math.log(1024));
-  return `${goFixed2(bytes / 1024 ** exp)} ${SIZE_PREFIXES[exp - 1]}B`;
-}
-
-function withFraction(whole: bigint, frac: bigint, digits: number): string {
-  const f = frac.toString().padStart(digits, '0').replace(/0+$/, '');
-  return f === '' ? whole.toString() : `${whole}.${f}`;
-}
-
-/** Go's time.Duration String() of `ms` milliseconds: `72h0m0s`, `1.5s`, `250ms`. */
-export function goDuration(ms: number): string {
-  const whole = Math.trunc(ms);
-  let ns = BigInt(whole) * 1_000_000n + BigInt(Math.round((ms - whole) * 1_000_000));
-  if (ns === 0n) return '0s';
-  const sign = ns < 0n ? '-' : '';
-  if (ns < 0n) ns = -ns;
-  if (ns < 1000n) return `${sign}${ns}ns`;
-  if (ns < 1_000_000n) return `${sign}${withFraction(ns / 1000n, ns % 1000n, 3)}µs`;
-  if (ns < 1_000_000_000n) return `${sign}${withFraction(ns / 1_000_000n, ns % 1_000_000n, 6)}ms`;
-  const secs = ns / 1_000_000_000n;
-  let out = `${withFraction(secs % 60n, ns % 1_000_000_000n, 9)}s`;
-  const mins = secs / 60n;
-  if (mins > 0n) out = `${mins % 60n}m${out}`;
-  const hours = mins / 60n;
-  if (hours > 0n) out = `${hours}h${out}`;
-  return sign + out;
-}
-
-/**
- * The warning the Go server logs the first time a channel drops messages
- * for its limits (pass the state right after that drop).
- */
-export function limitReachedWarning(channel: string, state: MsgStoreState, limits: ChannelLimits): string {
-  return (
-    `WARNING: Reached limits for store ${goQuote(channel)} ` +
-    `(msgs=${state.msgs}/${limits.maxMsgs} bytes=${friendlyBytes(state.bytes)}/${friendlyBytes(limits.maxBytes)}), ` +
-    'dropping old messages to make room for new ones'
-  );
-}
-
-// ---------- Banner ----------
-
-type LimitKind = 'count' | 'bytes' | 'duration';
-
-const BANNER_TITLE = '---------- Store Limits ----------';
-const BANNER_CHANNELS_TITLE = '--------- Channels Limits --------';
-const BANNER_LIST_TITLE = ' List of Channels ';
-
-/** A limit's value cell: right-aligned in 13 columns, ` *` when `marked`. */
-function limitCell(v: number, kind: LimitKind, marked: boolean): string {
-  let s: string;
-  if (v === 0) s = 'unlimited';
-  else if (kind === 'bytes') s = friendlyBytes(v);
-  else if (kind === 'duration') s = goDuration(v);
-  else s = String(v);
-  return s.padStart(13) + (marked ? ' *' : '');
-}
-
-const BANNER_ROWS: readonly [LimitField, LimitKind, string, string][] = [
-  ['maxSubscriptions', 'count', '  Subscriptions: ', ' |-> Subscriptions '],
-  ['maxMsgs', 'count', '  Messages     : ', ' |-> Messages      '],
-  ['maxBytes', 'bytes', '  Bytes        : ', ' |-> Bytes         '],
-  ['maxAgeMs', 'duration', '  Age          : ', ' |-> Age           '],
-  ['maxInactivityMs', 'duration', '  Inactivity   : ', ' |-> Inactivity    '],
-];
-
-/**
- * The Go server's startup table of store limits, one string per log line.
- * Globals equal to the defaults are marked `*`; each per-channel entry is
- * indented by its depth in the inheritance tree and lists only the limits
- * that differ from what it inherits.
- */
-export function formatLimitsBanner(limits: StoreLimits): string[] {
-  const defaultChannels = limits.maxChannels === DEFAULT_STORE_LIMITS.maxChannels;
-  const lines = [
-    BANNER_TITLE,
-    `Channels:        ${limitCell(limits.maxChannels, 'count', defaultChannels)}`,
-    BANNER_CHANNELS_TITLE,
-  ];
-  for (const [field, kind, label] of BANNER_ROWS) {
-    lines.push(label + limitCell(limits[field], kind, limits[field] === DEFAULT_STORE_LIMITS[field]));
-  }
-  let width = BANNER_TITLE.length;
-  if (limits.perChannel.size > 0) {
-    const all = entriesOf(limits).sort(compareEntries);
-    const resolver = new Resolver(limits, all);
-    const maxLevels = Math.max(...all.map((e) => e.tokens.length));
-    const channelLines: string[] = [];
-    for (const e of all) {
-      const level = coveringEntries(e, all).length;
-      const own = resolver.resolve(e);
-      const parent = resolver.parentLimits(e);
-      const left = ' '.repeat(level);
-      const right = ' '.repeat(Math.max(0, maxLevels - level));
-      channelLines.push(left + e.name);
-      for (const [field, kind, , label] of BANNER_ROWS) {
-        if (own[field] !== parent[field]) channelLines.push(left + label + right + limitCell(own[field], kind, false));
-      }
-    }
-    // Go measures in bytes.
-    for (const l of channelLines) width = Math.max(width, Buffer.byteLength(l, 'utf8'));
-    const dashesLeft = Math.max(0, Math.floor((width - BANNER_LIST_TITLE.length) / 2));
-    const dashesRight = Math.max(0, width - BANNER_LIST_TITLE.length - dashesLeft);
-    lines.push('-'.repeat(dashesLeft) + BANNER_LIST_TITLE + '-'.repeat(dashesRight));
-    lines.push(...channelLines);
-  }
-  lines.push('-'.repeat(width));
-  return lines;
 }

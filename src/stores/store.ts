@@ -133,9 +133,14 @@ export interface MsgStore {
   cached(seq: number): StoredMsg | undefined;
   /**
    * Up to `max` stored messages with sequences >= `from`, in sequence
-   * order; absent ones (dropped by limits) are skipped, so the result may
-   * start past `from` and be shorter than `max`. Disk or database reads
-   * happen off the event loop. Resolves to [] past lastSeq.
+   * order and without a gap; absent ones (dropped by limits) are skipped,
+   * so the result may start past `from`. It may be shorter than `max`
+   * before lastSeq too: a store bounds the bytes of one batch (the file
+   * store: 4 MiB) and stops before a message it cannot read; read on from
+   * the last sequence + 1. Resolves to [] only when nothing is stored at or
+   * after `from`; rejects (StoreError) when the message at the start
+   * cannot be read or the store is closed. Disk or database reads happen
+   * off the event loop.
    */
   read(from: number, max: number): Promise<StoredMsg[]>;
   /**

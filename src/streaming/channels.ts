@@ -3,15 +3,10 @@
 // max_channels enforced.
 
 import type { Store } from '../stores/store.js';
-import { effectiveLimits, isValidChannelName } from '../stores/limits.js';
+import { effectiveLimits } from '../stores/limits.js';
 import type { ChannelLimits, StoreLimits } from '../stores/store.js';
 import { errChannelCaseClash, StanErr, StanError } from './errors.js';
 import { Channel } from './model.js';
-
-/** The channel name rule (§2.9): no wildcards at all, no `/`, no empty tokens. */
-export function isValidChannel(name: string): boolean {
-  return isValidChannelName(name, false);
-}
 
 export class Channels {
   readonly #all = new Map<string, Channel>();

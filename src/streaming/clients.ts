@@ -2,10 +2,12 @@
 // duplicate-ID probe of the old instance's heartbeat inbox, lookup by
 // client ID and by connID (which fences replaced clients), and the
 // server-to-client heartbeats that close a client after more than
-// hb_fail_count missed replies.
+// hb_fail_count missed replies. The registry only: registering and closing
+// are operations (apply.ts), which persist them.
 
-import type { ClientInfo, Store } from '../stores/store.js';
+import type { ClientInfo } from '../stores/store.js';
 import type { Logger } from '../log/logger.js';
+import type { Clock } from './clock.js';
 import { StanErr, StanError } from './errors.js';
 import { StanClient } from './model.js';
 import type { StanOptions } from './options.js';
@@ -25,11 +27,11 @@ export class Clients {
 
   constructor(
     private readonly opts: StanOptions,
-    private readonly store: Store,
     private readonly transport: NatsTransport,
     private readonly log: Logger,
-    /** Closes a client as a CloseRequest would (its subscriptions per §2.8). */
-    private readonly closeClient: (c: StanClient, why: string) => void,
+    private readonly clock: Clock,
+    /** A client missed its heartbeats: close it as a CloseRequest would (its subscriptions per §2.8). */
+    private readonly onDead: (c: StanClient, why: string) => void,
   ) {}
 
   get size(): number {
@@ -55,35 +57,32 @@ export class Clients {
   }
 
   /**
-   * Registers a client. A registered ID is probed on its heartbeat inbox:
-   * alive, the new one is refused; silent, the old one is closed and
-   * replaced.
+   * Before registering a client: a registered ID is probed on its heartbeat
+   * inbox. Alive, the new one is refused (throws StanError); silent, the
+   * result is true: the connect operation replaces the old one.
    */
-  async register(info: ClientInfo): Promise<StanClient> {
+  async probe(info: ClientInfo): Promise<boolean> {
     const old = this.#byId.get(info.id);
-    if (old !== undefined) {
-      if (this.#probing.has(info.id)) throw new StanError(StanErr.CLIENT_ID_REGISTERED);
-      this.#probing.add(info.id);
-      let alive: boolean;
-      try {
-        alive = (await this.transport.request(old.info.hbInbox, EMPTY, this.opts.dupClientProbeMs)) !== null;
-      } finally {
-        this.#probing.delete(info.id);
-      }
-      if (alive) throw new StanError(StanErr.CLIENT_ID_REGISTERED);
-      if (this.#byId.get(info.id) === old) {
-        this.log.debug(`STREAM: [Client:${info.id}] Replacing old client (it did not answer its heartbeat inbox)`);
-        this.closeClient(old, 'replaced');
-      } else if (this.#byId.has(info.id)) {
-        throw new StanError(StanErr.CLIENT_ID_REGISTERED);
-      }
+    if (old === undefined) return false;
+    if (this.#probing.has(info.id)) throw new StanError(StanErr.CLIENT_ID_REGISTERED);
+    this.#probing.add(info.id);
+    let alive: boolean;
+    try {
+      alive = (await this.transport.request(old.info.hbInbox, EMPTY, this.opts.dupClientProbeMs)) !== null;
+    } finally {
+      this.#probing.delete(info.id);
     }
-    this.store.addClient(info);
-    return this.restore(info);
+    if (alive) throw new StanError(StanErr.CLIENT_ID_REGISTERED);
+    if (this.#byId.get(info.id) === old) {
+      this.log.debug(`STREAM: [Client:${info.id}] Replacing old client (it did not answer its heartbeat inbox)`);
+      return true;
+    }
+    if (this.#byId.has(info.id)) throw new StanError(StanErr.CLIENT_ID_REGISTERED);
+    return false;
   }
 
-  /** Adds a client without persisting it (recovery, or after register). */
-  restore(info: ClientInfo): StanClient {
+  /** Adds a client (registered by apply, or recovered) and starts its heartbeats. */
+  add(info: ClientInfo): StanClient {
     const c = new StanClient(info, connKey(info.connId));
     this.#byId.set(info.id, c);
     if (info.connId.length > 0) this.#byConn.set(c.connKey, c);
@@ -91,13 +90,12 @@ export class Clients {
     return c;
   }
 
-  /** Unregisters (persisted) and stops heartbeats; subscriptions are the caller's. */
-  unregister(c: StanClient): void {
+  /** Forgets a client and stops its heartbeats; its subscriptions are apply's. */
+  remove(c: StanClient): void {
     c.closed = true;
-    clearTimeout(c.hbTimer);
+    this.clock.clearTimer(c.hbTimer);
     if (this.#byId.get(c.id) === c) this.#byId.delete(c.id);
     if (this.#byConn.get(c.connKey) === c) this.#byConn.delete(c.connKey);
-    this.store.deleteClient(c.id);
   }
 
   /** A PING: a client with failed heartbeats gets a heartbeat at once. */
@@ -106,13 +104,12 @@ export class Clients {
   }
 
   stopAll(): void {
-    for (const c of this.#byId.values()) clearTimeout(c.hbTimer);
+    for (const c of this.#byId.values()) this.clock.clearTimer(c.hbTimer);
   }
 
   #armHeartbeat(c: StanClient, ms: number): void {
-    clearTimeout(c.hbTimer);
-    c.hbTimer = setTimeout(() => void this.#heartbeat(c), ms);
-    c.hbTimer.unref();
+    this.clock.clearTimer(c.hbTimer);
+    c.hbTimer = this.clock.setTimer(() => void this.#heartbeat(c), ms);
   }
 
   async #heartbeat(c: StanClient): Promise<void> {
@@ -125,7 +122,7 @@ export class Clients {
       c.hbFailed = 0;
     } else if (++c.hbFailed > this.opts.hbFailCount) {
       this.log.debug(`STREAM: [Client:${c.id}] Timed out on heartbeats`);
-      this.closeClient(c, 'heartbeat timeout');
+      this.onDead(c, 'heartbeat timeout');
       return;
     }
     this.#armHeartbeat(c, this.opts.hbIntervalMs);

@@ -2,10 +2,20 @@
 // sequence order under MaxInflight, queue-group member selection, acks
 // and un-stalling, the per-subscription ack-wait timer with redelivery
 // (forced past MaxInflight, expiration pushed by exactly AckWait), and the
-// redistribution of a departing queue member's pending messages.
+// redelivery of a departed queue member's pending messages.
+//
+// Messages come from the store's memory (encoded()/cached()) when they are
+// there; otherwise the subscription's cursor starts one read() for the next
+// batch and is "fetching" until it resolves (delivery-fetch.ts): nothing
+// new is sent to it meanwhile, so order holds and MaxInflight is kept.
+// Timers run on the injected clock. Sent and acked messages are applied
+// through apply.ts (the SentAndAck operation's functions).
 
 import type { StoredMsg } from '../stores/store.js';
+import { applyAck, applyMove, applySent, type SentAndAckJournal } from './apply.js';
+import type { Clock } from './clock.js';
 import { encodeMsg } from './codec.js';
+import { readAll, readForGroup, readForSub, type FetchHost } from './delivery-fetch.js';
 import type { Channel, QueueGroup, StanSub } from './model.js';
 import type { NatsTransport } from './transport.js';
 
@@ -14,12 +24,18 @@ const REDELIVERY_SLACK_MS = 15;
 /** A departed member's messages reach the others this soon (Go: 100 ms). */
 const MOVED_REDELIVERY_MS = 100;
 
-export class Delivery {
+export class Delivery implements FetchHost {
   /** MsgProtos sent (new and redelivered) and their encoded bytes, since startup (monitoring). */
   outMsgs = 0;
   outBytes = 0;
+  /** Told every sent and acked message (apply.ts); undefined: nobody listens. */
+  journal: SentAndAckJournal | undefined;
 
-  constructor(private readonly transport: NatsTransport) {}
+  constructor(
+    private readonly transport: NatsTransport,
+    readonly clock: Clock,
+    readonly log: (text: string) => void = () => {},
+  ) {}
 
   /** Sends whatever every subscription of the channel may receive now. */
   sendAvailable(c: Channel): void {
@@ -27,9 +43,31 @@ export class Delivery {
     for (const g of c.queues.values()) this.sendToGroup(c, g);
   }
 
+  /** After the SubscriptionResponse went out: pending messages first (§2.5), then new ones. */
+  start(sub: StanSub): void {
+    sub.initialized = true;
+    if (sub.newOnHold && !this.redeliverAllPending(sub)) return; // released when the read resolves
+    this.release(sub);
+  }
+
+  /** New messages may flow to a subscription (its held pending messages went out). */
+  release(sub: StanSub): void {
+    if (sub.newOnHold) {
+      sub.newOnHold = false;
+      if (sub.group !== undefined) sub.group.newOnHold = false;
+    }
+    this.kick(sub);
+  }
+
+  /** Sends what the subscription (or its queue group) may take now. */
+  kick(sub: StanSub): void {
+    if (sub.group !== undefined) this.sendToGroup(sub.channel, sub.group);
+    else this.sendToSub(sub);
+  }
+
   /** New messages for a plain subscription, up to MaxInflight. */
   sendToSub(sub: StanSub): void {
-    if (sub.stalled || !sub.initialized || sub.newOnHold || sub.client === undefined) return;
+    if (sub.stalled || sub.fetching || !sub.initialized || sub.newOnHold || sub.client === undefined) return;
     const msgs = sub.channel.msgs;
     let seq = sub.state.lastSent + 1;
     const first = msgs.firstSeq;
@@ -43,7 +81,10 @@ export class Delivery {
         sub.stalled = true;
         return;
       }
-      if (!this.#sendNew(sub, seq)) sub.state.lastSent = seq;
+      const bytes = this.#stored(sub.channel, seq);
+      if (bytes === undefined) return readForSub(this, sub, seq, last);
+      if (bytes === null) sub.state.lastSent = seq;
+      else this.sendBytes(sub, seq, bytes);
       seq++;
     }
     if (sub.pending.size >= sub.state.maxInFlight) sub.stalled = true;
@@ -51,7 +92,7 @@ export class Delivery {
 
   /** New messages for a queue group: each to the best member, until none can take more. */
   sendToGroup(c: Channel, g: QueueGroup): void {
-    if (g.newOnHold || g.members.length === 0) return;
+    if (g.newOnHold || g.fetching || g.members.length === 0) return;
     const msgs = c.msgs;
     let seq = g.lastSent + 1;
     if (seq < msgs.firstSeq) {
@@ -63,20 +104,37 @@ export class Delivery {
     // at the end rather than after each message (nothing reads it between).
     let sentUpTo = 0;
     while (seq <= last) {
-      if (msgs.timestampOf(seq) === undefined) {
+      const bytes = this.#stored(c, seq);
+      if (bytes === null) {
         g.lastSent = seq++;
         continue;
       }
-      const member = this.bestMember(g);
-      if (member === undefined || !member.initialized || member.pending.size >= member.state.maxInFlight) {
-        if (member !== undefined && member.initialized) member.stalled = true;
-        break;
+      if (bytes === undefined) {
+        // Read only for members with room; else stall as for a message in memory.
+        if (!hasRoom(g)) {
+          this.memberFor(g);
+          break;
+        }
+        if (sentUpTo > 0) for (const s of g.members) s.state.lastSent = sentUpTo;
+        return readForGroup(this, c, g, seq, last);
       }
-      this.#sendNew(member, seq);
+      const member = this.memberFor(g);
+      if (member === undefined) break;
+      this.sendBytes(member, seq, bytes);
       g.lastSent = seq++;
       sentUpTo = g.lastSent;
     }
     if (sentUpTo > 0) for (const s of g.members) s.state.lastSent = sentUpTo;
+  }
+
+  /** The member that takes the group's next message, or undefined (marking it stalled) if none can. */
+  memberFor(g: QueueGroup): StanSub | undefined {
+    const member = this.bestMember(g);
+    if (member === undefined || !member.initialized || member.pending.size >= member.state.maxInFlight) {
+      if (member !== undefined && member.initialized) member.stalled = true;
+      return undefined;
+    }
+    return member;
   }
 
   /**
@@ -103,26 +161,35 @@ export class Delivery {
     return best;
   }
 
-  /** Sends a stored message for the first time; false if it is gone. */
-  #sendNew(sub: StanSub, seq: number): boolean {
-    const msgs = sub.channel.msgs;
+  /**
+   * A message as first delivered, from the store's memory: null if it is
+   * absent (dropped by limits), undefined if it is stored but not in
+   * memory (read it).
+   */
+  #stored(c: Channel, seq: number): Uint8Array | null | undefined {
+    const msgs = c.msgs;
     // The stored record as it is, when the store keeps it encoded.
-    let bytes = msgs.encoded?.(seq);
-    if (bytes === undefined) {
-      const m = msgs.lookup(seq);
-      if (m === undefined) return false;
-      bytes = encodeMsg(sub.channel.name, m, false, 0);
-    }
+    const bytes = msgs.encoded?.(seq);
+    if (bytes !== undefined) return bytes;
+    const m = msgs.cached(seq);
+    if (m !== undefined) return encodeMsg(c.name, m, false, 0);
+    return seq < msgs.firstSeq || seq > msgs.lastSeq ? null : undefined;
+  }
+
+  /** Sends a message read from the store for the first time (delivery-fetch.ts). */
+  sendRead(sub: StanSub, m: StoredMsg): void {
+    this.sendBytes(sub, m.sequence, encodeMsg(sub.channel.name, m, false, 0));
+  }
+
+  sendBytes(sub: StanSub, seq: number, bytes: Uint8Array): void {
     this.transport.publish(sub.state.inbox, bytes);
     this.outMsgs++;
     this.outBytes += bytes.length;
-    const exp = Date.now() + sub.ackWaitMs;
-    sub.pending.set(seq, exp);
-    if (seq > sub.state.lastSent) sub.state.lastSent = seq;
-    sub.channel.subStore.sent(sub.state.id, seq);
+    const exp = this.clock.now() + sub.ackWaitMs;
+    applySent(sub, seq, exp);
+    this.journal?.sent(sub, seq);
     this.#arm(sub, exp);
     if (sub.pending.size >= sub.state.maxInFlight) sub.stalled = true;
-    return true;
   }
 
   /** Redelivers one pending message (forced past MaxInflight). */
@@ -137,17 +204,34 @@ export class Delivery {
   }
 
   /**
-   * Redelivers every pending message in sequence order, then releases new
-   * messages: a durable resumed, a shadow taken over, a restart.
+   * Redelivers every pending message in sequence order (a durable resumed,
+   * a shadow taken over, a restart). False when some had to be read from
+   * the store: then they go out, and new messages are released, once the
+   * read resolves.
    */
-  redeliverAllPending(sub: StanSub): void {
+  redeliverAllPending(sub: StanSub): boolean {
     const seqs = [...sub.pending.keys()].sort((a, b) => a - b);
+    const found = inMemory(sub.channel, seqs);
+    if (found !== null) {
+      this.#redeliverAll(sub, seqs, found);
+      return true;
+    }
+    readAll(this, sub, seqs, (msgs) => {
+      this.#redeliverAll(sub, seqs, msgs);
+      this.release(sub);
+    });
+    return false;
+  }
+
+  #redeliverAll(sub: StanSub, seqs: number[], found: (StoredMsg | undefined)[]): void {
     const counts = sub.group?.redeliveries ?? sub.redeliveries;
-    const now = Date.now();
-    for (const seq of seqs) {
-      const m = sub.channel.msgs.lookup(seq);
+    const now = this.clock.now();
+    for (let i = 0; i < seqs.length; i++) {
+      const seq = seqs[i]!;
+      if (!sub.pending.has(seq)) continue; // acked while it was read
+      const m = found[i];
       if (m === undefined) {
-        this.#forget(sub, seq);
+        this.#acked(sub, seq);
         continue;
       }
       this.#redeliver(sub, m, counts);
@@ -167,55 +251,71 @@ export class Delivery {
       owner = sub.group.members.find((m) => m.pending.has(seq));
     }
     if (owner === undefined) return;
-    owner.pending.delete(seq);
-    (owner.group?.redeliveries ?? owner.redeliveries).delete(seq);
-    owner.channel.subStore.acked(owner.state.id, seq);
+    this.#acked(owner, seq);
     if (owner.pending.size === 0) this.#disarm(owner);
     this.#unstall(owner);
+  }
+
+  #acked(sub: StanSub, seq: number): void {
+    applyAck(sub, seq);
+    this.journal?.acked(sub, seq);
   }
 
   /** After pending shrank (an ack, explicit or implied): resume a stalled subscription. */
   #unstall(sub: StanSub): void {
     if (!sub.stalled || sub.pending.size >= sub.state.maxInFlight) return;
     sub.stalled = false;
-    if (sub.group !== undefined) this.sendToGroup(sub.channel, sub.group);
-    else this.sendToSub(sub);
+    this.kick(sub);
   }
 
   /** The ack-wait timer of a subscription fired. */
   #onAckTimer(sub: StanSub): void {
     sub.ackTimer = undefined;
     sub.ackTimerAt = 0;
-    if (sub.pending.size === 0) return;
-    const now = Date.now();
+    if (sub.pending.size === 0 || sub.redeliveryRead) return; // (that pass re-arms when it is done)
+    const now = this.clock.now();
     if (sub.client === undefined) return; // offline: redelivered on resume
     if (sub.group === undefined && sub.client.hbFailed > 0) {
       this.#arm(sub, now + sub.ackWaitMs);
       return;
     }
+    // Recovered entries carry the message's time plus AckWait (server.ts); 0 is "now".
     const entries = [...sub.pending.entries()];
-    for (const e of entries) {
-      // Recovered entries have no expiration: the message's time plus AckWait.
-      if (e[1] === 0) {
-        const ts = sub.channel.msgs.timestampOf(e[0]);
-        e[1] = ts === undefined ? now : Number(ts / 1_000_000n) + sub.ackWaitMs;
-      }
-    }
     entries.sort((a, b) => a[1] - b[1] || a[0] - b[0]);
     const limit = now + REDELIVERY_SLACK_MS;
-    for (const [seq, exp] of entries) {
-      if (exp > limit) break;
-      const m = sub.channel.msgs.lookup(seq);
+    let n = 0;
+    while (n < entries.length && entries[n]![1] <= limit) n++;
+    const due = entries.slice(0, n);
+    const seqs = due.map((e) => e[0]);
+    const found = inMemory(sub.channel, seqs);
+    if (found !== null) return this.#redeliverDue(sub, due, found);
+    sub.redeliveryRead = true;
+    readAll(this, sub, seqs, (msgs) => {
+      sub.redeliveryRead = false;
+      this.#redeliverDue(sub, due, msgs);
+    });
+  }
+
+  /** The timer pass proper: `due` ([seq, expiration] by expiration) and their messages. */
+  #redeliverDue(sub: StanSub, due: [number, number][], found: (StoredMsg | undefined)[]): void {
+    for (let i = 0; i < due.length; i++) {
+      const [seq, exp] = due[i]!;
+      if (!sub.pending.has(seq)) continue; // acked while it was read
+      const m = found[i];
       if (m === undefined) {
         // Removed by limits since: treat as acked, it never comes back.
-        this.#forget(sub, seq);
+        this.#acked(sub, seq);
         continue;
       }
       const next = exp + sub.ackWaitMs;
       let target = sub;
       if (sub.group !== undefined) {
         target = this.bestMember(sub.group) ?? sub;
-        if (target !== sub) this.#move(sub, target, seq);
+        if (target !== sub) {
+          applyMove(sub, target, seq, 0);
+          this.journal?.acked(sub, seq);
+          this.journal?.sent(target, seq);
+        }
       }
       this.#redeliver(target, m, target.group?.redeliveries ?? target.redeliveries);
       target.pending.set(seq, next);
@@ -226,36 +326,12 @@ export class Delivery {
     this.#unstall(sub);
   }
 
-  /** A pending message changes member within a queue group (an implicit ack on the first). */
-  #move(from: StanSub, to: StanSub, seq: number): void {
-    from.pending.delete(seq);
-    from.channel.subStore.acked(from.state.id, seq);
-    to.pending.set(seq, 0);
-    to.channel.subStore.sent(to.state.id, seq);
-  }
-
-  /**
-   * A member leaves a group that keeps other members: its pending messages
-   * go round robin to them, to be redelivered shortly.
-   */
-  redistribute(leaving: StanSub, g: QueueGroup): void {
-    if (g.members.length === 0 || leaving.pending.size === 0) return;
-    const seqs = [...leaving.pending.keys()].sort((a, b) => a - b);
-    const soon = Date.now() + MOVED_REDELIVERY_MS;
-    let i = 0;
-    for (const seq of seqs) {
-      const to = g.members[i++ % g.members.length]!;
-      this.#move(leaving, to, seq);
-      // Expiration in the past: the timer pass redelivers it.
-      to.pending.set(seq, Date.now() - 1);
-      this.#arm(to, soon);
-    }
-  }
-
-  #forget(sub: StanSub, seq: number): void {
-    sub.pending.delete(seq);
-    (sub.group?.redeliveries ?? sub.redeliveries).delete(seq);
-    sub.channel.subStore.acked(sub.state.id, seq);
+  /** A departed member's pending message moved to `to` (apply-subs.ts): redelivered shortly. */
+  moved(to: StanSub, seq: number): void {
+    const now = this.clock.now();
+    // Expiration in the past: the timer pass redelivers it.
+    to.pending.set(seq, now - 1);
+    this.#arm(to, now + MOVED_REDELIVERY_MS);
   }
 
   /** Re-arms the timer for the earliest pending expiration, or stops it. */
@@ -270,21 +346,30 @@ export class Delivery {
   #arm(sub: StanSub, at: number, replace = false): void {
     if (sub.ackTimer !== undefined) {
       if (!replace && sub.ackTimerAt <= at) return;
-      clearTimeout(sub.ackTimer);
+      this.clock.clearTimer(sub.ackTimer);
     }
     sub.ackTimerAt = at;
-    sub.ackTimer = setTimeout(() => this.#onAckTimer(sub), Math.max(0, at - Date.now()));
-    sub.ackTimer.unref?.();
+    sub.ackTimer = this.clock.setTimer(() => this.#onAckTimer(sub), Math.max(0, at - this.clock.now()));
   }
 
   #disarm(sub: StanSub): void {
-    clearTimeout(sub.ackTimer);
+    this.clock.clearTimer(sub.ackTimer);
     sub.ackTimer = undefined;
     sub.ackTimerAt = 0;
   }
 
-  /** Stops a subscription's timer (it is leaving). */
+  /** A redelivery read failed: every pending message is due again in one AckWait. */
+  retryLater(sub: StanSub): void {
+    sub.redeliveryRead = false;
+    const at = this.clock.now() + sub.ackWaitMs;
+    for (const seq of sub.pending.keys()) sub.pending.set(seq, at);
+    this.#arm(sub, at, true);
+    if (sub.newOnHold) this.release(sub);
+  }
+
+  /** Stops a subscription's timer (it is leaving; a read for its redeliveries is dropped). */
   stop(sub: StanSub): void {
+    sub.redeliveryRead = false;
     this.#disarm(sub);
   }
 
@@ -292,4 +377,26 @@ export class Delivery {
   rearm(sub: StanSub): void {
     this.#rearm(sub);
   }
+}
+
+/** Whether some member of the group can take a message now. */
+function hasRoom(g: QueueGroup): boolean {
+  for (const s of g.members) if (s.initialized && s.pending.size < s.state.maxInFlight) return true;
+  return false;
+}
+
+/**
+ * The messages of `seqs` from the store's memory, undefined where absent
+ * (dropped by limits); null if one is stored but not in memory.
+ */
+function inMemory(c: Channel, seqs: number[]): (StoredMsg | undefined)[] | null {
+  const msgs = c.msgs;
+  const out: (StoredMsg | undefined)[] = new Array(seqs.length);
+  for (let i = 0; i < seqs.length; i++) {
+    const seq = seqs[i]!;
+    const m = msgs.cached(seq);
+    if (m === undefined && seq >= msgs.firstSeq && seq <= msgs.lastSeq) return null;
+    out[i] = m;
+  }
+  return out;
 }

@@ -1,8 +1,9 @@
 // The streaming server's state (STAN-REFERENCE §12): clients, channels,
-// subscriptions and queue groups. Plain data with small helpers; the
-// behaviour lives in clients.ts, channels.ts, subs.ts and delivery.ts.
+// subscriptions and queue groups. Plain data with small helpers; apply.ts
+// changes it, delivery.ts sends from it.
 
 import type { ChannelLimits, ClientInfo, MsgStore, SubState, SubStore } from '../stores/store.js';
+import type { TimerHandle } from './clock.js';
 import type { TransportSub } from './transport.js';
 
 /** A registered client (a logical STAN connection, keyed by client ID). */
@@ -10,7 +11,7 @@ export class StanClient {
   readonly subs = new Set<StanSub>();
   /** Consecutive heartbeats without a reply. */
   hbFailed = 0;
-  hbTimer: NodeJS.Timeout | undefined;
+  hbTimer: TimerHandle | undefined;
   /** A heartbeat request is out. */
   hbInFlight = false;
   closed = false;
@@ -40,7 +41,14 @@ export class StanSub {
   initialized = false;
   /** Pending messages are being redelivered first: new ones wait. */
   newOnHold = false;
-  ackTimer: NodeJS.Timeout | undefined;
+  /**
+   * A store read for the next messages is under way (delivery's cursor):
+   * nothing new is sent until it resolves, so order holds.
+   */
+  fetching = false;
+  /** An ack-timer pass waits for the store to read its messages: no other pass starts meanwhile. */
+  redeliveryRead = false;
+  ackTimer: TimerHandle | undefined;
   /** When the ack timer fires (ms since epoch). */
   ackTimerAt = 0;
   ackSub: TransportSub | undefined;
@@ -74,6 +82,8 @@ export class QueueGroup {
   /** A durable group whose last member left by close keeps its state here. */
   shadow: StanSub | undefined;
   newOnHold = false;
+  /** A store read for the group's next messages is under way (see StanSub.fetching). */
+  fetching = false;
 
   constructor(
     /** As stored: `durable:queue` for durable groups. */

@@ -2,22 +2,11 @@
 // server's defaults. Filled from the command line and -sc files (src/cli,
 // src/config); read here.
 
-import { DEFAULT_STORE_LIMITS, type StoreLimits } from '../stores/store.js';
+import type { StanSettings } from '../config/stan-options.js';
+import { DEFAULT_STORE_LIMITS } from '../stores/store.js';
 
-export interface StanOptions {
-  clusterId: string;
-  discoverPrefix: string;
-  /** Server-to-client heartbeat interval, ms. */
-  hbIntervalMs: number;
-  /** How long a heartbeat waits for its reply, ms. */
-  hbTimeoutMs: number;
-  /** Failed heartbeats tolerated; one more closes the client. */
-  hbFailCount: number;
-  /** A duplicate durable replaces the active one instead of failing. */
-  replaceDurable: boolean;
-  /** Publishes processed per store batch (io_batch_size). */
-  ioBatchSize: number;
-  storeLimits: StoreLimits;
+/** The options configuration sets (StanSettings, documented there), and the layer's own. */
+export interface StanOptions extends StanSettings {
   /** How long the duplicate-client probe waits for the old client, ms. */
   dupClientProbeMs: number;
 }

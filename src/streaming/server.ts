@@ -1,13 +1,19 @@
 // The NATS Streaming server (STAN-REFERENCE §2-§4): recovers the store,
 // listens on the cluster's subjects through a NATS transport, and wires
-// the handlers to the state (clients, channels, subscriptions, delivery,
-// the publish pipeline).
+// the handlers to the sequencer, which orders the operations they build;
+// apply.ts changes the state, complete.ts and delivery.ts send. This
+// object is also the active server's Activity: what it does on top of a
+// state change (ack inbox listeners, timers, sending).
 
+import { isDeepStrictEqual } from 'node:util';
 import type { Logger } from '../log/logger.js';
-import type { RecoveredChannel, ServerInfo, Store } from '../stores/store.js';
+import type { RecoveredChannel, ServerInfo, Store, StoreLimits } from '../stores/store.js';
+import { type Activity, Applier } from './apply.js';
 import { Channels } from './channels.js';
 import { Clients } from './clients.js';
+import { type Clock, realClock, type TimerHandle } from './clock.js';
 import { decodeAck } from './codec.js';
+import { Completer } from './complete.js';
 import type { StanContext } from './context.js';
 import { Delivery } from './delivery.js';
 import { handleClose } from './handlers/close.js';
@@ -16,10 +22,10 @@ import { handlePing } from './handlers/ping.js';
 import { handlePublish } from './handlers/publish.js';
 import { handleSubscribe } from './handlers/subscribe.js';
 import { handleUnsubscribe } from './handlers/unsubscribe.js';
-import { Channel, QueueGroup, StanSub, type StanClient } from './model.js';
+import { Channel, QueueGroup, StanSub } from './model.js';
+import { OpKind } from './ops.js';
 import type { StanOptions } from './options.js';
-import { Pipeline } from './pipeline.js';
-import { Subscriptions } from './subs.js';
+import { Sequencer } from './sequencer.js';
 import type { MsgHandler, NatsTransport, TransportSub } from './transport.js';
 
 /** The subjects of a fresh server (§2.1). */
@@ -37,29 +43,33 @@ export function freshServerInfo(clusterId: string, discoverPrefix: string): Serv
   };
 }
 
-export class StanServer implements StanContext {
+export class StanServer implements StanContext, Activity {
   readonly clients: Clients;
   readonly channels: Channels;
-  readonly subs: Subscriptions;
   readonly delivery: Delivery;
-  readonly pipeline: Pipeline;
+  readonly applier: Applier;
+  readonly sequencer: Sequencer;
   readonly started = new Date();
   info: ServerInfo;
   readonly #listening: TransportSub[] = [];
-  #expiry: NodeJS.Timeout | undefined;
+  #expiry: TimerHandle | undefined;
 
   constructor(
     readonly opts: StanOptions,
     readonly store: Store,
     readonly transport: NatsTransport,
     readonly log: Logger,
+    readonly clock: Clock = realClock,
   ) {
     this.info = freshServerInfo(opts.clusterId, opts.discoverPrefix);
-    this.delivery = new Delivery(transport);
-    this.pipeline = new Pipeline(transport, this.delivery, log, opts.ioBatchSize);
+    this.delivery = new Delivery(transport, clock, (text) => log.error(text));
     this.channels = new Channels(store, opts.storeLimits);
-    this.clients = new Clients(opts, store, transport, log, (c, why) => this.closeClient(c, why));
-    this.subs = new Subscriptions(transport, this.delivery, (sub) => this.#ackHandler(sub), opts.replaceDurable);
+    this.clients = new Clients(opts, transport, log, clock, (c, why) =>
+      this.sequencer.submit({ kind: OpKind.Disconnect, clientId: c.id, why, hbInbox: c.info.hbInbox, reply: undefined }),
+    );
+    this.applier = new Applier(store, this.channels, this.clients, log, opts.replaceDurable, this, clock);
+    const completer = new Completer(transport, this.delivery, log, () => this.info);
+    this.sequencer = new Sequencer(transport, this.delivery, this.applier, completer, this.channels, log, opts.ioBatchSize);
   }
 
   async start(): Promise<void> {
@@ -72,7 +82,7 @@ export class StanServer implements StanContext {
       }
     }
     this.store.init(this.info);
-    for (const ci of rec.clients) this.clients.restore(ci);
+    for (const ci of rec.clients) this.clients.add(ci);
     for (const rc of rec.channels) this.#recoverChannel(rc);
     const on = (subject: string, h: MsgHandler) => this.#listening.push(this.transport.subscribe(subject, h));
     const i = this.info;
@@ -88,8 +98,8 @@ export class StanServer implements StanContext {
 
   async shutdown(): Promise<void> {
     for (const s of this.#listening.splice(0)) s.unsubscribe();
-    clearTimeout(this.#expiry);
-    await this.pipeline.drained();
+    this.clock.clearTimer(this.#expiry);
+    await this.sequencer.drained();
     this.clients.stopAll();
     for (const c of this.channels.values()) for (const sub of c.subs) this.delivery.stop(sub);
     await this.store.flush();
@@ -97,11 +107,49 @@ export class StanServer implements StanContext {
     await this.transport.close();
   }
 
-  closeClient(c: StanClient, why: string): void {
-    if (c.closed) return;
-    this.clients.unregister(c);
-    for (const sub of [...c.subs]) this.subs.remove(sub, 'connection');
-    this.log.debug(`STREAM: [Client:${c.id}] Closed (${why})`);
+  /**
+   * Replaces the store limits (config reload): each channel whose effective
+   * limits change gets them at once (its store dropping what they no longer
+   * allow) and is offered what became deliverable; new channels get them
+   * when created.
+   */
+  setStoreLimits(limits: StoreLimits): void {
+    this.opts.storeLimits = limits;
+    this.channels.limits = limits;
+    for (const c of this.channels.values()) {
+      const l = this.channels.limitsFor(c.name);
+      if (isDeepStrictEqual(l, c.limits)) continue;
+      c.limits = l;
+      c.msgs.setLimits(l);
+      this.delivery.sendAvailable(c);
+    }
+  }
+
+  // ---- Activity: the active server's effects of state changes (apply.ts) ----
+
+  attached(sub: StanSub): void {
+    sub.ackSub = this.transport.subscribe(sub.state.ackInbox, this.#ackHandler(sub));
+  }
+
+  detached(sub: StanSub): void {
+    this.delivery.stop(sub);
+    sub.ackSub?.unsubscribe();
+    sub.ackSub = undefined;
+  }
+
+  moved(to: StanSub, seq: number): void {
+    this.delivery.moved(to, seq);
+  }
+
+  groupChanged(c: Channel, g: QueueGroup): void {
+    this.delivery.sendToGroup(c, g);
+  }
+
+  channelDeleted(c: Channel): void {
+    for (const sub of c.subs) {
+      this.delivery.stop(sub);
+      sub.ackSub?.unsubscribe();
+    }
   }
 
   #ackHandler(sub: StanSub): MsgHandler {
@@ -122,12 +170,14 @@ export class StanServer implements StanContext {
     const c = this.channels.add(new Channel(rc.name, rc.msgs, rc.subs, this.channels.limitsFor(rc.name)));
     rc.msgs.setLimits(c.limits);
     c.deliverable = rc.msgs.lastSeq;
+    // Recovery reads the store synchronously (timestampOf): nothing else runs yet.
     // Timestamps stay monotonic across the restart, even if the clock went back.
     c.lastTimestamp = rc.msgs.timestampOf(rc.msgs.lastSeq) ?? 0n;
     const started: StanSub[] = [];
     for (const { state, pending } of rc.recovered) {
       const sub = new StanSub(state, c);
-      for (const seq of pending) sub.pending.set(seq, 0);
+      // A recovered pending message expires AckWait after its timestamp.
+      for (const seq of pending) sub.pending.set(seq, expiryOf(rc.msgs.timestampOf(seq), state.ackWaitInSecs, this.clock));
       c.subs.add(sub);
       if (state.id >= c.nextSubId) c.nextSubId = state.id + 1;
       const client = state.clientId ? this.clients.get(state.clientId) : undefined;
@@ -146,11 +196,11 @@ export class StanServer implements StanContext {
         if (client !== undefined && !state.isClosed) c.plain.add(sub);
       }
       if (client !== undefined && !(state.isDurable && state.isClosed)) {
-        this.subs.reattach(client, sub);
+        this.applier.subs.reattach(client, sub);
         started.push(sub);
       }
     }
-    for (const sub of started) this.subs.start(sub);
+    for (const sub of started) this.delivery.start(sub);
   }
 
   /**
@@ -159,29 +209,18 @@ export class StanServer implements StanContext {
    * and no new message for that long).
    */
   #scheduleExpiry(): void {
-    this.#expiry = setTimeout(() => {
-      const nowMs = Date.now();
+    this.#expiry = this.clock.setTimer(() => {
+      const nowMs = this.clock.now();
       const now = BigInt(nowMs) * 1_000_000n;
       for (const c of [...this.channels.values()]) {
         if (c.limits.maxAgeMs > 0 && c.msgs.expire(now) > 0) this.delivery.sendAvailable(c);
         const idle = c.limits.maxInactivityMs;
-        if (idle > 0 && nowMs - c.lastActive >= idle && !c.hasActiveSubs()) this.#deleteChannel(c);
+        if (idle > 0 && nowMs - c.lastActive >= idle && !c.hasActiveSubs()) {
+          this.sequencer.applyNow({ kind: OpKind.DeleteChannel, channel: c.name });
+        }
       }
       this.#scheduleExpiry();
     }, 1000);
-    this.#expiry.unref();
-  }
-
-  /** Deletes an inactive channel: its messages, offline durables and shadows go with it. */
-  #deleteChannel(c: Channel): void {
-    for (const sub of c.subs) {
-      this.delivery.stop(sub);
-      sub.ackSub?.unsubscribe();
-      sub.client?.subs.delete(sub);
-    }
-    this.channels.remove(c);
-    this.store.deleteChannel(c.name);
-    this.log.info(`STREAM: Channel "${c.name}" has been deleted`);
   }
 
   async #guard(p: Promise<void>): Promise<void> {
@@ -191,6 +230,11 @@ export class StanServer implements StanContext {
       this.log.error(`STREAM: ${(err as Error).stack ?? err}`);
     }
   }
+}
+
+/** When a recovered pending message expires: its timestamp plus AckWait (now if it is gone). */
+function expiryOf(ts: bigint | undefined, ackWaitInSecs: number, clock: Clock): number {
+  return ts === undefined ? clock.now() : Number(ts / 1_000_000n) + ackWaitInSecs * 1000;
 }
 
 /** Request bytes that outlive the delivery call. */

@@ -3,14 +3,13 @@
 // STAN-REFERENCE §7.1): its options, the store, the NATS transport (the
 // embedded server, or -ns), and the Go server's startup lines.
 
-import type { ParsedFlags } from '../cli/flags.js';
-import { failAt, type StanConfig, withStanConfig } from '../config/stan-options.js';
+import type { ParsedFlags } from '../config/flag-table.js';
+import { type StanConfig, stanOptionsFrom, withStanConfig } from '../config/stan-options.js';
 import type { Logger } from '../log/logger.js';
 import type { NatsServer } from '../nats/server.js';
-import { formatLimitsBanner, limitReachedWarning, validateLimits } from '../stores/limits.js';
-import { type ChannelLimits, type MsgStoreState, type Store, StoreError } from '../stores/store.js';
-import { observeStoreFsync, observeStoreWrite } from '../stores/latency.js';
-import { defaultStanOptions, type StanOptions } from './options.js';
+import { openStore } from '../stores/open.js';
+import { defaultStanOptions } from './options.js';
+import { formatLimitsBanner } from './limits-banner.js';
 import { StanServer } from './server.js';
 import { EmbeddedTransport } from './transport-embedded.js';
 import type { NatsTransport } from './transport.js';
@@ -20,65 +19,6 @@ export const STAN_VERSION = '0.25.6';
 
 export class StartError extends Error {
   override name = 'StartError';
-}
-
-/**
- * StanOptions from the parsed flags over the configuration file's options
- * (defaults < file < command line). Throws StoreError, or StanConfigError
- * when the file's per-channel limits break a rule.
- */
-export function stanOptionsFrom(cmdline: ParsedFlags, file?: StanConfig): StanOptions {
-  const o = defaultStanOptions();
-  const flags = withStanConfig(cmdline, file);
-  const v = flags.values;
-  const has = (k: string) => flags.set.has(k);
-  const num = (k: string) => v[k] as number;
-  if (has('clusterId')) o.clusterId = v.clusterId as string;
-  if (has('discoverPrefix')) o.discoverPrefix = v.discoverPrefix as string;
-  if (has('clientHbInterval')) o.hbIntervalMs = num('clientHbInterval');
-  if (has('clientHbTimeout')) o.hbTimeoutMs = num('clientHbTimeout');
-  if (has('clientHbFailCount')) o.hbFailCount = num('clientHbFailCount');
-  if (has('replaceDurable')) o.replaceDurable = v.replaceDurable === true;
-  if (has('ioBatchSize') && num('ioBatchSize') > 0) o.ioBatchSize = num('ioBatchSize');
-  const l = o.storeLimits;
-  if (has('maxChannels')) l.maxChannels = num('maxChannels');
-  if (has('maxSubs')) l.maxSubscriptions = num('maxSubs');
-  if (has('maxMsgs')) l.maxMsgs = num('maxMsgs');
-  if (has('maxBytes')) l.maxBytes = num('maxBytes');
-  if (has('maxAge')) l.maxAgeMs = num('maxAge');
-  if (has('maxInactivity')) l.maxInactivityMs = num('maxInactivity');
-  if (has('perChannelLimits')) l.perChannel = new Map(v.perChannelLimits as Map<string, Partial<ChannelLimits>>);
-  try {
-    validateLimits(l);
-  } catch (err) {
-    // Only the file has per-channel limits; say where they are.
-    if (err instanceof StoreError && file?.sources.perChannelLimits !== undefined && l.perChannel.size > 0) {
-      failAt(file, 'perChannelLimits', err.message);
-    }
-    throw err;
-  }
-  return o;
-}
-
-/** The store of -st; only its implementation is loaded (fewer modules, a quicker start). */
-async function openStore(flags: ParsedFlags, log: Logger): Promise<{ store: Store; location?: string }> {
-  const type = String(flags.values.storeType ?? 'MEMORY').toUpperCase();
-  const onLimitReached = (channel: string, state: MsgStoreState, limits: ChannelLimits) =>
-    log.warn(`STREAM: ${limitReachedWarning(channel, state, limits)}`);
-  if (type === 'FILE') {
-    const dir = flags.values.filestoreDir;
-    if (typeof dir !== 'string' || dir === '') throw new StartError('for FILE stores, root directory must be specified');
-    const { FileStore, fileOptionsFromValues } = await import('../stores/file/index.js');
-    const fileOpts = fileOptionsFromValues(flags.values, (k) => flags.set.has(k));
-    const latency = { write: observeStoreWrite, sync: observeStoreFsync };
-    const store = new FileStore({ ...fileOpts, dir, log, onLimitReached, latency });
-    return { store, location: store.dir };
-  }
-  if (type !== 'MEMORY') {
-    throw new StartError(`store type "${flags.values.storeType}" is not supported yet (use MEMORY or FILE)`);
-  }
-  const { MemoryStore } = await import('../stores/memory/index.js');
-  return { store: new MemoryStore({ onLimitReached }) };
 }
 
 /** The Go server's recovery line, plus what was recovered and how long it took. */
@@ -140,7 +80,7 @@ export async function startStreaming(
   log: Logger,
   file?: StanConfig,
 ): Promise<StanServer> {
-  const opts = stanOptionsFrom(cmdline, file);
+  const opts = stanOptionsFrom(defaultStanOptions(), cmdline, file);
   const flags = withStanConfig(cmdline, file);
   const { store, location } = await openStore(flags, log);
   log.info(`STREAM: Starting nats-streaming-server[${opts.clusterId}] version ${STAN_VERSION}`);

@@ -4,19 +4,9 @@
 
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import {
-  CliError,
-  FLAGS,
-  flagByName,
-  type FlagSpec,
-  nearestName,
-  parseFlags,
-  parseGoInt,
-  SECTIONS,
-  unsupportedFlags,
-  usageText,
-  versionText,
-} from '../../src/cli/flags.js';
+import { CliError, ignoredFlags, parseFlags, parseGoInt, unsupportedFlags, usageText, versionText } from '../../src/cli/flags.js';
+import { FLAGS, flagByName, type FlagSpec, SECTIONS } from '../../src/config/flag-table.js';
+import { nearestName } from '../../src/config/nearest-name.js';
 
 /** A value of each type and what it parses to. */
 const SAMPLES: Record<FlagSpec['type'], [text: string, value: unknown]> = {
@@ -57,6 +47,8 @@ table('names are unique, keys belong to one entry, usage lines to sections', () 
 table('what is supported now: the embedded NATS server, its logging, auth and TLS, the streaming core', () => {
   const supported = FLAGS.filter((f) => f.supported).map((f) => f.key).sort();
   assert.equal(supported, [
+    // --ack_subs is accepted and ignored (issue #11).
+    'ackSubs',
     'checkConfig', 'clientHbFailCount', 'clientHbInterval', 'clientHbTimeout', 'clusterId', 'configFile', 'debug',
     'debugAndTrace', 'debugAndTraceVerbose',
     // The FILE store (issue #5).
@@ -214,9 +206,30 @@ unsupported('supported flags and flags that only turn a feature off are not', ()
   assert.equal(unsupportedFlags(parseFlags(['-ft_group', 'x', '-p', '1', '--encrypt'])).map((u) => u.flag), ['-ft_group', '--encrypt']);
 });
 
+const ignored = suite('cli/flags ignoredFlags');
+
+ignored('--ack_subs (0.4.0 docs) is parsed as an int, listed as written, and a bad value is refused (issue #11)', () => {
+  const p = parseFlags(['-p', '1', '--ack_subs', '0x10']);
+  assert.equal(p.values, { port: 1, ackSubs: 16 });
+  assert.equal(ignoredFlags(p), ['--ack_subs']);
+  assert.equal(ignoredFlags(parseFlags(['-ack_subs=0'])), ['-ack_subs']);
+  assert.equal(ignoredFlags(parseFlags(['-p', '1'])), []);
+  assert.equal(unsupportedFlags(p), []);
+  fails(['--ack_subs', 'many'], 'invalid value "many" for flag --ack_subs: expected an integer');
+  fails(['-ack_subs=1.5'], 'invalid value "1.5" for flag -ack_subs: expected an integer');
+  fails(['--ack_subs'], 'flag needs an argument: --ack_subs (expected an integer)');
+});
+
+ignored('only --ack_subs is ignored', () => {
+  assert.equal(FLAGS.filter((f) => f.ignored).map((f) => f.key), ['ackSubs']);
+});
+
 const texts = suite('cli/flags help and version');
 
-/** `nats-streaming-server -h` of the Go binary (v0.24/0.25), after its first three lines. */
+/**
+ * `nats-streaming-server -h` of the Go binary (v0.24/0.25), after its first
+ * three lines, plus the `--ack_subs` line of the 0.4.0 usage text (issue #11).
+ */
 const GO_USAGE = `Streaming Server Options:
     -cid, --cluster_id  <string>         Cluster ID (default: test-cluster)
     -st,  --store <string>               Store type: MEMORY|FILE|SQL (default: MEMORY)
@@ -232,6 +245,7 @@ const GO_USAGE = `Streaming Server Options:
     -hbi, --hb_interval <duration>       Interval at which server sends heartbeat to a client
     -hbt, --hb_timeout <duration>        How long server waits for a heartbeat response
     -hbf, --hb_fail_count <int>          Number of failed heartbeats before server closes the client connection
+          --ack_subs <int>               Number of internal subscriptions handling incoming ACKs (0 means one per client's subscription)
           --ft_group <string>            Name of the FT Group. A group can be 2 or more servers with a single active server and all sharing the same datastore
     -sl,  --signal <signal>[=<pid>]      Send signal to nats-streaming-server process (stop, quit, reopen, reload - only for embedded NATS Server)
           --encrypt <bool>               Specify if server should use encryption at rest
@@ -354,4 +368,5 @@ table.run();
 forms.run();
 errors.run();
 unsupported.run();
+ignored.run();
 texts.run();

@@ -71,10 +71,12 @@ run('starts, serves a client, and exits 143 on SIGTERM (signal.go)', async () =>
   assert.is(r.stdout, '');
 });
 
-run('exits 0 on SIGINT; -T=false drops the timestamps; -DV logs debug lines', async () => {
-  const r = new Run(['-p', '0', '-a', '127.0.0.1', '-T=false', '-DV']);
+run('exits 0 on SIGINT; -T=false drops the timestamps; -DV and -SD log debug lines, one saying --ack_subs is ignored', async () => {
+  const r = new Run(['-p', '0', '-a', '127.0.0.1', '-T=false', '-DV', '-SD', '--ack_subs', '4']);
   await r.waitFor(/Server is ready\n/);
   assert.match(r.stderr, /^\[\d+\] \[INF\] Starting nats-server$/m);
+  // Accepted as in the 0.4.0 docs, without effect (issue #11).
+  assert.is(r.stderr.split('[DBG] STREAM: --ack_subs is accepted for compatibility and ignored\n').length, 2, r.stderr);
   r.child.kill('SIGINT');
   assert.equal(await r.exit(), { code: 0, signal: null });
   assert.ok(r.stderr.includes('[INF] Trapped "interrupt" signal\n'));

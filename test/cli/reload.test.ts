@@ -1,4 +1,4 @@
-// SIGHUP reload on a live server (issue 6; src/config/reload.ts through
+// SIGHUP reload on a live server (issue 6; src/cli/reload.ts through
 // bin/nats-streaming-server.js): a user's password and a channel's max_msgs
 // changed in the -c and -sc files apply at once, a change that cannot apply
 // at runtime is refused and logged, a file with an error keeps the running

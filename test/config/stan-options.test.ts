@@ -1,29 +1,26 @@
-// The streaming configuration (src/config/stan-options.ts, stan-keys.ts,
-// files.ts; STAN-REFERENCE §7.1-§7.3): every key and alias mapped to its
-// option, the per-channel inheritance example of §7.3, each validation error
-// with file:line:col, unknown keys with the nearest valid one, keys refused
-// as not supported yet, which file is read for what, and the precedence
-// defaults < file < command line.
+// The streaming configuration (src/config/stan-options.ts, stan-keys.ts;
+// STAN-REFERENCE §7.1-§7.3): every key and alias mapped to its option, the
+// per-channel inheritance example of §7.3, each validation error with
+// file:line:col, unknown keys with the nearest valid one, keys refused as not
+// supported yet, and the precedence defaults < file < command line.
 
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { FLAGS, parseFlags } from '../../src/cli/flags.js';
-import { loadConfigFiles } from '../../src/config/files.js';
+import { parseFlags } from '../../src/cli/flags.js';
+import { FLAGS } from '../../src/config/flag-table.js';
 import { parseConfig } from '../../src/config/index.js';
 import {
   type StanConfig,
   StanConfigError,
   stanConfigNotSupported,
+  stanOptionsFrom,
   stanOptionsFromConfig,
   type StanConfigReadOptions,
   withStanConfig,
 } from '../../src/config/stan-options.js';
 import { effectiveLimits } from '../../src/stores/limits.js';
 import { DEFAULT_STORE_LIMITS } from '../../src/stores/store.js';
-import { stanOptionsFrom } from '../../src/streaming/start.js';
+import { defaultStanOptions } from '../../src/streaming/options.js';
 
 const FILE = 'test.conf';
 const HOUR = 3_600_000;
@@ -34,7 +31,7 @@ function read(text: string, opts: StanConfigReadOptions = {}): StanConfig {
 
 function fails(text: string, message: string): void {
   try {
-    stanOptionsFrom(parseFlags([]), read(text));
+    stanOptionsFrom(defaultStanOptions(), parseFlags([]), read(text));
   } catch (err) {
     assert.instance(err, StanConfigError);
     assert.is((err as Error).message, message);
@@ -243,7 +240,7 @@ inherit('the example of §7.3: every option, and each channel\'s effective limit
     clientHbTimeout: 5_000,
     clientHbFailCount: 3,
   });
-  const o = stanOptionsFrom(parseFlags([]), c);
+  const o = stanOptionsFrom(defaultStanOptions(), parseFlags([]), c);
   assert.is(o.clusterId, 'my_cluster');
   assert.equal([o.hbIntervalMs, o.hbTimeoutMs, o.hbFailCount], [10_000, 5_000, 3]);
   const subs = DEFAULT_STORE_LIMITS.maxSubscriptions;
@@ -371,13 +368,13 @@ const precedence = suite('config/stan-options precedence: defaults < file < comm
 
 precedence('a file value replaces the default; a flag replaces the file value', () => {
   const file = read('cluster_id: from_file\nhb_interval: "5s"\nstore_limits { max_msgs: 10, max_bytes: 1MB, channels { foo: { max_msgs: 3 } } }');
-  const none = stanOptionsFrom(parseFlags([]));
+  const none = stanOptionsFrom(defaultStanOptions(), parseFlags([]));
   assert.equal([none.clusterId, none.hbIntervalMs, none.storeLimits.maxMsgs], ['test-cluster', 30_000, 1_000_000]);
-  const fromFile = stanOptionsFrom(parseFlags([]), file);
+  const fromFile = stanOptionsFrom(defaultStanOptions(), parseFlags([]), file);
   assert.equal([fromFile.clusterId, fromFile.hbIntervalMs, fromFile.storeLimits.maxMsgs, fromFile.storeLimits.maxBytes],
     ['from_file', 5_000, 10, 2 ** 20]);
   const flags = parseFlags(['-cid', 'from_flag', '-mm', '20', '--hb_interval=1s']);
-  const both = stanOptionsFrom(flags, file);
+  const both = stanOptionsFrom(defaultStanOptions(), flags, file);
   assert.equal([both.clusterId, both.hbIntervalMs, both.storeLimits.maxMsgs, both.storeLimits.maxBytes],
     ['from_flag', 1_000, 20, 2 ** 20]);
   assert.equal(effectiveLimits(both.storeLimits, 'foo').maxMsgs, 3);
@@ -394,79 +391,8 @@ precedence('withStanConfig: one set of options, a file option named by its key a
 
 precedence('a command-line -mc below the file\'s channel count fails, naming the channels map', () => {
   const file = read('store_limits {\n  channels { a: {}, b: {} }\n}');
-  assert.throws(() => stanOptionsFrom(parseFlags(['-mc', '1']), file),
+  assert.throws(() => stanOptionsFrom(defaultStanOptions(), parseFlags(['-mc', '1']), file),
     (err: Error) => err.message === 'test.conf:2:3: store_limits.channels: too many channels defined (2). The max channels limit is set to 1');
-});
-
-// ---------- Which file for what ----------
-
-const files = suite('config/files: -c, -sc, or both');
-let dir = '';
-
-files.before(() => {
-  dir = mkdtempSync(join(tmpdir(), 'stan-files-'));
-});
-files.after(() => rmSync(dir, { recursive: true, force: true }));
-
-function file(name: string, text: string): string {
-  const path = join(dir, name);
-  writeFileSync(path, text);
-  return path;
-}
-
-function loadFails(args: string[], message: string | RegExp): void {
-  try {
-    loadConfigFiles(parseFlags(args));
-  } catch (err) {
-    if (typeof message === 'string') assert.is((err as Error).message, message);
-    else assert.match((err as Error).message, message);
-    return;
-  }
-  assert.unreachable(`accepted: ${args.join(' ')}`);
-}
-
-files('-c only: its streaming block configures streaming, the rest the NATS server', () => {
-  const c = file('c.conf', 'port: 4333\nauthorization { user: a, password: b }\nstreaming {\n  cluster_id: x\n  tls { client_cert: c }\n}\n');
-  const l = loadConfigFiles(parseFlags(['-c', c]));
-  assert.equal([l.natsFile, l.stanFile], [c, c]);
-  assert.is(l.nats!.port, 4333);
-  assert.equal(l.nats!.auth, { user: 'a', password: 'b' });
-  assert.equal(l.stan!.values, { clusterId: 'x', tlsClientCert: 'c' });
-  assert.is(l.stan!.sources.clusterId, `"cluster_id" (${c}:4:3)`);
-});
-
-files('-c only, no streaming block: its top-level streaming keys; top-level tls is the NATS server\'s', () => {
-  const c = file('flat.conf', 'port: 4333\ncluster_id: x\nstore_limits { max_msgs: 5 }\ntls { cert_file: s.pem, key_file: k.pem }\n');
-  const l = loadConfigFiles(parseFlags(['-c', c]));
-  assert.is(l.nats!.tls!.cert, 's.pem');
-  assert.equal(l.stan!.values, { clusterId: 'x', maxMsgs: 5 });
-});
-
-files('-sc only: the same file also configures the NATS server', () => {
-  const sc = file('sc.conf', 'port: 4334\nstreaming { hb_fail_count: 2 }\n');
-  const l = loadConfigFiles(parseFlags(['-sc', sc]));
-  assert.equal([l.natsFile, l.stanFile], [sc, sc]);
-  assert.is(l.nats!.port, 4334);
-  assert.equal(l.stan!.values, { clientHbFailCount: 2 });
-});
-
-files('both: each file for its own part; streaming settings left in -c are an error', () => {
-  const c = file('both-c.conf', 'port: 4335\n');
-  const sc = file('both-sc.conf', 'cluster_id: y\ntls { client_key: k.pem }\n');
-  const l = loadConfigFiles(parseFlags(['-c', c, '-sc', sc]));
-  assert.is(l.nats!.port, 4335);
-  assert.equal(l.stan!.values, { clusterId: 'y', tlsClientKey: 'k.pem' });
-  const stray = file('stray-c.conf', 'port: 4335\n\nstreaming { id: z }\n');
-  loadFails(['-c', stray, '-sc', sc],
-    `${stray}:3:1: streaming: streaming options are read from the -sc file ${sc} when both -c and -sc are given; move it there`);
-  // A -sc file of its own holds streaming keys only.
-  const natsKey = file('nats-key-sc.conf', 'cluster_id: y\nport: 4222\n');
-  loadFails(['-c', c, '-sc', natsKey], new RegExp(`^${natsKey.replace(/[.\\]/g, '\\$&')}:2:1: port: unknown key \\(did you mean "[a-z_]+"\\?\\)$`));
-});
-
-files('a syntax error names the file, line and column', () => {
-  const sc = file('syntax-sc.conf', 'streaming {\n  store_limits {\n    max_msgs: [\n');
-  loadFails(['-sc', sc], new RegExp(`^${sc.replace(/[.\\]/g, '\\$&')}:\\d+:\\d+: `));
 });
 
 keys.run();
@@ -474,4 +400,3 @@ inherit.run();
 errors.run();
 notYet.run();
 precedence.run();
-files.run();

@@ -6,7 +6,7 @@
 // publishing and subscribing as that client.
 
 import { connect, createInbox, type NatsConnection, type Subscription } from 'nats';
-import * as pb from '../../src/streaming/pb/protocol.js';
+import * as pb from '../../src/pb/protocol.js';
 import { nuid } from '../../src/streaming/nuid.js';
 
 export const CLUSTER = 'test-cluster';

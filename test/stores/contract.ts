@@ -8,17 +8,18 @@ import * as assert from 'uvu/assert';
 import { StoreError, type ChannelLimits, type MsgStore, type Store } from '../../src/stores/store.js';
 import { bytes, clientInfo, limitsOf, MS, serverInfo, storeN, subState, T0 } from './fixtures.js';
 import { runRecoveryContract } from './contract-recovery.js';
-import { messageCodec } from '../../src/streaming/pb/codec.js';
-import { pbRoot, type MsgProto } from '../../src/streaming/pb/protocol.js';
+import { runReadContract, type ReadContractOptions } from './contract-reads.js';
+import type { MsgProto } from '../../src/pb/protocol.js';
+import { reference } from '../../src/pb/reflect.js';
 import type { StoredMsg } from '../../src/stores/store.js';
 
 /** protobufjs's encoding of a stored message as delivered first (the reference). */
-const MsgProtoRef = messageCodec<MsgProto>(pbRoot, 'pb.MsgProto');
+const MsgProtoRef = reference<MsgProto>('pb.MsgProto');
 function encodeMsgProtoRef(s: StoredMsg): Uint8Array {
   return MsgProtoRef.encode({ sequence: s.sequence, subject: s.subject, reply: s.reply, data: s.data, timestamp: s.timestamp });
 }
 
-export interface ContractOptions {
+export interface ContractOptions extends Partial<ReadContractOptions> {
   /** Closes `store` and opens the same data again; enables the recovery suite. */
   reopen?: (store: Store) => Promise<Store>;
 }
@@ -366,5 +367,6 @@ export function runStoreContract(name: string, open: () => Promise<Store>, opts:
 
   whole.run();
 
+  runReadContract(name, { openSmall: opts.openSmall ?? open, evict: opts.evict });
   if (opts.reopen !== undefined) runRecoveryContract(name, open, opts.reopen);
 }

@@ -124,6 +124,46 @@ for (const io of backends) {
     }
     assert.is(code, 'EBADF');
   });
+
+  test(`${name}readAsync reads where asked, short only at end of file, into the range given`, async () => {
+    const p = join(tempDir(), 'r.dat');
+    const f = io.open(p, true);
+    const data = Buffer.alloc(300_000);
+    for (let i = 0; i < data.length; i++) data[i] = i % 251;
+    f.write([data], 0);
+    const into = Buffer.alloc(100_020, 9);
+    assert.is(await f.readAsync(into, 10, 100_000, 123_457), 100_000);
+    assert.equal(into.subarray(10, 100_010), data.subarray(123_457, 223_457));
+    assert.is(into[9], 9, 'nothing written before off');
+    assert.is(into[100_010], 9, 'nothing written after off+len');
+    assert.is(await f.readAsync(into, 0, 100, 299_950), 50, 'short only at end of file');
+    assert.is(await f.readAsync(into, 0, 100, 400_000), 0);
+    assert.is(await f.readAsync(into, 0, 0, 0), 0);
+    // Many at once, each into its own buffer.
+    const bufs = Array.from({ length: 64 }, () => Buffer.alloc(1000));
+    const got = await Promise.all(bufs.map((b, k) => f.readAsync(b, 0, 1000, k * 4000)));
+    assert.ok(got.every((n) => n === 1000));
+    bufs.forEach((b, k) => assert.equal(b, data.subarray(k * 4000, k * 4000 + 1000)));
+    f.close();
+  });
+
+  test(`${name}a file closed while a read runs stays valid for the read; a closed one is refused`, async () => {
+    const p = join(tempDir(), 'c.dat');
+    const f = io.open(p, true);
+    f.write([Buffer.alloc(1 << 20, 7)], 0);
+    const into = Buffer.alloc(1 << 20);
+    const r = f.readAsync(into, 0, into.length, 0);
+    f.close();
+    assert.is(await r, 1 << 20);
+    assert.ok(into.every((b) => b === 7));
+    let code: string | undefined;
+    try {
+      await f.readAsync(into, 0, 10, 0);
+    } catch (err) {
+      code = (err as NodeJS.ErrnoException).code;
+    }
+    assert.is(code, 'EBADF');
+  });
 }
 
 test('STAN_FILE_IO picks the backend; an unknown one is a clear error', () => {

@@ -6,3 +6,5 @@ import './use-node-io.js';
 import './file.test.js';
 import './file-recovery.test.js';
 import './file-slices.test.js';
+import './file-reads.test.js';
+import './file-faults.test.js';

@@ -2,9 +2,8 @@
 // truncating, extending and flipping bytes in real files: rebuilt indexes,
 // uncommitted tails cut, torn records refused with the file and offset (or
 // truncated with --file_truncate_bad_eof), corrupted records reported and
-// never served; plus the directory lock.
+// never served. The directory lock: file-lock.test.ts.
 
-import { spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, readFileSync, statSync, truncateSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
@@ -231,31 +230,6 @@ rec('server.dat of the wrong size is refused', async () => {
 rec('a different --file_crc_poly over existing data is detected at start', async () => {
   const dir = await written();
   await expectRefused(dir, { crcPoly: 0x82f63b78 }, 'server.dat', 'default CRC polynomial', '--file_crc_poly');
-});
-
-rec('a second store on the same directory is refused; a stale lock is taken over', async () => {
-  const dir = await written();
-  const { store } = await openFile(dir);
-  try {
-    await expectRefused(dir, {}, 'already in use');
-  } finally {
-    await store.close();
-  }
-  // A lock left by a process that is gone.
-  const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
-  writeFileSync(join(dir, '.pid.lck'), `${gone.stdout}\n`);
-  await check(dir, {}, () => {
-    assert.is(readFileSync(join(dir, '.pid.lck'), 'utf8'), `${process.pid}\n`);
-  });
-  assert.not.ok(existsSync(join(dir, '.pid.lck')));
-});
-
-rec('the lock of a live server process is respected', async () => {
-  const dir = await written();
-  // Our parent (a node process) plays the other server.
-  writeFileSync(join(dir, '.pid.lck'), `${process.ppid}\n`);
-  await expectRefused(dir, {}, `process ${process.ppid}`, '.pid.lck');
-  unlinkSync(join(dir, '.pid.lck'));
 });
 
 rec('recovery reports what it found', async () => {

@@ -62,3 +62,11 @@ export function storeN(msgs: MsgStore, n: number, size = 10, ts = T0): number[] 
   for (let i = 0; i < n; i++) seqs.push(msgs.store(new Uint8Array(size).fill(i & 0xff), '', ts + BigInt(i)));
   return seqs;
 }
+
+/** Stores messages from..from+n-1 as storeN(msgs, from + n - 1) would have (data and timestamp follow the sequence). */
+export function storeFrom(msgs: MsgStore, from: number, n: number): void {
+  for (let seq = from; seq < from + n; seq++) {
+    const got = msgs.store(new Uint8Array(10).fill((seq - 1) & 0xff), '', T0 + BigInt(seq - 1));
+    if (got !== seq) throw new Error(`stored as ${got}, expected ${seq}`);
+  }
+}

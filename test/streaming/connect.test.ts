@@ -8,7 +8,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createInbox } from 'nats';
-import * as pb from '../../src/streaming/pb/protocol.js';
+import * as pb from '../../src/pb/protocol.js';
 import { closeClient, haveNatsServer, publish, stanConnect, startStan, until, type StanFixture } from '../helpers/stan.js';
 import { subscribe } from '../helpers/stan-sub.js';
 import { CLOSE, DISCOVER, GARBAGE, HbInbox, PINGS, RawStan, errText } from '../helpers/stan-raw.js';

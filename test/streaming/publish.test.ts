@@ -11,8 +11,8 @@
 
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import * as pb from '../../src/streaming/pb/protocol.js';
-import * as spb from '../../src/streaming/pb/spb.js';
+import * as pb from '../../src/pb/protocol.js';
+import * as spb from '../../src/pb/spb.js';
 import { DEFAULT_STORE_LIMITS, type ChannelLimits, type StoreLimits } from '../../src/stores/store.js';
 import { closeClient, publish, pubResult, startStan, stanConnect, until, type StanFixture } from '../helpers/stan.js';
 import { errText, RawSession } from '../helpers/stan-raw.js';

@@ -13,7 +13,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createInbox } from 'nats';
-import * as pb from '../../src/streaming/pb/protocol.js';
+import * as pb from '../../src/pb/protocol.js';
 import { defaultStanOptions, type StanOptions } from '../../src/streaming/options.js';
 import { closeClient, publish, until } from '../helpers/stan.js';
 import { withEnv, type Env } from '../helpers/stan-env.js';

@@ -139,4 +139,6 @@ napi_functions! {
     fn napi_create_async_work(env: napi_env, async_resource: napi_value, async_resource_name: napi_value, execute: napi_async_execute_callback, complete: napi_async_complete_callback, data: *mut c_void, result: *mut napi_async_work);
     fn napi_queue_async_work(env: napi_env, work: napi_async_work);
     fn napi_delete_async_work(env: napi_env, work: napi_async_work);
+    fn napi_create_reference(env: napi_env, value: napi_value, initial_refcount: u32, result: *mut napi_ref);
+    fn napi_delete_reference(env: napi_env, reference: napi_ref);
 }

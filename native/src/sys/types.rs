@@ -61,6 +61,7 @@ pub type napi_finalize = Option<unsafe extern "C" fn(napi_env, *mut c_void, *mut
 opaque!(
     NapiDeferred => napi_deferred,
     NapiAsyncWork => napi_async_work,
+    NapiRef => napi_ref,
 );
 
 /// `napi_async_execute_callback`: runs on a libuv worker thread.

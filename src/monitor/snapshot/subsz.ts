@@ -5,7 +5,7 @@
 
 import { core } from '../../core/index.js';
 import type { SublistStats } from '../../core/index.js';
-import { subjectMatches } from '../../nats/subject-match.js';
+import { subjectMatches } from '../../subject/match.js';
 import { type MonitorContext, natsOf } from '../context.js';
 import { goTime } from '../format.js';
 import { QueryError } from '../query.js';

@@ -1,7 +1,8 @@
 // CONNECT (STAN-REFERENCE §1.3): the client's options and credentials.
-// Returns a promise when authentication must finish before the next op.
+// Returns a promise when authentication must finish before the next op;
+// it never rejects: a failed authentication closes the connection.
 
-import type { Client } from '../client.js';
+import type { ClientConn, NatsContext } from '../context.js';
 import { Err } from '../proto.js';
 
 /** The CONNECT keys this server reads. */
@@ -20,46 +21,49 @@ interface ConnectOptions {
   auth_token?: string;
 }
 
-export function processConnect(c: Client, json: string): Promise<void> | undefined {
+export function processConnect(ctx: NatsContext, c: ClientConn, json: string): Promise<void> | undefined {
   let o: ConnectOptions;
   try {
     o = JSON.parse(json) as ConnectOptions;
     if (typeof o !== 'object' || o === null) throw new Error('not an object');
   } catch (err) {
     // nats-server closes without an -ERR on a CONNECT it cannot decode.
-    c.close('Protocol Violation', undefined, `bad CONNECT: ${(err as Error).message}`);
+    c.conn.close('Protocol Violation', undefined, `bad CONNECT: ${(err as Error).message}`);
     return undefined;
   }
   if (o.verbose !== undefined) c.verbose = !!o.verbose;
   if (o.pedantic !== undefined) c.pedantic = !!o.pedantic;
   if (o.echo !== undefined) c.echo = !!o.echo;
-  c.headers = !!o.headers && c.server.opts.headers;
+  c.headers = !!o.headers && ctx.opts.headers;
   c.noResponders = !!o.no_responders;
   c.name = typeof o.name === 'string' ? o.name : '';
   c.lang = typeof o.lang === 'string' ? o.lang : '';
   c.version = typeof o.version === 'string' ? o.version : '';
   const protocol = o.protocol ?? 0;
   if (protocol !== 0 && protocol !== 1) {
-    c.sendErr(Err.BAD_PROTOCOL);
+    c.conn.sendErr(Err.BAD_PROTOCOL);
     return undefined;
   }
   c.protocol = protocol;
   if (c.noResponders && !o.headers) {
-    c.sendErr(Err.NO_RESPONDERS_NEEDS_HEADERS);
+    c.conn.sendErr(Err.NO_RESPONDERS_NEEDS_HEADERS);
     return undefined;
   }
-  const auth = c.server.auth;
+  const auth = ctx.auth;
   if (!auth.required) {
     c.accept(auth.defaultPermissions(), undefined);
     return undefined;
   }
-  return auth.authenticate({ user: o.user, pass: o.pass, auth_token: o.auth_token }).then((result) => {
-    if (c.closed) return;
-    if (result === null) {
-      c.server.log.error(`${c.ip}:${c.port} - cid:${c.cid} - authentication error${o.user ? ` for user "${o.user}"` : ''}`);
-      c.close('Authentication Failure', Err.AUTH_VIOLATION);
-      return;
-    }
-    c.accept(result.permissions, result.user);
-  });
+  return auth
+    .authenticate({ user: o.user, pass: o.pass, auth_token: o.auth_token })
+    .then((result) => {
+      if (c.conn.closed) return;
+      if (result === null) {
+        ctx.log.error(`${c.conn.who} - authentication error${o.user ? ` for user "${o.user}"` : ''}`);
+        c.conn.close('Authentication Failure', Err.AUTH_VIOLATION);
+        return;
+      }
+      c.accept(result.permissions, result.user);
+    })
+    .catch((err: Error) => c.conn.close('Authentication Failure', Err.AUTH_VIOLATION, err.message));
 }

@@ -195,6 +195,19 @@ export class AppendFile {
     return this.#open().read(into, at, len, pos);
   }
 
+  /**
+   * read() off the event loop (`into` is the backend's until it settles).
+   * A deleted file is not reopened: that read fails with ENOENT.
+   */
+  readAsync(into: Uint8Array, at: number, len: number, pos: number): Promise<number> {
+    try {
+      if (this.dead && this.#file === undefined) throw gone(this.path);
+      return this.#open().readAsync(into, at, len, pos);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
   /** Writes bytes at pos directly (recovery's rewrites), bypassing the pending chunks. */
   writeAt(bytes: Uint8Array, pos: number): void {
     this.#open().write([bytes], pos);
@@ -237,6 +250,12 @@ export class AppendFile {
     this.#file = file;
     this.written = size;
   }
+}
+
+function gone(path: string): NodeJS.ErrnoException {
+  const e: NodeJS.ErrnoException = new Error(`ENOENT: the file was deleted, read '${path}'`);
+  e.code = 'ENOENT';
+  return e;
 }
 
 const EMPTY = Buffer.alloc(0);

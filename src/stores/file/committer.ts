@@ -14,6 +14,7 @@
 import { performance } from 'node:perf_hooks';
 import { renameSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { StoreError } from '../store.js';
 import type { CommitLatency, StoreLog } from './options.js';
 import type { AppendFile } from './append-file.js';
 import { fileIo, type StoreFile } from './io.js';
@@ -58,6 +59,8 @@ export class Committer {
   readonly #rewriting = new Set<AppendFile>();
   #next: Deferred | undefined;
   #failed: Error | undefined;
+  /** What every flush rejects with once a commit failed. */
+  #failure: StoreError | undefined;
   #kickScheduled = false;
   /** Bumped after each write phase: everything appended before it is on the OS. */
   epoch = 0;
@@ -127,7 +130,7 @@ export class Committer {
    * file, as flush() does).
    */
   flushFiles(files: Iterable<AppendFile>): Promise<void> | void {
-    if (this.#failed) return Promise.reject(this.#failed);
+    if (this.#failure) return Promise.reject(this.#failure);
     let wait: Promise<void> | undefined;
     for (const f of files) {
       if (f.dead) continue;
@@ -142,7 +145,7 @@ export class Committer {
    * fsynced with file_sync). Returns nothing when that is already so.
    */
   flush(forceSync = false): Promise<void> | void {
-    if (this.#failed) return Promise.reject(this.#failed);
+    if (this.#failure) return Promise.reject(this.#failure);
     if (!this.#hasWork() && !(forceSync && this.#unsynced.size > 0)) return this.#inflight;
     if (this.#inflight) {
       this.#next ??= deferred();
@@ -156,16 +159,15 @@ export class Committer {
     try {
       p = this.#commit(forceSync);
     } catch (err) {
-      this.#fail(err as Error);
-      return Promise.reject(err);
+      return Promise.reject(this.#fail(err as Error));
     }
     if (p === undefined) return undefined;
     const run = p.then(
       () => this.#finish(),
       (err: Error) => {
-        this.#fail(err);
+        const failure = this.#fail(err);
         this.#finish();
-        throw err;
+        throw failure;
       },
     );
     this.#inflight = run;
@@ -180,16 +182,24 @@ export class Committer {
     const next = this.#next;
     if (next === undefined) return;
     this.#next = undefined;
-    if (this.#failed) return next.reject(this.#failed);
+    if (this.#failure) return next.reject(this.#failure);
     const p = this.#start(false);
     if (p === undefined) next.resolve();
     else p.then(next.resolve, next.reject);
   }
 
-  #fail(err: Error): void {
-    if (this.#failed) return;
+  /**
+   * A commit failed (a write, an fsync, a rename): latched. What it held
+   * may or may not be on disk, so nothing is reported durable from here
+   * on: every flush, the one that saw it and all later ones, rejects with
+   * the same StoreError, and stores are refused (MsgStore.store).
+   */
+  #fail(err: Error): StoreError {
+    if (this.#failure) return this.#failure;
     this.#failed = err;
+    this.#failure = new StoreError(`file store failed: ${err.message}`, { cause: err });
     this.#log?.error(`STREAM: file store: ${err.message}; no more writes will be acknowledged`);
+    return this.#failure;
   }
 
   /** The write phase (synchronous); returns the sync phase, if there is one. */

@@ -7,7 +7,7 @@
 // All integers are little-endian.
 
 import { core } from '../../core/index.js';
-import { varintSize, writeVarint } from '../../streaming/pb/wire.js';
+import { varintSize, writeVarint } from '../../pb/writer.js';
 import type { AppendFile } from './append-file.js';
 
 /** `01 00 00 00` at the start of every file. */
@@ -33,8 +33,10 @@ export const CRC_POLY_IEEE = 0xedb8_8320;
 export const SERVER_FILE = 'server.dat';
 export const CLIENTS_FILE = 'clients.dat';
 export const SUBS_FILE = 'subs.dat';
-/** Our lock against a second server process on the same directory (pid inside). */
-export const LOCK_FILE = '.pid.lck';
+/** The datastore's OS lock, the Go server's (fcntl on the whole file; our pid inside, as a courtesy). */
+export const LOCK_FILE = '.rootdir.lck';
+/** The pid-file lock of a process without the addon (lock.ts). */
+export const PID_LOCK_FILE = '.pid.lck';
 /** Witness of a start with --file_truncate_bad_eof (§5.7). */
 export const TRUNCATE_WITNESS = '.truncate.lck';
 

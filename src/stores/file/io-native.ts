@@ -1,7 +1,8 @@
 // The FILE store's I/O through the Rust addon (native/src/slice_io.rs):
 // a commit writes each file's batch with one call (one pwritev), and the
 // fdatasyncs of all its files plus the directory fsyncs run as one job on
-// a libuv worker thread, settling one Promise.
+// a libuv worker thread, settling one Promise; readAsync is one pread on
+// a worker thread.
 
 import type { NativeFile, NativeFileApi } from '../../core/index.js';
 import type { FileIo, StoreFile } from './io.js';
@@ -16,6 +17,13 @@ class NativeStoreFile implements StoreFile {
   }
   read(buf: Uint8Array, off: number, len: number, pos: number): number {
     return this.api.fileRead(this.handle, buf, off, len, pos);
+  }
+  readAsync(buf: Uint8Array, off: number, len: number, pos: number): Promise<number> {
+    try {
+      return this.api.fileReadAsync(this.handle, buf, off, len, pos);
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
   size(): number {
     return this.api.fileSize(this.handle);

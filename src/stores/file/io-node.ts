@@ -1,6 +1,7 @@
 // The FILE store's I/O through node:fs, for a process with only the WASM
 // core: writes with positional writev on the event loop, fdatasync/fsync
-// on libuv's thread pool, the same bytes as the native backend.
+// and batch reads on libuv's thread pool, the same bytes as the native
+// backend.
 
 import {
   close,
@@ -12,6 +13,7 @@ import {
   ftruncateSync,
   open,
   openSync,
+  read,
   readSync,
   writeSync,
   writevSync,
@@ -21,7 +23,7 @@ import type { FileIo, StoreFile } from './io.js';
 class NodeStoreFile implements StoreFile {
   /** -1 once closed. */
   fd: number;
-  /** Syncs running on the fd: it is closed only once they are done (fd numbers are reused). */
+  /** Syncs and reads running on the fd: it is closed only once they are done (fd numbers are reused). */
   busy = 0;
   #closeWhenIdle = false;
 
@@ -53,6 +55,35 @@ class NodeStoreFile implements StoreFile {
     return got;
   }
 
+  readAsync(buf: Uint8Array, off: number, len: number, pos: number): Promise<number> {
+    let fd: number;
+    try {
+      fd = this.#open();
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    // The fd stays open until the read is done (see released()).
+    this.busy++;
+    return new Promise<number>((resolve, reject) => {
+      let got = 0;
+      const next = (): void => {
+        if (got === len) return done(null);
+        read(fd, buf, off + got, len - got, pos + got, (err, n) => {
+          if (err) return done(err);
+          if (n === 0) return done(null);
+          got += n;
+          next();
+        });
+      };
+      const done = (err: NodeJS.ErrnoException | null): void => {
+        this.released();
+        if (err) reject(err);
+        else resolve(got);
+      };
+      next();
+    });
+  }
+
   size(): number {
     return fstatSync(this.#open()).size;
   }
@@ -76,7 +107,7 @@ class NodeStoreFile implements StoreFile {
     closeSync(fd);
   }
 
-  /** A sync finished: close now if close() was called meanwhile. */
+  /** A sync or read finished: close now if close() was called meanwhile. */
   released(): void {
     if (--this.busy === 0 && this.#closeWhenIdle) {
       this.#closeWhenIdle = false;

@@ -1,9 +1,10 @@
 // The FILE store's file I/O, behind one interface with two backends: the
-// Rust addon (io-native.ts: one pwritev per file per commit, fsync on a
-// libuv worker thread, positional reads), and node:fs (io-node.ts) where
+// Rust addon (io-native.ts: one pwritev per file per commit, fsync and
+// batch reads on libuv worker threads), and node:fs (io-node.ts) where
 // only the WASM core is there. Both write the same bytes; the store's
 // tests run over each. STAN_FILE_IO=native|node picks one (an unknown
-// value, or native without the addon, is an error).
+// value, or native without the addon, is an error); tests may install
+// their own (setFileIo: a backend that fails on demand).
 
 import { core } from '../../core/index.js';
 import { NativeIo } from './io-native.js';
@@ -15,6 +16,12 @@ export interface StoreFile {
   write(views: readonly Uint8Array[], pos: number): number;
   /** Reads into buf[off, off+len) from pos; fewer bytes only at end of file. */
   read(buf: Uint8Array, off: number, len: number, pos: number): number;
+  /**
+   * read() off the event loop (libuv's thread pool): resolves to the byte
+   * count. `buf` is the backend's until it settles: do not touch it. The
+   * file may be closed meanwhile; the read still completes.
+   */
+  readAsync(buf: Uint8Array, off: number, len: number, pos: number): Promise<number>;
   size(): number;
   truncate(len: number): void;
   /** fdatasync on the event loop: recovery only, before anything is served. */
@@ -42,6 +49,14 @@ let chosen: FileIo | undefined;
 export function fileIo(): FileIo {
   chosen ??= pickFileIo(process.env.STAN_FILE_IO);
   return chosen;
+}
+
+/**
+ * Makes `io` the backend of every file opened from now on (undefined: the
+ * default again). For tests: fault injection.
+ */
+export function setFileIo(io: FileIo | undefined): void {
+  chosen = io;
 }
 
 /** A backend by name (undefined or '': the best there is). */

@@ -1,19 +1,95 @@
-// The store directory's lock against a second server: a file holding the
-// owner's pid, created exclusively. A lock whose process is gone (a crash,
-// kill -9) is stale and taken over. Node has no flock(), so this is
-// advisory between servers of this implementation; FT mode's fcntl lock
-// on .rootdir.lck (STAN-REFERENCE §8.1) is separate and comes later.
-// Known limit: two servers starting at the same instant on a directory
-// whose lock is stale can both remove it; the second to create it wins and
-// the first will not notice.
+// The store directory's exclusive lock (Store.lock; STAN-REFERENCE §8.1):
+// the Go server's — an fcntl F_SETLK write lock on the whole of
+// <dir>/.rootdir.lck (LockFileEx on Windows), taken through the addon
+// without waiting and held until the store closes (or the process dies:
+// the OS releases it, so there is no stale lock to clear). A Go server in
+// FT mode and this one exclude each other.
+//
+// fcntl locks belong to the process: the OS would grant a second lock of
+// the same file to this process, and closing any descriptor of it would
+// drop the lock. A directory this process holds is therefore refused here
+// (`held`), before the OS is asked.
+//
+// Without the addon (the WASM core: node has no fcntl/flock) or on a
+// platform the addon has no lock for, the fallback is the pid file of
+// earlier versions (.pid.lck, created exclusively; the lock of a process
+// that is gone is stale and taken over), with a warning: it is advisory
+// between servers of this implementation on the WASM core only, and
+// invisible to the Go server and to servers on the native core.
 
 import { closeSync, existsSync, openSync, readFileSync, realpathSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { StoreError } from '../store.js';
-import { LOCK_FILE } from './format.js';
+import { core, type NativeFileApi, type NativeLock } from '../../core/index.js';
+import { LOCK_FILE, PID_LOCK_FILE } from './format.js';
+import type { StoreLog } from './options.js';
 
-/** Directories this process holds (a second open in-process is refused too). */
+/** Directories this process holds (by real path). */
 const held = new Set<string>();
+
+export interface DirLock {
+  readonly path: string;
+  release(): void;
+}
+
+/** Why the lock was not taken: this process has it, or another one (pid if known). */
+export interface LockRefused {
+  readonly path: string;
+  readonly byThisProcess: boolean;
+  readonly pid: number | undefined;
+}
+
+/** Takes the lock of `dir` (which exists), or says who holds it. Throws on I/O errors. */
+export function takeDirLock(dir: string, log: StoreLog | undefined): DirLock | LockRefused {
+  const key = realpathSync(dir);
+  if (held.has(key)) return { path: join(dir, LOCK_FILE), byThisProcess: true, pid: process.pid };
+  const files = core().files;
+  let lock: DirLock | LockRefused | undefined;
+  if (files !== undefined) lock = OsLock.take(files, join(dir, LOCK_FILE), key);
+  if (lock === undefined) {
+    log?.warn(
+      `STREAM: No OS file lock without the native addon: the store directory is guarded by the pid file ` +
+        `"${join(dir, PID_LOCK_FILE)}" only, which neither the Go server nor a server on the native core sees`,
+    );
+    lock = PidFileLock.take(join(dir, PID_LOCK_FILE), key);
+  }
+  if (!('release' in lock)) return lock;
+  held.add(key);
+  return lock;
+}
+
+class OsLock implements DirLock {
+  #handle: NativeLock | undefined;
+
+  private constructor(
+    private readonly files: NativeFileApi,
+    handle: NativeLock,
+    readonly path: string,
+    private readonly key: string,
+  ) {
+    this.#handle = handle;
+  }
+
+  /** The lock, who holds it, or undefined where the OS has no lock (ENOTSUP). */
+  static take(files: NativeFileApi, path: string, key: string): DirLock | LockRefused | undefined {
+    let got: NativeLock | number;
+    try {
+      got = files.fileLock(path);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOTSUP') return undefined;
+      throw err;
+    }
+    if (typeof got === 'number') return { path, byThisProcess: false, pid: got > 0 ? got : undefined };
+    return new OsLock(files, got, path, key);
+  }
+
+  release(): void {
+    const h = this.#handle;
+    if (h === undefined) return;
+    this.#handle = undefined;
+    held.delete(this.key);
+    this.files.fileUnlock(h);
+  }
+}
 
 function alive(pid: number): boolean {
   try {
@@ -33,19 +109,21 @@ function alive(pid: number): boolean {
   return true;
 }
 
-export class DirLock {
+/**
+ * The fallback: a file holding the owner's pid, created exclusively.
+ * Known limit: two servers starting at the same instant on a directory
+ * whose lock is stale can both remove it; the second to create it wins
+ * and the first will not notice.
+ */
+export class PidFileLock implements DirLock {
   #released = false;
 
   private constructor(
     readonly path: string,
-    readonly key: string,
+    private readonly key: string,
   ) {}
 
-  /** Takes the lock of `dir` (which exists) or throws StoreError naming its owner. */
-  static take(dir: string): DirLock {
-    const key = realpathSync(dir);
-    const path = join(dir, LOCK_FILE);
-    if (held.has(key)) throw new StoreError(`store directory "${dir}" is already in use by this server`);
+  static take(path: string, key: string): DirLock | LockRefused {
     for (let attempt = 0; ; attempt++) {
       try {
         const fd = openSync(path, 'wx');
@@ -54,8 +132,7 @@ export class DirLock {
         } finally {
           closeSync(fd);
         }
-        held.add(key);
-        return new DirLock(path, key);
+        return new PidFileLock(path, key);
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 0) throw err;
       }
@@ -66,9 +143,7 @@ export class DirLock {
         // Removed meanwhile: try again.
       }
       if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && alive(pid)) {
-        throw new StoreError(
-          `store directory "${dir}" is in use by another server (process ${pid}; lock file "${path}")`,
-        );
+        return { path, byThisProcess: false, pid };
       }
       try {
         unlinkSync(path);

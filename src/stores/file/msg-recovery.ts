@@ -8,7 +8,7 @@
 
 import { existsSync, readdirSync, unlinkSync } from 'node:fs';
 import type { StoreLog } from './options.js';
-import { decodeMsgProto } from '../../streaming/pb/fast.js';
+import { decodeMsgProto } from '../../pb/hot.js';
 import { StoreError } from '../store.js';
 import { AppendFile, writeHeader } from './append-file.js';
 import {

@@ -5,11 +5,11 @@
 // whole slices deleted (or archived) once all of theirs are, after the next
 // commit made the newer data durable.
 //
-// Memory per channel is per slice, never per message: a lookup is served
-// from the cache of recent messages (recent.ts) or read back from the
-// files (slice.ts). Bytes count MsgProto size + 40 per message (see format.ts).
+// Memory per channel is per slice, never per message: a read is served
+// from the cache of recent messages (recent.ts) or from the files
+// (msg-reads.ts). Bytes count MsgProto size + 40 per message (see format.ts).
 
-import { decodeMsgProto, encodeMsgProto, msgProtoSize } from '../../streaming/pb/fast.js';
+import { encodeMsgProto, msgProtoSize } from '../../pb/hot.js';
 import {
   StoreError,
   type ChannelLimits,
@@ -22,16 +22,15 @@ import type { Committer } from './committer.js';
 import { appendIndexRecord, MSG_RECORD_OVERHEAD, RECORD_HEADER_SIZE, INDEX_RECORD_SIZE, sealRecordLater, type Crc } from './format.js';
 import type { FileStoreOptions } from './options.js';
 import { RecentMsgs } from './recent.js';
-import { disposeSlice, ReadProblem, Slice, sliceLimitsFor, SliceReader, type SliceLimits } from './slice.js';
+import { disposeSlice, Slice, sliceLimitsFor, type SliceLimits } from './slice.js';
 import type { RecoveredSlices } from './msg-recovery.js';
+import { MsgReads, type MsgLog } from './msg-reads.js';
 
 const NS_PER_MS = 1_000_000n;
 /** Read-ahead of lookups is capped at this (scattered lookups read this much each). */
 const READ_AHEAD_MAX = 128 * 1024;
 /** A slice not read for this long has its files closed. */
 const SLICE_IDLE_MS = 1000;
-/** Unreadable sequences reported once each, up to this many per channel. */
-const MAX_REPORTED = 1000;
 
 export interface MsgStoreContext {
   dir: string;
@@ -41,7 +40,7 @@ export interface MsgStoreContext {
   opts: FileStoreOptions;
 }
 
-export class FileMsgStore implements MsgStore {
+export class FileMsgStore implements MsgStore, MsgLog {
   readonly channel: string;
   readonly #ctx: MsgStoreContext;
   readonly #subject: Buffer;
@@ -54,7 +53,7 @@ export class FileMsgStore implements MsgStore {
   #last = 0;
   #bytes = 0;
   readonly #recent = new RecentMsgs();
-  readonly #reader: SliceReader;
+  readonly #reads: MsgReads;
   /** Highest sequence handed to the OS, as of committer epoch #epoch. */
   #diskSeq = 0;
   #epoch: number;
@@ -62,7 +61,6 @@ export class FileMsgStore implements MsgStore {
   #lastAtSweep = 0;
   #hitLimit = false;
   #closed = false;
-  readonly #reported = new Set<number>();
 
   constructor(ctx: MsgStoreContext, limits: ChannelLimits, recovered?: RecoveredSlices) {
     this.#ctx = ctx;
@@ -71,7 +69,7 @@ export class FileMsgStore implements MsgStore {
     this.#limits = { ...limits };
     this.#slLimits = sliceLimitsFor(this.#ctx.opts, this.#limits);
     const o = ctx.opts;
-    this.#reader = new SliceReader(ctx.crc, o.doCrc, Math.min(o.readBufferSize, READ_AHEAD_MAX));
+    this.#reads = new MsgReads(this, { crc: ctx.crc, doCrc: o.doCrc, readAhead: Math.min(o.readBufferSize, READ_AHEAD_MAX), log: o.log });
     this.#slices = recovered?.slices ?? [];
     this.#nextNum = recovered?.nextNum ?? 1;
     for (const s of this.#slices) this.#bytes += s.liveBytes;
@@ -95,9 +93,24 @@ export class FileMsgStore implements MsgStore {
     return this.#first === 0 ? 0 : this.#last - this.#first + 1;
   }
 
-  /** Slices (for tests and monitoring). */
+  /** Slices (for the reads, tests and monitoring). */
   get slices(): readonly Slice[] {
     return this.#slices;
+  }
+
+  /** The cache of recent messages (for the reads). */
+  get recent(): RecentMsgs {
+    return this.#recent;
+  }
+
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Records of `s` handed to the OS (for the reads). */
+  onDisk(s: Slice): number {
+    this.#syncEpoch();
+    return Math.max(0, Math.min(s.count, this.#diskSeq - s.firstSeq + 1));
   }
 
   store(data: Uint8Array, reply: string, timestamp: bigint): number {
@@ -137,82 +150,36 @@ export class FileMsgStore implements MsgStore {
   }
 
   lookup(seq: number): StoredMsg | undefined {
-    if (!this.#has(seq)) return undefined;
-    this.#syncEpoch();
-    const r = this.#recent;
-    if (r.has(seq)) {
-      const m = decodeMsgProto(r.buf(seq), r.off(seq), r.len(seq));
-      return { sequence: seq, subject: this.channel, reply: m.reply, data: m.data, timestamp: m.timestamp };
-    }
-    const s = this.#sliceOf(seq);
-    if (s === undefined) return undefined;
-    const e = this.#reader.entry(s, seq, this.#onDisk(s));
-    if (e instanceof ReadProblem) return this.#report(seq, e);
-    const m = this.#reader.message(s, e);
-    if (m instanceof ReadProblem) return this.#report(seq, m);
-    return { sequence: seq, subject: this.channel, reply: m.reply, data: m.data, timestamp: m.timestamp };
+    return this.#reads.lookup(seq);
   }
 
   cached(seq: number): StoredMsg | undefined {
-    const r = this.#recent;
-    if (!r.has(seq) || !this.#has(seq)) return undefined;
-    const m = decodeMsgProto(r.buf(seq), r.off(seq), r.len(seq));
-    return { sequence: seq, subject: this.channel, reply: m.reply, data: m.data, timestamp: m.timestamp };
+    return this.#reads.cached(seq);
   }
 
-  // TODO(reshape #11): read the slices off the event loop (async I/O).
-  async read(from: number, max: number): Promise<StoredMsg[]> {
-    const out: StoredMsg[] = [];
-    const last = this.#last;
-    for (let seq = Math.max(from, this.#first); seq <= last && out.length < max; seq++) {
-      const m = this.lookup(seq);
-      if (m !== undefined) out.push(m);
-    }
-    return out;
+  read(from: number, max: number): Promise<StoredMsg[]> {
+    return this.#reads.read(from, max);
   }
 
-  async seqFromTimestamp(ts: bigint): Promise<number> {
-    return this.firstSeqAtOrAfter(ts);
+  seqFromTimestamp(ts: bigint): Promise<number> {
+    return this.#reads.seqFromTimestamp(ts);
   }
 
   /**
    * The stored MsgProto record itself while the message is in the recent
    * cache (the bytes of the file's record: delivery sends them as they
-   * are); undefined otherwise, and lookup() reads the file.
+   * are); undefined otherwise, and read() reads the file.
    */
   encoded(seq: number): Uint8Array | undefined {
-    const r = this.#recent;
-    if (!r.has(seq) || !this.#has(seq)) return undefined;
-    const b = r.buf(seq);
-    // A plain view: Buffer#subarray costs more (species constructor).
-    return new Uint8Array(b.buffer, b.byteOffset + r.off(seq), r.len(seq));
+    return this.#reads.encoded(seq);
   }
 
   timestampOf(seq: number): bigint | undefined {
-    if (!this.#has(seq)) return undefined;
-    return this.#tsAt(seq);
+    return this.#reads.timestampOf(seq);
   }
 
   firstSeqAtOrAfter(ts: bigint): number {
-    if (this.#first === 0) return 0;
-    // The first slice whose last message is at or after ts, then a binary search in it.
-    let s: Slice | undefined;
-    for (const x of this.#slices) {
-      if (x.lastTs >= ts && x.lastSeq >= this.#first) {
-        s = x;
-        break;
-      }
-    }
-    if (s === undefined) return this.#last + 1;
-    let lo = Math.max(this.#first, s.liveFirst);
-    let hi = s.lastSeq;
-    while (lo < hi) {
-      const mid = Math.floor((lo + hi) / 2);
-      const t = this.#tsAt(mid);
-      if (t !== undefined && t >= ts) hi = mid;
-      else lo = mid + 1;
-    }
-    return lo;
+    return this.#reads.firstSeqAtOrAfter(ts);
   }
 
   state(): MsgStoreState {
@@ -237,7 +204,7 @@ export class FileMsgStore implements MsgStore {
         removed += this.#dropSlice();
         continue;
       }
-      const t = this.#tsAt(this.#first);
+      const t = this.#reads.tsAt(this.#first);
       if (t !== undefined && t > cutoff) break;
       this.#dropFirst();
       removed++;
@@ -285,7 +252,7 @@ export class FileMsgStore implements MsgStore {
   sweep(nowMs: number, eager: boolean): void {
     this.#syncEpoch();
     this.#recent.trim(this.#diskSeq, nowMs);
-    if (this.#last === this.#lastAtSweep) this.#reader.clear();
+    if (this.#last === this.#lastAtSweep) this.#reads.clear();
     this.#lastAtSweep = this.#last;
     const idleMs = eager ? 0 : SLICE_IDLE_MS;
     for (let i = 0; i < this.#slices.length - 1; i++) {
@@ -297,10 +264,6 @@ export class FileMsgStore implements MsgStore {
 
   // ---------- internals ----------
 
-  #has(seq: number): boolean {
-    return Number.isInteger(seq) && this.#first !== 0 && seq >= this.#first && seq <= this.#last;
-  }
-
   /** After a commit wrote everything, all messages stored before it are on disk. */
   #syncEpoch(): void {
     const e = this.#ctx.committer.epoch;
@@ -310,53 +273,10 @@ export class FileMsgStore implements MsgStore {
     }
   }
 
-  #onDisk(s: Slice): number {
-    return Math.max(0, Math.min(s.count, this.#diskSeq - s.firstSeq + 1));
-  }
-
-  #sliceOf(seq: number): Slice | undefined {
-    const sl = this.#slices;
-    let lo = 0;
-    let hi = sl.length - 1;
-    while (lo <= hi) {
-      const mid = (lo + hi) >>> 1;
-      const s = sl[mid]!;
-      if (seq < s.firstSeq) hi = mid - 1;
-      else if (seq > s.lastSeq) lo = mid + 1;
-      else return s;
-    }
-    return undefined;
-  }
-
-  #tsAt(seq: number): bigint | undefined {
-    this.#syncEpoch();
-    if (this.#recent.has(seq)) return this.#recent.ts(seq);
-    const s = this.#sliceOf(seq);
-    if (s === undefined) return undefined;
-    const e = this.#reader.entry(s, seq, this.#onDisk(s));
-    if (e instanceof ReadProblem) {
-      this.#report(seq, e);
-      return undefined;
-    }
-    return e.timestamp;
-  }
-
-  /** Bytes a stored message counts (MsgProto size + 40). */
+  /** Bytes a stored message counts (MsgProto size + 40; an average of its slice's if unreadable). */
   #sizeAt(s: Slice, seq: number): number {
-    this.#syncEpoch();
-    if (this.#recent.has(seq)) return this.#recent.len(seq) + MSG_RECORD_OVERHEAD;
-    const e = this.#reader.entry(s, seq, this.#onDisk(s));
-    if (!(e instanceof ReadProblem)) return e.size + MSG_RECORD_OVERHEAD;
-    this.#report(seq, e);
-    return Math.round(s.liveBytes / Math.max(1, s.liveCount));
-  }
-
-  #report(seq: number, p: ReadProblem): undefined {
-    if (!this.#reported.has(seq) && this.#reported.size < MAX_REPORTED) {
-      this.#reported.add(seq);
-      this.#ctx.opts.log?.error(`STREAM: [Channel:${this.channel}] Message ${seq} cannot be read and is not served: ${p}`);
-    }
-    return undefined;
+    const size = this.#reads.sizeAt(s, seq);
+    return size === undefined ? Math.round(s.liveBytes / Math.max(1, s.liveCount)) : size + MSG_RECORD_OVERHEAD;
   }
 
   /** The slice to store into, starting a new one when the current one is full (§5.4). */
@@ -373,13 +293,14 @@ export class FileMsgStore implements MsgStore {
     }
     const num = this.#nextNum++;
     const p = Slice.paths(this.#ctx.dir, num);
-    const dat = AppendFile.create(p.dat);
+    let dat: AppendFile | undefined;
     let idx: AppendFile;
     try {
+      dat = AppendFile.create(p.dat);
       idx = AppendFile.create(p.idx);
     } catch (err) {
-      dat.close();
-      throw err;
+      dat?.close();
+      throw new StoreError(`unable to create slice ${num} of channel "${this.channel}": ${(err as Error).message}`, { cause: err });
     }
     const n = new Slice(num, dat, idx);
     this.#slices.push(n);
@@ -438,7 +359,7 @@ export class FileMsgStore implements MsgStore {
   #removeFirstSlice(): void {
     const s = this.#slices.shift()!;
     s.removed = true;
-    this.#reader.forget(s);
+    this.#reads.forget(s);
     const { sliceArchiveScript, log } = this.#ctx.opts;
     this.#ctx.committer.afterDurable(() => disposeSlice(s, this.channel, sliceArchiveScript, log, () => this.#closed));
   }

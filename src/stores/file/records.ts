@@ -1,7 +1,7 @@
 // The payloads of server.dat, clients.dat and subs.dat records
 // (STAN-REFERENCE §3.2, §5.3, §5.5): the store's types to and from the spb
 // messages, field names mapped by one table per type. The rare records go
-// through the codecs of streaming/pb/spb.ts; the per-message
+// through the generated codecs of pb/spb.ts; the per-message
 // SubStateUpdate is read by hand.
 
 import {
@@ -14,10 +14,10 @@ import {
   type ClientInfo as SpbClientInfo,
   type ServerInfo as SpbServerInfo,
   type SubState as SpbSubState,
-} from '../../streaming/pb/spb.js';
-import type { Init } from '../../streaming/pb/codec.js';
+} from '../../pb/spb.js';
+import type { Init } from '../../pb/codec.js';
 import type { ClientInfo, ServerInfo, SubState } from '../store.js';
-import { readTag, readVarint, rp, seek, skipUnknown } from '../../streaming/pb/wire.js';
+import { Reader } from '../../pb/wire.js';
 
 /** A store type's field -> the spb message's field of the same value. */
 type Names<S, P> = { readonly [K in keyof S]-?: keyof P };
@@ -111,8 +111,8 @@ export function decodeSubDelete(b: Uint8Array): number {
 /** Scratch result of decodeSubUpdate (one per call, overwritten). */
 export const subUpdate = { id: 0, seq: 0 };
 
-/** SubStateUpdate's fields (1: ID, 2: seqno), as skipUnknown's mask. */
-const SUB_UPDATE_FIELDS = (1 << 1) | (1 << 2);
+/** SubStateUpdate's field numbers (1: ID, 2: seqno), for skipUnknown. */
+const SUB_UPDATE_FIELDS: readonly number[] = [1, 2];
 
 /**
  * Decodes SubStateUpdate{ID, seqno} into `subUpdate` without allocating
@@ -121,15 +121,15 @@ const SUB_UPDATE_FIELDS = (1 << 1) | (1 << 2);
  */
 export function decodeSubUpdate(b: Uint8Array): typeof subUpdate {
   const end = b.length;
+  const r = new Reader(b);
   let id = 0;
   let seq = 0;
-  seek(0);
   try {
-    while (rp < end) {
-      const tag = readTag(b, end);
-      if (tag === 0x08) id = readVarint(b, end);
-      else if (tag === 0x10) seq = readVarint(b, end);
-      else skipUnknown(b, tag, end, SUB_UPDATE_FIELDS, 'SubStateUpdate');
+    while (r.pos < end) {
+      const tag = r.tag(end);
+      if (tag === 0x08) id = r.varint(end);
+      else if (tag === 0x10) seq = r.varint(end);
+      else r.skipUnknown(tag, end, SUB_UPDATE_FIELDS);
     }
   } catch {
     const u = SubStateUpdateCodec.decode(b);

@@ -1,14 +1,15 @@
 // A message file slice (STAN-REFERENCE §5.4): msgs.N.dat + msgs.N.idx and
 // what the store keeps of it in memory — its sequence range, sizes and
 // first/last timestamps, never per-message data. Messages are read back
-// through SliceReader: index records in blocks (a few cached), data
-// records through a read-ahead window, every record checked (index CRC,
-// size word, payload CRC, sequence) before it is served.
+// synchronously through SliceReader (index records in blocks, a few
+// cached; data records through a read-ahead window), or in batches off
+// the event loop (msg-batch.ts); every record is checked (index CRC, size
+// word, payload CRC, sequence) before it is served.
 
 import { spawn } from 'node:child_process';
 import { renameSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { decodeMsgProto, type MsgProtoView } from '../../streaming/pb/fast.js';
+import { decodeMsgProto, type MsgProtoView } from '../../pb/hot.js';
 import type { ChannelLimits } from '../store.js';
 import type { AppendFile } from './append-file.js';
 import type { FileStoreOptions, StoreLog } from './options.js';
@@ -150,6 +151,50 @@ export class ReadProblem {
   }
 }
 
+/**
+ * The index record of `seq` at buf[pos] (buf holding `have` bytes of the
+ * slice's index file from that record's block on), checked: present, its
+ * CRC (with `crc`), its sequence.
+ */
+export function checkIndexRecord(slice: Slice, seq: number, buf: Buffer, pos: number, have: number, crc: Crc | undefined): IndexEntry | ReadProblem {
+  const fileOffset = VERSION_SIZE + (seq - slice.firstSeq) * INDEX_RECORD_SIZE;
+  if (pos + INDEX_RECORD_SIZE > have) return new ReadProblem(slice.idx.path, fileOffset, 'index record missing');
+  const bad = indexRecordProblem(buf, pos, crc);
+  if (bad !== undefined) return new ReadProblem(slice.idx.path, fileOffset, bad);
+  const e = readIndexRecord(buf, pos);
+  if (e.seq !== seq) {
+    return new ReadProblem(slice.idx.path, fileOffset, `index record has sequence ${e.seq}, expected ${seq}`);
+  }
+  return e;
+}
+
+/**
+ * The message record of index entry `e` at buf[at] (the whole record is
+ * there), checked against the entry: size word, CRC (with `crc`),
+ * sequence. The message's fields are views of buf.
+ */
+export function checkMsgRecord(slice: Slice, e: IndexEntry, buf: Buffer, at: number, crc: Crc | undefined): MsgProtoView | ReadProblem {
+  const size = buf.readUInt32LE(at);
+  if (size !== e.size) return new ReadProblem(slice.dat.path, e.offset, `record size is ${size}, the index says ${e.size}`);
+  if (crc !== undefined) {
+    const want = buf.readUInt32LE(at + 4);
+    const got = crc.of(buf, at + RECORD_HEADER_SIZE, at + RECORD_HEADER_SIZE + e.size);
+    if (want !== got) {
+      return new ReadProblem(slice.dat.path, e.offset, `corrupted data, expected crc to be ${hex(want)}, got ${hex(got)}`);
+    }
+  }
+  let m: MsgProtoView;
+  try {
+    m = decodeMsgProto(buf, at + RECORD_HEADER_SIZE, e.size);
+  } catch (err) {
+    return new ReadProblem(slice.dat.path, e.offset, `unreadable message: ${(err as Error).message}`);
+  }
+  if (m.sequence !== e.seq) {
+    return new ReadProblem(slice.dat.path, e.offset, `record has sequence ${m.sequence}, expected ${e.seq}`);
+  }
+  return m;
+}
+
 /** Reads a store's slices back: index records and message records. */
 export class SliceReader {
   readonly #blocks: IndexBlock[] = [];
@@ -183,17 +228,7 @@ export class SliceReader {
     const at = this.#block(slice, block, onDisk);
     if (at instanceof ReadProblem) return at;
     const pos = (i - block * INDEX_BLOCK) * INDEX_RECORD_SIZE;
-    const fileOffset = VERSION_SIZE + i * INDEX_RECORD_SIZE;
-    if (pos + INDEX_RECORD_SIZE > at.count * INDEX_RECORD_SIZE) {
-      return new ReadProblem(slice.idx.path, fileOffset, 'index record missing');
-    }
-    const bad = indexRecordProblem(at.buf, pos, this.doCrc ? this.crc : undefined);
-    if (bad !== undefined) return new ReadProblem(slice.idx.path, fileOffset, bad);
-    const e = readIndexRecord(at.buf, pos);
-    if (e.seq !== seq) {
-      return new ReadProblem(slice.idx.path, fileOffset, `index record has sequence ${e.seq}, expected ${seq}`);
-    }
-    return e;
+    return checkIndexRecord(slice, seq, at.buf, pos, at.count * INDEX_RECORD_SIZE, this.doCrc ? this.crc : undefined);
   }
 
   #block(slice: Slice, block: number, onDisk: number): IndexBlock | ReadProblem {
@@ -223,26 +258,7 @@ export class SliceReader {
     const total = RECORD_HEADER_SIZE + e.size;
     const w = this.#window(slice, e.offset, total);
     if (w === undefined) return new ReadProblem(slice.dat.path, e.offset, `record of ${total} bytes is past the end of the file`);
-    const { buf, at } = w;
-    const size = buf.readUInt32LE(at);
-    if (size !== e.size) return new ReadProblem(slice.dat.path, e.offset, `record size is ${size}, the index says ${e.size}`);
-    if (this.doCrc) {
-      const want = buf.readUInt32LE(at + 4);
-      const got = this.crc.of(buf, at + RECORD_HEADER_SIZE, at + total);
-      if (want !== got) {
-        return new ReadProblem(slice.dat.path, e.offset, `corrupted data, expected crc to be ${hex(want)}, got ${hex(got)}`);
-      }
-    }
-    let m: MsgProtoView;
-    try {
-      m = decodeMsgProto(buf, at + RECORD_HEADER_SIZE, e.size);
-    } catch (err) {
-      return new ReadProblem(slice.dat.path, e.offset, `unreadable message: ${(err as Error).message}`);
-    }
-    if (m.sequence !== e.seq) {
-      return new ReadProblem(slice.dat.path, e.offset, `record has sequence ${m.sequence}, expected ${e.seq}`);
-    }
-    return m;
+    return checkMsgRecord(slice, e, w.buf, w.at, this.doCrc ? this.crc : undefined);
   }
 
   /** `len` bytes at `offset` of the data file, from the read-ahead window. */

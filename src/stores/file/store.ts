@@ -33,7 +33,7 @@ import {
   VERSION_SIZE,
   versionHeader,
 } from './format.js';
-import { DirLock } from './lock.js';
+import { takeDirLock, type DirLock, type LockRefused } from './lock.js';
 import { recoverSlices } from './msg-recovery.js';
 import { FileMsgStore } from './msg-store.js';
 import { fileStoreOptions, type FileStoreOptions } from './options.js';
@@ -76,6 +76,7 @@ export class FileStore implements Store {
   readonly #crc: Crc;
   readonly #committer: Committer;
   #lock: DirLock | undefined;
+  #recovered = false;
   #serverFile: AppendFile | undefined;
   #clientsFile: AppendFile | undefined;
   readonly #clients = new Map<string, ClientInfo>();
@@ -97,21 +98,36 @@ export class FileStore implements Store {
     return this.opts.dir;
   }
 
-  // TODO(reshape #11): an OS lock (fcntl/LockFileEx) through the addon, not the pid file.
+  /** The directory's OS lock (lock.ts): held from here until close(); false while another server holds it. */
   async lock(): Promise<boolean> {
-    return this.#lock !== undefined;
+    if (this.#closed) return false;
+    return !('byThisProcess' in this.#takeLock());
   }
 
-  async recover(): Promise<RecoveredState> {
-    if (this.#lock !== undefined) throw new StoreError('the file store is already recovered');
-    const started = performance.now();
+  #takeLock(): DirLock | LockRefused {
+    if (this.#lock !== undefined) return this.#lock;
     const root = this.opts.dir;
     try {
       mkdirSync(root, { recursive: true });
     } catch (err) {
       throw new StoreError(`unable to create the root directory [${root}]: ${(err as Error).message}`);
     }
-    this.#lock = DirLock.take(root);
+    const got = takeDirLock(root, this.opts.log);
+    if ('release' in got) this.#lock = got;
+    return got;
+  }
+
+  async recover(): Promise<RecoveredState> {
+    if (this.#recovered) throw new StoreError('the file store is already recovered');
+    const started = performance.now();
+    const root = this.opts.dir;
+    const lock = this.#takeLock();
+    if ('byThisProcess' in lock) {
+      if (lock.byThisProcess) throw new StoreError(`store directory "${root}" is already in use by this server`);
+      const who = lock.pid === undefined ? '' : `process ${lock.pid}; `;
+      throw new StoreError(`store directory "${root}" is in use by another server (${who}lock file "${lock.path}")`);
+    }
+    this.#recovered = true;
     try {
       this.#truncateWitness();
       this.#removeStaleTemps();
@@ -129,8 +145,9 @@ export class FileStore implements Store {
       return { info, clients: [...this.#clients.values()].map((c) => ({ ...c })), channels };
     } catch (err) {
       this.#closeFiles();
-      this.#lock.release();
+      lock.release();
       this.#lock = undefined;
+      this.#recovered = false;
       throw err;
     }
   }

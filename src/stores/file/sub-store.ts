@@ -162,7 +162,7 @@ export class FileSubStore implements SubStore {
     this.#maybeCompact();
   }
 
-  /** Waits for subs.dat only (the pipeline calls this after every delivery). */
+  /** Waits for subs.dat only (the sequencer calls this after every delivery). */
   flush(): Promise<void> | void {
     return this.#ctx.committer.flushFiles([this.file]);
   }

@@ -24,7 +24,7 @@ import {
   type StoredMsg,
 } from '../store.js';
 import { Arena, type ArenaStats } from './arena.js';
-import { encodeMsgProto, msgProtoSize } from '../../streaming/pb/fast.js';
+import { encodeMsgProto, msgProtoSize } from '../../pb/hot.js';
 
 /**
  * Called the first time a store drops messages to stay within max_msgs or

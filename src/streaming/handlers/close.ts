@@ -5,6 +5,7 @@
 import { decodeCloseRequest, encodeCloseResponse } from '../codec.js';
 import { StanErr } from '../errors.js';
 import type { StanContext } from '../context.js';
+import { OpKind } from '../ops.js';
 
 export function handleClose(ctx: StanContext, data: Uint8Array, reply: string | undefined): void {
   const log = ctx.log;
@@ -20,10 +21,5 @@ export function handleClose(ctx: StanContext, data: Uint8Array, reply: string | 
     return;
   }
   if (log.traceEnabled) log.trace(`STREAM: [Client:${r.clientID}] Received close request`);
-  ctx.pipeline.control(() => {
-    const client = ctx.clients.get(r.clientID);
-    if (client === undefined) return respond(StanErr.UNKNOWN_CLIENT);
-    ctx.closeClient(client, 'close request');
-    respond();
-  });
+  ctx.sequencer.submit({ kind: OpKind.Disconnect, clientId: r.clientID, why: 'close request', hbInbox: undefined, reply });
 }

@@ -1,7 +1,9 @@
 // ConnectRequest (STAN-REFERENCE §2.2): validation in the Go server's
-// order, duplicate-ID handling, and the ConnectResponse with the subjects.
+// order and the duplicate-ID probe, then a connect operation; complete.ts
+// sends the ConnectResponse with the subjects.
 
 import { decodeConnectRequest, encodeConnectResponse } from '../codec.js';
+import { OpKind } from '../ops.js';
 import { StanErr, StanError } from '../errors.js';
 import type { StanContext } from '../context.js';
 
@@ -26,30 +28,20 @@ export async function handleConnect(ctx: StanContext, data: Uint8Array, reply: s
   }
   if (req.heartbeatInbox === '') return fail(StanErr.INVALID_CONN_REQ);
   if (!CLIENT_ID.test(req.clientID)) return fail(StanErr.INVALID_CLIENT_ID);
+  const info = {
+    id: req.clientID,
+    hbInbox: req.heartbeatInbox,
+    connId: req.connID,
+    protocol: req.protocol,
+    pingInterval: req.pingInterval,
+    pingMaxOut: req.pingMaxOut,
+  };
+  let replace;
   try {
-    await ctx.clients.register({
-      id: req.clientID,
-      hbInbox: req.heartbeatInbox,
-      connId: req.connID,
-      protocol: req.protocol,
-      pingInterval: req.pingInterval,
-      pingMaxOut: req.pingMaxOut,
-    });
+    replace = await ctx.clients.probe(info);
   } catch (err) {
     if (err instanceof StanError) return fail(err.message);
     throw err;
   }
-  const s = ctx.info;
-  const res = {
-    pubPrefix: s.publish,
-    subRequests: s.subscribe,
-    unsubRequests: s.unsubscribe,
-    closeRequests: s.close,
-    subCloseRequests: s.subClose,
-    protocol: 1,
-    ...(req.protocol >= 1 ? { pingRequests: `${s.discovery}.pings`, pingInterval: req.pingInterval, pingMaxOut: req.pingMaxOut } : {}),
-  };
-  ctx.log.debug(`STREAM: [Client:${req.clientID}] Connected (Inbox=${req.heartbeatInbox})`);
-  if (log.traceEnabled) log.trace(`STREAM: [Client:${req.clientID}] Sending connect response pubPrefix=${res.pubPrefix}`);
-  ctx.transport.publish(reply, encodeConnectResponse(res));
+  ctx.sequencer.submit({ kind: OpKind.Connect, info, replace, reply });
 }

@@ -1,12 +1,13 @@
-// PubMsg (STAN-REFERENCE §2.4): validated, stored at once (a sequence per
-// channel, a monotonic timestamp), and completed by the pipeline: flush,
-// delivery, then the PubAck.
+// PubMsg (STAN-REFERENCE §2.4): validated, applied at once as a publish
+// operation (a sequence per channel, a monotonic timestamp decided here),
+// and completed by the sequencer: flush, delivery, then the PubAck.
 
-import { decodePubMsg, encodePubAck, isCtrlMsg } from '../codec.js';
-import { isValidChannel } from '../channels.js';
+import { decodePubMsg, isCtrlMsg } from '../codec.js';
+import { isValidChannel } from '../../subject/channel-name.js';
 import { StanErr, StanError } from '../errors.js';
+import type { Clock } from '../clock.js';
 import type { StanContext } from '../context.js';
-import type { PubMsgView } from '../pb/fast.js';
+import type { PubMsgView } from '../../pb/hot.js';
 
 export function handlePublish(ctx: StanContext, data: Uint8Array, reply: string | undefined): void {
   let pm;
@@ -14,7 +15,7 @@ export function handlePublish(ctx: StanContext, data: Uint8Array, reply: string 
     pm = decodePubMsg(data);
   } catch {
     // Legacy inter-server control traffic is ignored silently.
-    if (!isCtrlMsg(data)) ctx.pipeline.failed(reply, encodePubAck('', StanErr.INVALID_PUB_REQ));
+    if (!isCtrlMsg(data)) ctx.sequencer.reject(reply, '', StanErr.INVALID_PUB_REQ);
     return;
   }
   const log = ctx.log;
@@ -24,53 +25,51 @@ export function handlePublish(ctx: StanContext, data: Uint8Array, reply: string 
   // A connID identifies the publisher alone: that fences a replaced client.
   const client = pm.connID.length > 0 ? ctx.clients.byConnId(pm.connID) : ctx.clients.get(pm.clientID);
   if (client === undefined) return fail(ctx, pm, reply, StanErr.INVALID_PUB_REQ);
+  const op = ctx.sequencer.publishOp;
+  op.channel = pm.subject;
+  op.data = pm.data;
+  op.reply = pm.reply;
+  op.timestamp = nowNs(ctx.clock);
   let c;
   try {
-    c = ctx.channels.lookupOrCreate(pm.subject);
+    c = ctx.sequencer.publish(op, reply, pm.guid);
   } catch (err) {
     if (err instanceof StanError) return fail(ctx, pm, reply, err.message);
-    throw err;
-  }
-  let ts = nowNs();
-  if (ts < c.lastTimestamp) ts = c.lastTimestamp;
-  c.lastTimestamp = ts;
-  let seq: number;
-  try {
-    seq = c.msgs.store(pm.data, pm.reply, ts);
-  } catch (err) {
     // A store that cannot take the message (disk full, I/O error): the
     // publisher gets the error text in its PubAck, as the Go server sends it.
     ctx.log.error(`STREAM: [Client:${client.id}] Error storing message on "${pm.subject}": ${(err as Error).message}`);
     return fail(ctx, pm, reply, (err as Error).message);
+  } finally {
+    op.data = EMPTY; // not kept past the apply: it may be a view into a read buffer
   }
-  c.inMsgs++;
   c.lastActive = lastMs;
   c.inBytes += data.length;
-  // The PubAck leaves once the batch is complete (pipeline.ts).
-  if (log.traceEnabled) log.trace(`STREAM: [Client:${pm.clientID}] Acking Publisher subj=${pm.subject} guid=${pm.guid} seq=${seq}`);
-  ctx.pipeline.stored(c, seq, reply, encodePubAck(pm.guid));
+  // The PubAck leaves once the batch is complete (sequencer.ts).
+  if (log.traceEnabled) log.trace(`STREAM: [Client:${pm.clientID}] Acking Publisher subj=${pm.subject} guid=${pm.guid} seq=${c.msgs.lastSeq}`);
 }
 
 /** A PubAck carrying an error, sent in order with the others. */
 function fail(ctx: StanContext, pm: PubMsgView, reply: string | undefined, error: string): void {
   if (ctx.log.traceEnabled) ctx.log.trace(`STREAM: [Client:${pm.clientID}] Acking Publisher subj=${pm.subject} guid=${pm.guid} error=${error}`);
-  ctx.pipeline.failed(reply, encodePubAck(pm.guid, error));
+  ctx.sequencer.reject(reply, pm.guid, error);
 }
+
+const EMPTY = new Uint8Array(0);
 
 let lastMs = 0;
 let lastNs = 0n;
-/** performance.now() when Date.now() was first seen at lastMs. */
+/** performance.now() when the clock was first seen at lastMs. */
 let perfAtMs = 0;
 
 /**
  * Wall clock in Unix ns, as the Go server stamps messages (time.Now()):
- * the millisecond from Date.now(), the microseconds within it from the
+ * the millisecond from the clock (Date.now()), the microseconds within it from the
  * monotonic clock since that millisecond was first seen (capped below the
  * next one, so stamps never go back), so that messages of one millisecond
  * keep their order and distinct stamps.
  */
-function nowNs(): bigint {
-  const ms = Date.now();
+function nowNs(clock: Clock): bigint {
+  const ms = clock.now();
   const perf = performance.now();
   if (ms !== lastMs) {
     lastMs = ms;

@@ -1,11 +1,14 @@
 // SubscriptionRequest (STAN-REFERENCE §2.5): validation in the Go server's
-// order; the SubscriptionResponse is sent before the subscription starts,
-// so it reaches the client before the first message.
+// order, then a subscribe operation with a new ack inbox and the arrival
+// time; the sequencer resolves its start position, applies it and sends
+// the SubscriptionResponse before the first message (complete.ts).
 
 import { decodeSubscriptionRequest, encodeSubscriptionResponse } from '../codec.js';
-import { isValidChannel } from '../channels.js';
-import { StanErr, StanError } from '../errors.js';
+import { isValidChannel } from '../../subject/channel-name.js';
+import { StanErr } from '../errors.js';
 import type { StanContext } from '../context.js';
+import { newInbox } from '../nuid.js';
+import { OpKind } from '../ops.js';
 
 /** StartPosition values run 0 (NewOnly) to 4 (First). */
 const MAX_START_POSITION = 4;
@@ -34,21 +37,6 @@ export function handleSubscribe(ctx: StanContext, data: Uint8Array, reply: strin
   if (r.maxInFlight <= 0) return fail(StanErr.INVALID_MAX_INFLIGHT);
   if (r.startPosition < 0 || r.startPosition > MAX_START_POSITION) return fail(StanErr.INVALID_START);
   if (!isValidChannel(r.subject)) return fail(StanErr.INVALID_SUBJECT);
-  const client = ctx.clients.get(r.clientID);
-  if (client === undefined) return fail(StanErr.UNKNOWN_CLIENT);
-  let sub;
-  try {
-    const c = ctx.channels.lookupOrCreate(r.subject);
-    sub = ctx.subs.add(client, c, r);
-  } catch (err) {
-    if (err instanceof StanError) return fail(err.message);
-    throw err;
-  }
-  ctx.log.debug(
-    `STREAM: [Client:${r.clientID}] Started new subscription, subject=${r.subject}, inbox=${r.inbox}` +
-      `${r.qGroup ? `, queue=${r.qGroup}` : ''}${r.durableName ? `, durable=${r.durableName}` : ''}`,
-  );
-  if (log.traceEnabled) log.trace(`STREAM: [Client:${r.clientID}] Sending subscription response ackInbox=${sub.state.ackInbox}`);
-  ctx.transport.publish(reply, encodeSubscriptionResponse({ ackInbox: sub.state.ackInbox }));
-  ctx.subs.start(sub);
+  if (ctx.clients.get(r.clientID) === undefined) return fail(StanErr.UNKNOWN_CLIENT);
+  ctx.sequencer.submit({ kind: OpKind.Subscribe, request: r, ackInbox: newInbox(), id: 0, startSeq: 0, at: ctx.clock.now(), reply });
 }

@@ -1,9 +1,11 @@
 // UnsubscribeRequest on the unsubscribe and subscription-close subjects
-// (STAN-REFERENCE §2.8): run after every earlier publish is complete.
+// (STAN-REFERENCE §2.8): an operation applied after every earlier publish
+// is complete; apply.ts checks the subscription, complete.ts answers.
 
 import { decodeUnsubscribeRequest, encodeSubscriptionResponse } from '../codec.js';
 import { StanErr } from '../errors.js';
 import type { StanContext } from '../context.js';
+import { OpKind } from '../ops.js';
 
 export function handleUnsubscribe(ctx: StanContext, data: Uint8Array, reply: string | undefined, close: boolean): void {
   const log = ctx.log;
@@ -20,18 +22,5 @@ export function handleUnsubscribe(ctx: StanContext, data: Uint8Array, reply: str
     return;
   }
   if (log.traceEnabled) log.trace(`STREAM: [Client:${r.clientID}] Received ${what} request subject=${r.subject} inbox=${r.inbox}`);
-  ctx.pipeline.control(() => {
-    const c = ctx.channels.get(r.subject);
-    // The Go server answers an unknown channel as an unknown subscription
-    // (server.go: ErrInvalidSub); STAN-REFERENCE §2.8 says `stan: unknown
-    // channel`, a text no Go source we could read contains.
-    if (c === undefined) return respond(StanErr.INVALID_SUB);
-    const sub = c.findSub(r.inbox);
-    if (sub === undefined) return respond(StanErr.INVALID_SUB);
-    const client = ctx.clients.get(r.clientID);
-    if (client === undefined || sub.client !== client) return respond(StanErr.UNKNOWN_CLIENT);
-    ctx.subs.remove(sub, close ? 'close' : 'unsubscribe');
-    ctx.log.debug(`STREAM: [Client:${r.clientID}] ${close ? 'Closed' : 'Unsubscribed'} subscription on ${r.subject}`);
-    respond();
-  });
+  ctx.sequencer.submit({ kind: OpKind.RemoveSub, clientId: r.clientID, channel: r.subject, inbox: r.inbox, close, reply });
 }

@@ -1,0 +1,52 @@
+// Reading the arguments of the Rust parser's op records (src/core/ops.ts):
+// each argument is an (offset, length) pair into the chunk the record came
+// from (or the parser's carry buffer). Shared by every connection kind.
+
+import { R_PAYLOAD_LEN, R_PAYLOAD_OFF } from '../core/index.js';
+
+/** The UTF-8 text of the (offset, length) pair at `w`. */
+export function text(src: Buffer, ops: Uint32Array, w: number): string {
+  const off = ops[w]!;
+  return src.toString('utf8', off, off + ops[w + 1]!);
+}
+
+/** Like text(), undefined when the argument is absent. */
+export function optText(src: Buffer, ops: Uint32Array, w: number): string | undefined {
+  return ops[w + 1] ? text(src, ops, w) : undefined;
+}
+
+/** The payload view of the record at `at`. */
+export function payloadOf(src: Buffer, ops: Uint32Array, at: number): Uint8Array {
+  // A plain Uint8Array view costs less to make than Buffer#subarray, once per PUB.
+  return new Uint8Array(src.buffer, src.byteOffset + ops[at + R_PAYLOAD_OFF]!, ops[at + R_PAYLOAD_LEN]!);
+}
+
+/**
+ * Decodes publish subjects, reusing the last string when the bytes are the
+ * same: a publisher mostly repeats a few subjects, and comparing a few
+ * bytes in JS is cheaper than making a string each time.
+ */
+export class SubjectDecoder {
+  #bytes = Buffer.alloc(256);
+  #len = -1;
+  #str = '';
+
+  decode(src: Buffer, ops: Uint32Array, w: number): string {
+    const off = ops[w]!;
+    const len = ops[w + 1]!;
+    const last = this.#bytes;
+    if (len === this.#len) {
+      let i = 0;
+      while (i < len && src[off + i] === last[i]) i++;
+      if (i === len) return this.#str;
+    }
+    this.#str = src.toString('utf8', off, off + len);
+    if (len <= last.length) {
+      src.copy(last, 0, off, off + len);
+      this.#len = len;
+    } else {
+      this.#len = -1;
+    }
+    return this.#str;
+  }
+}

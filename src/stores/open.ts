@@ -1,0 +1,57 @@
+// Opening the store that the options ask for (-st, --dir and the --file_*
+// flags, or their streaming config keys; STAN-REFERENCE §7.2). Only the
+// chosen implementation is loaded (fewer modules, a quicker start). The
+// store's "limits reached" warnings go to the log in the Go server's words.
+
+import type { Logger } from '../log/logger.js';
+import { friendlyBytes } from '../log/go-units.js';
+import { observeStoreFsync, observeStoreWrite } from './latency.js';
+import { type ChannelLimits, type MsgStoreState, type Store, StoreError } from './store.js';
+
+/** The options that choose and configure the store, under the flag table's keys (storeType, filestoreDir, file*). */
+export interface StoreChoice {
+  readonly values: Readonly<Record<string, unknown>>;
+  /** The keys given; the others keep the store's defaults. */
+  readonly set: ReadonlySet<string>;
+}
+
+export interface OpenedStore {
+  store: Store;
+  /** Where it keeps its data, for the startup log; undefined in memory. */
+  location?: string;
+}
+
+/**
+ * The warning the Go server logs the first time a channel drops messages
+ * for its limits (pass the state right after that drop).
+ */
+export function limitReachedWarning(channel: string, state: MsgStoreState, limits: ChannelLimits): string {
+  return (
+    // Go's %q of printable text, as a JSON string.
+    `WARNING: Reached limits for store ${JSON.stringify(channel)} ` +
+    `(msgs=${state.msgs}/${limits.maxMsgs} bytes=${friendlyBytes(state.bytes)}/${friendlyBytes(limits.maxBytes)}), ` +
+    'dropping old messages to make room for new ones'
+  );
+}
+
+/** The store of `storeType` (MEMORY by default); throws StoreError for a type or directory that cannot be used. */
+export async function openStore(choice: StoreChoice, log: Logger): Promise<OpenedStore> {
+  const { values } = choice;
+  const type = String(values.storeType ?? 'MEMORY').toUpperCase();
+  const onLimitReached = (channel: string, state: MsgStoreState, limits: ChannelLimits) =>
+    log.warn(`STREAM: ${limitReachedWarning(channel, state, limits)}`);
+  if (type === 'FILE') {
+    const dir = values.filestoreDir;
+    if (typeof dir !== 'string' || dir === '') throw new StoreError('for FILE stores, root directory must be specified');
+    const { FileStore, fileOptionsFromValues } = await import('./file/index.js');
+    const fileOpts = fileOptionsFromValues(values, (k) => choice.set.has(k));
+    const latency = { write: observeStoreWrite, sync: observeStoreFsync };
+    const store = new FileStore({ ...fileOpts, dir, log, onLimitReached, latency });
+    return { store, location: store.dir };
+  }
+  if (type !== 'MEMORY') {
+    throw new StoreError(`store type "${values.storeType}" is not supported yet (use MEMORY or FILE)`);
+  }
+  const { MemoryStore } = await import('./memory/index.js');
+  return { store: new MemoryStore({ onLimitReached }) };
+}

@@ -1,0 +1,144 @@
+// Delivery to subscriptions end to end (STAN-REFERENCE §2.6, §4 items 5-7,
+// §11.9): MaxInflight and acks, a queue member's unacked message
+// redelivered to another (flag and count as the client decodes them), a
+// member leaving, and fan-out. Over real sockets with node-nats-streaming,
+// on the embedded NATS server and with -ns on Debian's nats-server. The
+// rules themselves (timing, order, counts, member choice) are unit-tested
+// on the fake clock and transport in delivery.test.ts.
+
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { closeClient, publish, startStan, stanConnect, until, type StanFixture } from '../helpers/stan.js';
+import { closeSub, exactly, range, subscribe, uniqueId, variants, type Got, type Variant } from '../helpers/stan-delivery.js';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+async function publishN(sc: any, channel: string, from: number, to: number): Promise<void> {
+  await Promise.all(range(from, to).map((i) => publish(sc, channel, `m${i}`)));
+}
+
+function brief(got: Got[]): string {
+  return JSON.stringify(got.map((g) => `${g.seq}${g.redelivered ? `r${g.count}` : ''}`));
+}
+
+function define(v: Variant): void {
+  const test = suite(`streaming/delivery-sockets [${v.name}]`);
+  let fx: StanFixture;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const clients: any[] = [];
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const connect = async (): Promise<any> => {
+    const sc = await stanConnect(fx.url, uniqueId('dlv'));
+    clients.push(sc);
+    return sc;
+  };
+
+  test.before(async () => {
+    fx = await startStan({ external: v.external });
+  });
+  test.after.each(async () => {
+    for (const sc of clients.splice(0)) await closeClient(sc);
+  });
+  test.after(async () => {
+    await fx.stop();
+  });
+
+  // ---------- MaxInflight ----------
+
+  test('max in flight: exactly MaxInflight un-acked messages, then one more per ack', async () => {
+    const sc = await connect();
+    const h = await subscribe(sc, 'mif.basic', { manual: true, maxInFlight: 3 });
+    await publishN(sc, 'mif.basic', 1, 10);
+    await exactly(h, 3, 'before any ack', 5000, 300);
+    assert.equal(h.seqs(), [1, 2, 3]);
+    h.ack(1);
+    await exactly(h, 4, 'after acking 1', 5000, 300);
+    assert.is(h.got[3]!.seq, 4);
+    h.ack(2);
+    h.ack(3);
+    await exactly(h, 6, 'after acking 2 and 3', 5000, 300);
+    assert.equal(h.seqs(), [1, 2, 3, 4, 5, 6]);
+    h.ackEverything();
+    await exactly(h, 10, 'after acking everything', 5000, 200);
+    assert.equal(h.seqs(), range(1, 10));
+    assert.equal(
+      h.got.map((g) => g.data),
+      range(1, 10).map((i) => `m${i}`),
+    );
+    assert.ok(h.got.every((g) => !g.redelivered), brief(h.got));
+  });
+
+  // ---------- Queue groups ----------
+
+  test('queue group: a message one member does not ack is redelivered to another member', async () => {
+    const [scA, scB] = [await connect(), await connect()];
+    const a = await subscribe(scA, 'qg.redeliver', { queue: 'q', manual: true, maxInFlight: 1, ackWaitMs: 1000 });
+    const b = await subscribe(scB, 'qg.redeliver', { queue: 'q', ackWaitMs: 1000 });
+    await publishN(scA, 'qg.redeliver', 1, 4);
+    await until(() => a.got.length + b.got.length >= 4, 'the first deliveries');
+    // A has MaxInflight 1 and never acks: it holds exactly one message.
+    assert.is(a.got.length, 1, `A got ${brief(a.got)}, B got ${brief(b.got)}`);
+    const held = a.got[0]!;
+    await until(() => b.got.some((g) => g.seq === held.seq), `B to get ${held.seq} (B got ${brief(b.got)})`, 4000);
+    const moved = b.got.find((g) => g.seq === held.seq)!;
+    assert.is(moved.redelivered, true);
+    assert.is(moved.count, 1);
+    assert.is(moved.data, held.data);
+    assert.is(a.got.length, 1, `A must not get it back: ${brief(a.got)}`);
+    assert.equal([...new Set([...a.seqs(), ...b.seqs()])].sort(), [1, 2, 3, 4]);
+  });
+
+  async function leaving(channel: string, how: 'subscription close' | 'connection close'): Promise<void> {
+    const [scA, scB] = [await connect(), await connect()];
+    const a = await subscribe(scA, channel, { queue: 'q', manual: true }); // AckWait 30 s: only leaving moves them
+    const b = await subscribe(scB, channel, { queue: 'q' });
+    await publishN(scB, channel, 1, 6);
+    await until(() => a.got.length + b.got.length >= 6, 'the first deliveries');
+    assert.ok(a.got.length >= 1, `A (first in the group) holds at least one message: A ${brief(a.got)}`);
+    const held = a.seqs();
+    const seen = b.got.length;
+    if (how === 'subscription close') await closeSub(a);
+    else await closeClient(scA);
+    await until(
+      () => held.every((s) => b.got.slice(seen).some((g) => g.seq === s)),
+      `B to get A's ${JSON.stringify(held)} (B got ${brief(b.got)})`,
+      3000,
+    );
+    const moved = b.got.slice(seen).filter((g) => held.includes(g.seq));
+    assert.ok(moved.every((g) => g.redelivered && g.count === 1), `moved: ${brief(moved)}`);
+    assert.equal(
+      moved.map((g) => g.seq),
+      held,
+      'moved in sequence order',
+    );
+  }
+
+  test('queue group: a member whose connection closes hands its pending messages to the others', async () => {
+    await leaving('qg.leave.conn', 'connection close');
+  });
+
+  // ---------- Fan-out ----------
+
+  test('fan-out: several plain subscribers each get every message once, in order', async () => {
+    const [sc1, sc2] = [await connect(), await connect()];
+    const subs = [
+      await subscribe(sc1, 'fan.out'),
+      await subscribe(sc1, 'fan.out'),
+      await subscribe(sc2, 'fan.out', { manual: true }),
+    ];
+    subs[2]!.ackEverything();
+    await publishN(sc2, 'fan.out', 1, 50);
+    for (const [i, h] of subs.entries()) {
+      await exactly(h, 50, `subscriber ${i}`, 5000, i === 0 ? 300 : 0);
+      assert.equal(h.seqs(), range(1, 50), `subscriber ${i}`);
+      assert.equal(
+        h.got.map((g) => g.data),
+        range(1, 50).map((n) => `m${n}`),
+      );
+      assert.ok(h.got.every((g) => !g.redelivered));
+    }
+  });
+
+  test.run();
+}
+
+for (const v of variants('streaming/delivery')) define(v);
