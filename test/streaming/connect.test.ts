@@ -421,7 +421,9 @@ function pingSuite(v: Variant): void {
 
 // ---------------------------------------------------------------------------
 
-const HB = { hbIntervalMs: 50, hbTimeoutMs: 50, hbFailCount: 2 };
+// The reply timeout is long enough for an answer through nats-server on a loaded
+// machine: a late answer counts as a missed heartbeat.
+const HB = { hbIntervalMs: 50, hbTimeoutMs: 250, hbFailCount: 2 };
 
 /**
  * A raw client that answers its heartbeats, registered beside the one under
