@@ -24,6 +24,8 @@ export class Clients {
   readonly #probing = new Set<string>();
   /** The client last found by connID. */
   #lastConn: StanClient | undefined;
+  /** The server shut down: no heartbeat is armed any more. */
+  #stopped = false;
 
   constructor(
     private readonly opts: StanOptions,
@@ -104,10 +106,13 @@ export class Clients {
   }
 
   stopAll(): void {
+    this.#stopped = true;
     for (const c of this.#byId.values()) this.clock.clearTimer(c.hbTimer);
   }
 
   #armHeartbeat(c: StanClient, ms: number): void {
+    // A heartbeat in flight at shutdown comes back after stopAll(): no new one then.
+    if (this.#stopped) return;
     this.clock.clearTimer(c.hbTimer);
     c.hbTimer = this.clock.setTimer(() => void this.#heartbeat(c), ms);
   }
@@ -117,7 +122,7 @@ export class Clients {
     c.hbInFlight = true;
     const reply = await this.transport.request(c.info.hbInbox, EMPTY, this.opts.hbTimeoutMs);
     c.hbInFlight = false;
-    if (c.closed) return;
+    if (c.closed || this.#stopped) return;
     if (reply !== null) {
       c.hbFailed = 0;
     } else if (++c.hbFailed > this.opts.hbFailCount) {

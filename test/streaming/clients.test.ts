@@ -67,4 +67,17 @@ test('a heartbeat close names its connection (heartbeat inbox): a client under t
   await h.stop();
 });
 
+test('a heartbeat in flight at shutdown arms no other when its reply comes back', async () => {
+  const h = await harness();
+  await h.connect('a');
+  let reply: (r: Uint8Array | null) => void = () => {};
+  h.transport.request = () => new Promise((resolve) => (reply = resolve));
+  await h.advance(HB_MS);
+  assert.is(h.server.clients.get('a')!.hbInFlight, true, 'the heartbeat is out');
+  await h.stop();
+  reply(null);
+  await h.advance(0);
+  assert.is(h.clock.armed, 0, 'no heartbeat armed after the shutdown');
+});
+
 test.run();
