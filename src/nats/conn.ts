@@ -193,29 +193,43 @@ export class Conn {
     }
   }
 
-  /** Processes records [from, count); false when closed or paused. */
+  /**
+   * Processes records [from, count); false when closed or paused. An op
+   * whose processing throws (a bug, or an in-process subscriber that let
+   * an error escape) is logged at ERR level and skipped: the connection
+   * and the server go on with the next op. One try per chunk, none per op.
+   */
   #run(chunk: Buffer, ops: Uint32Array, count: number, from: number, carry: Buffer | undefined): boolean {
     // Read once per chunk: with -V off, tracing costs nothing more.
     const trace = this.ctx.log.traceEnabled;
     const kind = this.kind;
-    for (let r = from; r < count; r++) {
-      const at = HEADER_WORDS + r * RECORD_WORDS;
-      const word = ops[at + R_KIND]!;
-      const src = word & FLAG_CARRY ? carry! : chunk;
-      const op = word & KIND_MASK;
-      if (trace) traceIn(this.ctx.log, kind.traceName(), op, src, ops, at);
-      if (op === Op.ERROR) {
-        this.#parseError(ops[at + R_NUM]!);
-        return false;
+    let r = from;
+    for (;;) {
+      try {
+        for (; r < count; r++) {
+          const at = HEADER_WORDS + r * RECORD_WORDS;
+          const word = ops[at + R_KIND]!;
+          const src = word & FLAG_CARRY ? carry! : chunk;
+          const op = word & KIND_MASK;
+          if (trace) traceIn(this.ctx.log, kind.traceName(), op, src, ops, at);
+          if (op === Op.ERROR) {
+            this.#parseError(ops[at + R_NUM]!);
+            return false;
+          }
+          const pending = kind.dispatch(op, src, ops, at);
+          if (pending !== undefined) {
+            this.#pause(chunk, ops, count, r + 1, carry, pending);
+            return false;
+          }
+          if (this.closed) return false;
+        }
+        return true;
+      } catch (err) {
+        this.ctx.log.error(`${this.who} - Error processing op ${ops[HEADER_WORDS + r * RECORD_WORDS + R_KIND]! & KIND_MASK}: ${(err as Error).stack ?? err}`);
+        if (this.closed) return false;
+        r++;
       }
-      const pending = kind.dispatch(op, src, ops, at);
-      if (pending !== undefined) {
-        this.#pause(chunk, ops, count, r + 1, carry, pending);
-        return false;
-      }
-      if (this.closed) return false;
     }
-    return true;
   }
 
   /** Holds the rest of the chunk, and stops reading, until `done` settles. */

@@ -6,6 +6,7 @@
 // Authorization Violation, when it fails. Over real sockets; the test
 // holds authentication open with a gate around the server's Authenticator,
 // so what the server has and has not processed is known without waiting.
+// An op whose processing throws is logged and skipped (issue #18).
 
 import { genSalt, hash } from 'bcryptjs';
 import { suite } from 'uvu';
@@ -13,6 +14,7 @@ import * as assert from 'uvu/assert';
 import type { AuthResult, ConnectCredentials } from '../../src/nats/auth.js';
 import type { Client } from '../../src/nats/client.js';
 import type { NatsServer } from '../../src/nats/server.js';
+import { silentLogger } from '../../src/log/logger.js';
 import { RawClient, startServer } from '../helpers/nats.js';
 
 interface Ctx {
@@ -138,6 +140,25 @@ test('an authentication that throws closes like a refused one', async (ctx) => {
   assert.is(await c.closedBy(), "-ERR 'Authorization Violation'\r\n");
   assert.is(ctx.server.router.size, 0);
   assert.is(ctx.server.closed.at(-1)?.reason, 'Authentication Failure');
+});
+
+test('an in-process subscriber that throws: the op is logged at ERR and skipped, the connection goes on (issue #18)', async () => {
+  const errors: string[] = [];
+  const server = await startServer({}, { ...silentLogger, error: (t: string) => void errors.push(t) });
+  try {
+    server.internalClient('thrower').subscribe('boom', null, () => {
+      throw new Error('handler broke');
+    });
+    const [c] = await RawClient.info(server.port);
+    c.send('CONNECT {"verbose":false}\r\nSUB foo 1\r\nPUB boom 1\r\nx\r\nPUB foo 2\r\nhi\r\nPUB boom 1\r\ny\r\nPING\r\n');
+    await c.expect(/^MSG foo 1 2\r\nhi\r\nPONG\r\n/);
+    assert.is(errors.length, 2);
+    assert.match(errors[0]!, /Error processing op .*handler broke/s);
+    assert.is(c.closed, false);
+    c.close();
+  } finally {
+    await server.shutdown();
+  }
 });
 
 test.run();
