@@ -55,41 +55,50 @@ export class Subscriptions {
   /** Applies §2.8's table. */
   remove(sub: StanSub, how: Removal): void {
     const c = sub.channel;
+    const g = sub.group;
+    const others = g !== undefined && g.members.length > 1;
+    // Kept: an offline durable, or the shadow of a durable group's last member.
+    const kept = how !== 'unsubscribe' && (g === undefined ? sub.state.isDurable : g.durable && !others);
+    // The store first: if it throws, the subscription is as it was. (A
+    // member leaving others hands its pending messages over first.)
+    if (!others) {
+      if (!kept) c.subStore.delete(sub.state.id);
+      else if (g === undefined) c.subStore.update({ ...sub.state, isClosed: true });
+      else c.subStore.update({ ...sub.state, clientId: '' });
+    }
     c.lastActive = this.clock.now();
     this.activity.detached(sub);
     c.byAckInbox.delete(sub.state.ackInbox);
     sub.client?.subs.delete(sub);
     sub.client = undefined;
     sub.initialized = false;
-    const g = sub.group;
     if (g !== undefined) {
       g.members.splice(g.members.indexOf(sub), 1);
-      if (g.members.length > 0) {
+      if (others) {
         this.#redistribute(sub, g);
-        this.#drop(sub);
+        c.subs.delete(sub);
+        c.subStore.delete(sub.state.id);
         this.activity.groupChanged(c, g);
-      } else if (g.durable && how !== 'unsubscribe') {
+      } else if (kept) {
         // The last member of a durable group: the group lives on as a shadow.
         sub.lastClientId = sub.state.clientId;
         sub.state.clientId = '';
         g.shadow = sub;
-        c.subStore.update(sub.state);
       } else {
         c.queues.delete(g.name);
-        this.#drop(sub);
+        c.subs.delete(sub);
       }
       return;
     }
     c.plain.delete(sub);
-    if (sub.state.isDurable && how !== 'unsubscribe') {
+    if (kept) {
       // Offline, resumable: pending kept.
       sub.state.isClosed = true;
       sub.stalled = false;
-      c.subStore.update(sub.state);
       return;
     }
     if (sub.state.isDurable) c.durables.delete(StanSub.durableKey(sub.state.clientId, c.name, sub.state.durableName));
-    this.#drop(sub);
+    c.subs.delete(sub);
   }
 
   /**
@@ -107,11 +116,6 @@ export class Subscriptions {
     }
   }
 
-  #drop(sub: StanSub): void {
-    sub.channel.subs.delete(sub);
-    sub.channel.subStore.delete(sub.state.id);
-  }
-
   #checkRoom(c: Channel): void {
     const max = c.limits.maxSubscriptions;
     if (max > 0 && c.subs.size >= max) throw new StanError(StanErr.TOO_MANY_SUBS);
@@ -120,7 +124,6 @@ export class Subscriptions {
   #create(client: StanClient, c: Channel, op: SubscribeOp, qGroup: string, lastSent: number): StanSub {
     this.#checkRoom(c);
     const r = op.request;
-    if (op.id >= c.nextSubId) c.nextSubId = op.id + 1;
     const state: SubState = {
       id: op.id,
       clientId: r.clientID,
@@ -136,7 +139,9 @@ export class Subscriptions {
       isClosed: false,
     };
     const sub = new StanSub(state, c);
+    // The store first: if it throws, the channel is as it was.
     c.subStore.create(state);
+    if (op.id >= c.nextSubId) c.nextSubId = op.id + 1;
     c.subs.add(sub);
     this.#attach(client, sub);
     return sub;

@@ -109,8 +109,9 @@ export class Applier {
   /** Unregisters a client and removes its subscriptions as a connection close does (§2.8). */
   #closeClient(c: StanClient, why: string): void {
     if (c.closed) return;
-    this.clients.remove(c);
+    // The store first: if it throws, the client is still registered in both.
     this.store.deleteClient(c.id);
+    this.clients.remove(c);
     for (const sub of [...c.subs]) this.subs.remove(sub, 'connection');
     this.log.debug(`STREAM: [Client:${c.id}] Closed (${why})`);
   }
