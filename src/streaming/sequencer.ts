@@ -11,15 +11,19 @@
 //
 // A failed flush answers the batch's publishers on that channel with the
 // store's error text in their PubAcks (as the Go server does) and does not
-// make their messages deliverable.
+// make their messages deliverable. An operation whose decide or apply
+// throws (a store that refuses a channel name, a full disk, a broken
+// invariant) is logged at ERR level and answered with the error's text;
+// the items behind it go on (no request is left unanswered).
 
 import type { Logger } from '../log/logger.js';
-import type { Applier } from './apply.js';
+import type { Applier, ApplyResult } from './apply.js';
 import type { Channels } from './channels.js';
 import { encodePubAck } from './codec.js';
 import type { Completer } from './complete.js';
 import { decideSubscribe, decideTimeStart, startNeedsRead } from './decide.js';
 import type { Delivery } from './delivery.js';
+import { failureText } from './failures.js';
 import type { Channel } from './model.js';
 import { type ControlOp, OpKind, type PublishOp } from './ops.js';
 import type { NatsTransport } from './transport.js';
@@ -106,7 +110,13 @@ export class Sequencer {
    * publish stored meanwhile would be deleted with it).
    */
   applyNow(op: ControlOp): void {
-    this.completer.complete(op, this.applier.apply(op));
+    let r: ApplyResult;
+    try {
+      r = this.applier.apply(op);
+    } catch (err) {
+      r = { error: failedOp(this.log, op, err) };
+    }
+    this.completer.complete(op, r);
   }
 
   /** Resolves when everything queued so far is done. */
@@ -133,27 +143,38 @@ export class Sequencer {
   }
 
   async #run(): Promise<void> {
-    try {
-      for (let item = this.#items.shift(); item !== undefined; item = this.#items.shift()) {
+    for (let item = this.#items.shift(); item !== undefined; item = this.#items.shift()) {
+      // One item failing (a bug: each one catches what it expects) must
+      // not stall the ones behind it.
+      try {
         if (item instanceof Batch) await this.#complete(this.#merge(item));
         else if (item instanceof Barrier) item.resolve();
         else await this.#control(item);
+      } catch (err) {
+        this.log.error(`STREAM: sequencer: ${(err as Error).stack ?? err}`);
       }
-    } catch (err) {
-      this.log.error(`STREAM: sequencer: ${(err as Error).stack ?? err}`);
-    } finally {
-      this.#running = false;
-      if (this.#items.length > 0) this.#kick();
     }
+    this.#running = false;
   }
 
-  /** Decides, applies and completes one operation. */
+  /**
+   * Decides, applies and completes one operation. A throw before the
+   * completion is answered as an error (the completion sends each kind's
+   * response with it); one in the completion is only logged: the
+   * response may have left already.
+   */
   async #control(op: ControlOp): Promise<void> {
-    if (op.kind === OpKind.Subscribe) {
-      if (startNeedsRead(op, this.channels)) await decideTimeStart(op, this.channels);
-      decideSubscribe(op, this.channels);
+    let r: ApplyResult;
+    try {
+      if (op.kind === OpKind.Subscribe) {
+        if (startNeedsRead(op, this.channels)) await decideTimeStart(op, this.channels);
+        decideSubscribe(op, this.channels);
+      }
+      r = this.applier.apply(op);
+    } catch (err) {
+      r = { error: failedOp(this.log, op, err) };
     }
-    this.completer.complete(op, this.applier.apply(op));
+    this.completer.complete(op, r);
   }
 
   /**
@@ -205,9 +226,15 @@ export class Sequencer {
     for (const [c, seq] of b.channels) {
       if (failed?.has(c)) continue;
       if (seq > c.deliverable) c.deliverable = seq;
-      this.delivery.sendAvailable(c);
-      const p = c.subStore.flush();
-      if (p) (subWaits ??= []).push(p);
+      // The messages are durable: a failing delivery or subscription
+      // flush must not keep their PubAcks from leaving.
+      try {
+        this.delivery.sendAvailable(c);
+        const p = c.subStore.flush();
+        if (p) (subWaits ??= []).push(p);
+      } catch (err) {
+        this.log.error(`STREAM: Error delivering on channel "${c.name}": ${(err as Error).stack ?? err}`);
+      }
     }
     if (subWaits) {
       try {
@@ -228,5 +255,25 @@ export class Sequencer {
     const text = err instanceof Error ? err.message : String(err);
     this.log.error(`STREAM: Error flushing channel "${c.name}": ${text}`);
     return (failed ?? new Map<Channel, string>()).set(c, text);
+  }
+}
+
+/** Logs an operation that could not be decided or applied; returns its requester's error text. */
+function failedOp(log: Logger, op: ControlOp, err: unknown): string {
+  return failureText(log, `Unable to apply ${op.kind}${opTarget(op)}`, err);
+}
+
+/** What an operation is about, for the log. */
+function opTarget(op: ControlOp): string {
+  switch (op.kind) {
+    case OpKind.Connect:
+      return ` [Client:${op.info.id}]`;
+    case OpKind.Subscribe:
+      return ` [Client:${op.request.clientID}] on "${op.request.subject}"`;
+    case OpKind.Disconnect:
+    case OpKind.RemoveSub:
+      return ` [Client:${op.clientId}]`;
+    default:
+      return ` on "${op.channel}"`;
   }
 }

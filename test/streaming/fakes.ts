@@ -2,11 +2,12 @@
 // delivery and the sequencer: a fake NATS transport that records what the
 // server publishes and lets the test inject requests, a fake clock whose
 // timers fire only when the test advances it, and a message store whose
-// memory misses and whose read() resolves when the test says.
+// memory misses and whose read() resolves when the test says; a store
+// whose writes throw on demand (a full disk, a name the filesystem refuses).
 
-import { silentLogger } from '../../src/log/logger.js';
+import { type Logger, silentLogger } from '../../src/log/logger.js';
 import { MemoryStore } from '../../src/stores/memory/index.js';
-import type { ChannelLimits, ClientInfo, MsgStore, RecoveredState, ServerInfo, Store, StoredMsg, SubStore } from '../../src/stores/store.js';
+import { StoreError, type ChannelLimits, type ClientInfo, type MsgStore, type RecoveredState, type ServerInfo, type Store, type StoredMsg, type SubState, type SubStore } from '../../src/stores/store.js';
 import type { Clock, TimerHandle } from '../../src/streaming/clock.js';
 import { defaultStanOptions, type StanOptions } from '../../src/streaming/options.js';
 import * as pb from '../../src/pb/protocol.js';
@@ -191,9 +192,8 @@ export class SlowMsgStore implements MsgStore {
   }
 }
 
-/** A memory store whose channels' message stores are SlowMsgStores (by channel name), missing nothing at first. */
-export class SlowStore implements Store {
-  readonly slow = new Map<string, SlowMsgStore>();
+/** A store that hands everything to a memory store: the fakes below override what they change. */
+class MemoryStoreWrapper implements Store {
   readonly #inner = new MemoryStore();
   readonly type = 'MEMORY';
 
@@ -213,11 +213,7 @@ export class SlowStore implements Store {
     this.#inner.deleteClient(id);
   }
   createChannel(name: string, limits: ChannelLimits): { msgs: MsgStore; subs: SubStore } {
-    const { msgs, subs } = this.#inner.createChannel(name, limits);
-    const s = new SlowMsgStore(msgs);
-    s.missing = new Set();
-    this.slow.set(name, s);
-    return { msgs: s, subs };
+    return this.#inner.createChannel(name, limits);
   }
   deleteChannel(name: string): void {
     this.#inner.deleteChannel(name);
@@ -227,6 +223,77 @@ export class SlowStore implements Store {
   }
   close(): Promise<void> {
     return this.#inner.close();
+  }
+}
+
+/** A memory store whose channels' message stores are SlowMsgStores (by channel name), missing nothing at first. */
+export class SlowStore extends MemoryStoreWrapper {
+  readonly slow = new Map<string, SlowMsgStore>();
+
+  override createChannel(name: string, limits: ChannelLimits): { msgs: MsgStore; subs: SubStore } {
+    const { msgs, subs } = super.createChannel(name, limits);
+    const s = new SlowMsgStore(msgs);
+    s.missing = new Set();
+    this.slow.set(name, s);
+    return { msgs: s, subs };
+  }
+}
+
+/** The writes a FailingStore can refuse. */
+export type StoreWrite = 'createChannel' | 'addClient' | 'deleteClient' | 'subs.create' | 'subs.update' | 'subs.delete';
+
+/** A memory store whose chosen write throws a StoreError (`failing`), as a full disk does. */
+export class FailingStore extends MemoryStoreWrapper {
+  /** The write that throws; none when undefined. */
+  failing: StoreWrite | undefined;
+
+  /** Throws the store's error if `what` is the failing write. */
+  check(what: StoreWrite): void {
+    if (this.failing === what) throw new StoreError(`${what}: no space left on device`);
+  }
+  override addClient(info: ClientInfo): void {
+    this.check('addClient');
+    super.addClient(info);
+  }
+  override deleteClient(id: string): void {
+    this.check('deleteClient');
+    super.deleteClient(id);
+  }
+  override createChannel(name: string, limits: ChannelLimits): { msgs: MsgStore; subs: SubStore } {
+    this.check('createChannel');
+    const { msgs, subs } = super.createChannel(name, limits);
+    return { msgs, subs: new FailingSubStore(subs, this) };
+  }
+}
+
+class FailingSubStore implements SubStore {
+  constructor(
+    private readonly inner: SubStore,
+    private readonly store: FailingStore,
+  ) {}
+  create(state: SubState): void {
+    this.store.check('subs.create');
+    this.inner.create(state);
+  }
+  update(state: SubState): void {
+    this.store.check('subs.update');
+    this.inner.update(state);
+  }
+  delete(id: number): void {
+    this.store.check('subs.delete');
+    this.inner.delete(id);
+  }
+  sent(id: number, seq: number): void {
+    this.inner.sent(id, seq);
+  }
+  acked(id: number, seq: number): void {
+    this.inner.acked(id, seq);
+  }
+  flush(): Promise<void> | void {
+    return this.inner.flush();
+  }
+  close(): Promise<void> | void {
+    return this.inner.close();
   }
 }
 
@@ -263,9 +330,10 @@ export class Harness {
   constructor(
     readonly store: Store = new MemoryStore(),
     opts: Partial<StanOptions> = {},
+    log: Logger = silentLogger,
   ) {
     const o = { ...defaultStanOptions(), hbIntervalMs: 3_600_000, ...opts };
-    this.server = new StanServer(o, store, this.transport, silentLogger, this.clock);
+    this.server = new StanServer(o, store, this.transport, log, this.clock);
   }
 
   async start(): Promise<this> {

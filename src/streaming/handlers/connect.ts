@@ -4,8 +4,9 @@
 
 import { decodeConnectRequest, encodeConnectResponse } from '../codec.js';
 import { OpKind } from '../ops.js';
-import { StanErr, StanError } from '../errors.js';
+import { StanErr } from '../errors.js';
 import type { StanContext } from '../context.js';
+import { failureText } from '../failures.js';
 
 const CLIENT_ID = /^[a-zA-Z0-9_-]+$/;
 
@@ -40,8 +41,8 @@ export async function handleConnect(ctx: StanContext, data: Uint8Array, reply: s
   try {
     replace = await ctx.clients.probe(info);
   } catch (err) {
-    if (err instanceof StanError) return fail(err.message);
-    throw err;
+    // A StanError is the probe's answer; anything else still gets one.
+    return fail(failureText(log, `[Client:${info.id}] Unable to connect`, err));
   }
   ctx.sequencer.submit({ kind: OpKind.Connect, info, replace, reply });
 }
