@@ -155,10 +155,11 @@ export class Applier {
 
   /** Deletes an inactive channel: its messages, offline durables and shadows go with it. */
   #deleteChannel(c: Channel): void {
+    // The store first: if it throws, the channel is as it was (the next sweep tries again).
+    this.store.deleteChannel(c.name);
     this.activity.channelDeleted(c);
     for (const sub of c.subs) sub.client?.subs.delete(sub);
     this.channels.remove(c);
-    this.store.deleteChannel(c.name);
     this.log.info(`STREAM: Channel "${c.name}" has been deleted`);
   }
 }

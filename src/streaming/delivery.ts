@@ -270,6 +270,16 @@ export class Delivery implements FetchHost {
 
   /** The ack-wait timer of a subscription fired. */
   #onAckTimer(sub: StanSub): void {
+    // A timer: an error escaping it would end the process.
+    try {
+      this.#redeliveryPass(sub);
+    } catch (err) {
+      this.log(`STREAM: [Client:${sub.state.clientId}] Error redelivering on "${sub.channel.name}": ${(err as Error).stack ?? err}`);
+      this.retryLater(sub);
+    }
+  }
+
+  #redeliveryPass(sub: StanSub): void {
     sub.ackTimer = undefined;
     sub.ackTimerAt = 0;
     if (sub.pending.size === 0 || sub.redeliveryRead) return; // (that pass re-arms when it is done)

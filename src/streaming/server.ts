@@ -213,10 +213,16 @@ export class StanServer implements StanContext, Activity {
       const nowMs = this.clock.now();
       const now = BigInt(nowMs) * 1_000_000n;
       for (const c of [...this.channels.values()]) {
-        if (c.limits.maxAgeMs > 0 && c.msgs.expire(now) > 0) this.delivery.sendAvailable(c);
-        const idle = c.limits.maxInactivityMs;
-        if (idle > 0 && nowMs - c.lastActive >= idle && !c.hasActiveSubs()) {
-          this.sequencer.applyNow({ kind: OpKind.DeleteChannel, channel: c.name });
+        // A store failing on one channel must neither end the process
+        // (this is a timer) nor stop the sweep of the others.
+        try {
+          if (c.limits.maxAgeMs > 0 && c.msgs.expire(now) > 0) this.delivery.sendAvailable(c);
+          const idle = c.limits.maxInactivityMs;
+          if (idle > 0 && nowMs - c.lastActive >= idle && !c.hasActiveSubs()) {
+            this.sequencer.applyNow({ kind: OpKind.DeleteChannel, channel: c.name });
+          }
+        } catch (err) {
+          this.log.error(`STREAM: Error expiring channel "${c.name}": ${(err as Error).stack ?? err}`);
         }
       }
       this.#scheduleExpiry();

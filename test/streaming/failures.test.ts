@@ -5,7 +5,8 @@
 // subscribing, on the embedded NATS server and with -ns. Over the fakes: a
 // store whose writes throw (a full disk) for connect, subscribe,
 // unsubscribe, subscription close and close, each answered with the
-// store's text in its response and changing no state; a NUL byte in a
+// store's text in its response and changing no state; a redelivery and an
+// idle channel's deletion whose write throws in a timer; a NUL byte in a
 // channel name reaching the file store.
 
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -16,6 +17,8 @@ import * as assert from 'uvu/assert';
 import { silentLogger, type ServerLogger } from '../../src/log/logger.js';
 import * as pb from '../../src/pb/protocol.js';
 import { FileStore } from '../../src/stores/file/index.js';
+import { DEFAULT_STORE_LIMITS } from '../../src/stores/store.js';
+import type { StanOptions } from '../../src/streaming/options.js';
 import { pubResult, publish, until } from '../helpers/stan.js';
 import { type Env, withEnv } from '../helpers/stan-env.js';
 import { subscribe, subscribeError, uniqueId, variants, type Variant } from '../helpers/stan-sub.js';
@@ -90,7 +93,7 @@ function socketSuite(v: Variant): void {
 
 for (const v of variants('streaming/failures')) socketSuite(v);
 
-const fake = suite('streaming/failures: a store whose writes throw');
+const fake = suite('streaming/failures: a store that throws');
 
 /** The error text of the last response the fake transport sent on `reply` with `decode`. */
 function lastError(h: Harness, reply: string, decode: (b: Uint8Array) => { error: string }): string {
@@ -100,9 +103,9 @@ function lastError(h: Harness, reply: string, decode: (b: Uint8Array) => { error
 }
 
 /** A server over a FailingStore (failing nothing yet) with client c1 connected. */
-async function connected(): Promise<{ store: FailingStore; h: Harness }> {
+async function connected(opts: Partial<StanOptions> = {}): Promise<{ store: FailingStore; h: Harness }> {
   const store = new FailingStore();
-  const h = await new Harness(store).start();
+  const h = await new Harness(store, opts).start();
   await h.connect('c1');
   return { store, h };
 }
@@ -179,6 +182,33 @@ fake('close: a failing deleteClient is a CloseResponse error, the client stays r
   await h.closeClient('c1');
   assert.is(lastError(h, '_INBOX.close.c1', pb.CloseResponse.decode), '');
   assert.is(h.server.clients.get('c1'), undefined);
+  await h.stop();
+});
+
+fake('a redelivery whose store read throws is logged and tried again one AckWait later', async () => {
+  const { store, h } = await connected();
+  const { inbox } = await h.subscribe('c1', 'foo', { ackWaitSecs: 1 });
+  await h.publishN('c1', 'foo', 1);
+  assert.equal(h.seqs(inbox), [1]);
+  store.failing = 'msgs.cached';
+  await h.advance(1000); // threw out of the timer before
+  assert.equal(h.seqs(inbox), [1], 'not redelivered');
+  store.failing = undefined;
+  await h.advance(1000);
+  assert.equal(h.seqs(inbox), [1, 1], 'redelivered one AckWait later');
+  await h.stop();
+});
+
+fake('an idle channel whose deletion the store refuses stays, and goes at the next sweep', async () => {
+  const storeLimits = { ...DEFAULT_STORE_LIMITS, maxInactivityMs: 1000, perChannel: new Map() };
+  const { store, h } = await connected({ storeLimits });
+  await h.publishN('c1', 'foo', 1);
+  store.failing = 'deleteChannel';
+  await h.advance(2000); // threw out of the timer before
+  assert.ok(h.server.channels.get('foo') !== undefined, 'the channel is as it was');
+  store.failing = undefined;
+  await h.advance(1000);
+  assert.is(h.server.channels.get('foo'), undefined);
   await h.stop();
 });
 

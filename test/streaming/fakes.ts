@@ -239,10 +239,10 @@ export class SlowStore extends MemoryStoreWrapper {
   }
 }
 
-/** The writes a FailingStore can refuse. */
-export type StoreWrite = 'createChannel' | 'addClient' | 'deleteClient' | 'subs.create' | 'subs.update' | 'subs.delete';
+/** The store calls a FailingStore can make throw. */
+export type StoreWrite = 'createChannel' | 'deleteChannel' | 'addClient' | 'deleteClient' | 'subs.create' | 'subs.update' | 'subs.delete' | 'msgs.cached';
 
-/** A memory store whose chosen write throws a StoreError (`failing`), as a full disk does. */
+/** A memory store whose chosen write (or memory read) throws a StoreError (`failing`), as a full disk (or EIO) does. */
 export class FailingStore extends MemoryStoreWrapper {
   /** The write that throws; none when undefined. */
   failing: StoreWrite | undefined;
@@ -259,10 +259,29 @@ export class FailingStore extends MemoryStoreWrapper {
     this.check('deleteClient');
     super.deleteClient(id);
   }
+  override deleteChannel(name: string): void {
+    this.check('deleteChannel');
+    super.deleteChannel(name);
+  }
   override createChannel(name: string, limits: ChannelLimits): { msgs: MsgStore; subs: SubStore } {
     this.check('createChannel');
     const { msgs, subs } = super.createChannel(name, limits);
-    return { msgs, subs: new FailingSubStore(subs, this) };
+    return { msgs: new FailingMsgStore(msgs, this), subs: new FailingSubStore(subs, this) };
+  }
+}
+
+/** A message store whose memory reads throw when the FailingStore says (an I/O error). */
+class FailingMsgStore extends SlowMsgStore {
+  constructor(
+    inner: MsgStore,
+    private readonly owner: FailingStore,
+  ) {
+    super(inner);
+    this.missing = new Set();
+  }
+  override cached(seq: number): StoredMsg | undefined {
+    this.owner.check('msgs.cached');
+    return super.cached(seq);
   }
 }
 
