@@ -46,16 +46,26 @@ export async function connectExternal(o: ExternalNatsOptions, log: Logger): Prom
       else if (s.type === 'reconnect') log.info(`STREAM: reconnected to NATS server ${s.data}`);
     }
   })();
-  return new ExternalTransport(nc);
+  return new ExternalTransport(nc, log);
 }
 
 export class ExternalTransport implements NatsTransport {
-  constructor(readonly nc: NatsConnection) {}
+  constructor(
+    readonly nc: NatsConnection,
+    private readonly log: Logger,
+  ) {}
 
   subscribe(subject: string, handler: MsgHandler): TransportSub {
     const sub = this.nc.subscribe(subject, {
       callback: (err, msg) => {
-        if (err === null) handler(msg.subject, msg.reply || undefined, msg.data);
+        if (err !== null) return;
+        // An error escaping a handler would go up into the client's read
+        // loop (the embedded server's Conn catches its own per chunk).
+        try {
+          handler(msg.subject, msg.reply || undefined, msg.data);
+        } catch (e) {
+          this.log.error(`STREAM: Error processing a message on "${msg.subject}": ${(e as Error).stack ?? e}`);
+        }
       },
     });
     return { unsubscribe: () => sub.unsubscribe() };

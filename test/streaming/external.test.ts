@@ -1,6 +1,7 @@
 // -ns: the streaming layer on Debian's nats-server, with the credentials
 // that server requires, and surviving a restart of that server (the
-// transport reconnects and re-subscribes by itself).
+// transport reconnects and re-subscribes by itself); a handler that throws
+// is logged and the transport goes on (issue #18).
 
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -8,7 +9,7 @@ import { silentLogger } from '../../src/log/logger.js';
 import { connectExternal } from '../../src/streaming/transport-external.js';
 import { haveNatsServer, startGoNats } from '../helpers/go-nats.js';
 import { closeClient, publish, stanConnect, startStan } from '../helpers/stan.js';
-import { stopProcess } from '../helpers/wait.js';
+import { stopProcess, until } from '../helpers/wait.js';
 
 const test = suite('streaming/external');
 
@@ -65,6 +66,31 @@ if (!haveNatsServer()) {
       await closeClient(sc);
     } finally {
       await fx.stop();
+    }
+  });
+
+  test('a handler that throws is logged at ERR level, and the next message is handled (issue #18)', async () => {
+    const go = await startGoNats();
+    const errors: string[] = [];
+    const log = { ...silentLogger, error: (t: string) => void errors.push(t) };
+    const t = await connectExternal({ url: `nats://127.0.0.1:${go.port}`, name: 'throws' }, log);
+    try {
+      const got: string[] = [];
+      t.subscribe('boom', (_s, _r, data) => {
+        const text = Buffer.from(data).toString();
+        if (text === 'bad') throw new Error('handler broke');
+        got.push(text);
+      });
+      await t.flush();
+      t.publish('boom', Buffer.from('bad'));
+      t.publish('boom', Buffer.from('good'));
+      await until(() => got.length === 1, 'the message after the throw');
+      assert.equal(got, ['good']);
+      assert.ok(errors.some((e) => e.includes('handler broke')), 'logged');
+      assert.is(t.nc.isClosed(), false);
+    } finally {
+      await t.close();
+      await stopProcess(go.proc);
     }
   });
 }
