@@ -19,6 +19,7 @@ const FORBIDDEN: Record<string, readonly string[]> = {
   pb: ['nats', 'streaming', 'monitor', 'cli', 'stores', 'config'],
   subject: ['nats', 'streaming', 'monitor', 'cli', 'stores', 'config'],
   core: ['nats', 'streaming', 'monitor', 'cli', 'stores', 'config'],
+  timers: ['nats', 'streaming', 'monitor', 'cli', 'stores', 'config', 'pb', 'subject', 'core', 'log'],
   log: ['nats', 'streaming', 'monitor', 'cli', 'stores'],
   nats: ['streaming', 'monitor', 'cli'],
   streaming: ['monitor', 'cli'],

@@ -18,6 +18,7 @@ import { processUnsub } from './ops/unsub.js';
 import type { PermissionChecker } from './permissions.js';
 import { Err, msgLine, OK } from './proto.js';
 import type { Subscription } from './subscription.js';
+import { clearLongTimer, setLongTimeout, type LongTimer } from '../timers/long.js';
 
 export class Client implements ClientConn, ConnKind {
   readonly conn: Conn;
@@ -38,7 +39,7 @@ export class Client implements ClientConn, ConnKind {
   perms: PermissionChecker | null = null;
   /** A CONNECT was accepted (with credentials, where required). */
   connected = false;
-  #authTimer: NodeJS.Timeout | undefined;
+  #authTimer: LongTimer | undefined;
 
   constructor(
     readonly ctx: NatsContext,
@@ -54,7 +55,7 @@ export class Client implements ClientConn, ConnKind {
   begin(info: Buffer | undefined): void {
     this.conn.begin(info);
     if (this.ctx.auth.required) {
-      this.#authTimer = setTimeout(() => {
+      this.#authTimer = setLongTimeout(() => {
         if (!this.connected) this.conn.close('Authentication Timeout', Err.AUTH_TIMEOUT);
       }, this.ctx.authTimeoutMs);
     }
@@ -184,12 +185,12 @@ export class Client implements ClientConn, ConnKind {
     this.connected = true;
     this.perms = perms;
     this.user = user;
-    clearTimeout(this.#authTimer);
+    clearLongTimer(this.#authTimer);
     this.sendOk();
   }
 
   onClose(_reason: CloseReason): void {
-    clearTimeout(this.#authTimer);
+    clearLongTimer(this.#authTimer);
     for (const sub of this.subs.values()) this.ctx.router.unsubscribe(sub);
     this.subs.clear();
     this.ctx.removeClient(this.cid);

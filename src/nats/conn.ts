@@ -30,6 +30,7 @@ import type { NatsOptions } from './options.js';
 import { Outbound } from './outbound.js';
 import { Err, errLine, PING, type ErrSpec } from './proto.js';
 import { traceIn, traceOut } from './trace.js';
+import { clearLongTimer, setLongInterval, setLongTimeout, type LongTimer } from '../timers/long.js';
 
 /** How long a closing connection may take to flush before it is destroyed. */
 const CLOSE_GRACE_MS = 1000;
@@ -96,8 +97,8 @@ export class Conn {
   lastActivity = Date.now();
   pingsOut = 0;
   #paused: Paused | null = null;
-  #pingTimer: NodeJS.Timeout | undefined;
-  #deadline: NodeJS.Timeout | undefined;
+  #pingTimer: LongTimer | undefined;
+  #deadline: LongTimer | undefined;
 
   constructor(
     readonly kind: ConnKind,
@@ -124,8 +125,7 @@ export class Conn {
     if (info) this.outbound.bytes(info);
     const interval = this.ctx.opts.pingIntervalMs;
     if (interval > 0) {
-      this.#pingTimer = setInterval(() => this.#keepAlive(), interval);
-      this.#pingTimer.unref();
+      this.#pingTimer = setLongInterval(() => this.#keepAlive(), interval, { unref: true });
     }
   }
 
@@ -148,7 +148,7 @@ export class Conn {
     if (this.closed) return;
     this.closed = true;
     this.closeReason = reason;
-    clearInterval(this.#pingTimer);
+    clearLongTimer(this.#pingTimer);
     this.#clearDeadline();
     this.kind.onClose(reason);
     const log = this.ctx.log;
@@ -285,12 +285,11 @@ export class Conn {
 
   #watchDeadline(socketPending: number): void {
     if (socketPending === 0 || this.#deadline) return;
-    this.#deadline = setTimeout(() => this.close('Slow Consumer (Write Deadline)'), this.ctx.opts.writeDeadlineMs);
-    this.#deadline.unref();
+    this.#deadline = setLongTimeout(() => this.close('Slow Consumer (Write Deadline)'), this.ctx.opts.writeDeadlineMs, { unref: true });
   }
 
   #clearDeadline(): void {
-    clearTimeout(this.#deadline);
+    clearLongTimer(this.#deadline);
     this.#deadline = undefined;
   }
 }

@@ -3,6 +3,8 @@
 // clock in tests (no sleeping through real AckWaits) and a standby, which
 // applies operations without delivering, runs none.
 
+import { clearLongTimer, setLongTimeout, type LongTimer } from '../timers/long.js';
+
 /** A timer armed through a Clock; opaque to its users. */
 export type TimerHandle = unknown;
 
@@ -15,15 +17,16 @@ export interface Clock {
   clearTimer(t: TimerHandle | undefined): void;
 }
 
-/** The wall clock and Node's timers (unref'd). */
+/**
+ * The wall clock and Node's timers (unref'd), for any delay: an AckWait or
+ * heartbeat interval past ~24.9 days is chained, not turned into 1 ms.
+ */
 export const realClock: Clock = {
   now: Date.now,
   setTimer(fn, ms) {
-    const t = setTimeout(fn, ms);
-    t.unref();
-    return t;
+    return setLongTimeout(fn, ms, { unref: true });
   },
   clearTimer(t) {
-    clearTimeout(t as NodeJS.Timeout | undefined);
+    clearLongTimer(t as LongTimer | undefined);
   },
 };

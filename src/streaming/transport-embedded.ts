@@ -5,12 +5,13 @@
 
 import type { NatsServer } from '../nats/server.js';
 import type { InternalClient } from '../nats/internal.js';
+import { clearLongTimer, setLongTimeout, type LongTimer } from '../timers/long.js';
 import { nuid } from './nuid.js';
 import type { MsgHandler, NatsTransport, TransportSub } from './transport.js';
 
 interface Pending {
   resolve(data: Uint8Array | null): void;
-  timer: NodeJS.Timeout;
+  timer: LongTimer;
 }
 
 export class EmbeddedTransport implements NatsTransport {
@@ -38,14 +39,14 @@ export class EmbeddedTransport implements NatsTransport {
     const token = String(this.#nextReply++);
     const reply = this.#replyPrefix + token;
     return new Promise((resolve) => {
-      const timer = setTimeout(() => {
+      const timer = setLongTimeout(() => {
         this.#pending.delete(token);
         resolve(null);
       }, timeoutMs);
       this.#pending.set(token, { resolve, timer });
       if (this.#client.publish(subject, reply, data) === 0) {
         // Nobody listens: fail now, as a no-responders status would.
-        clearTimeout(timer);
+        clearLongTimer(timer);
         this.#pending.delete(token);
         resolve(null);
       }
@@ -58,7 +59,7 @@ export class EmbeddedTransport implements NatsTransport {
 
   close(): Promise<void> {
     for (const p of this.#pending.values()) {
-      clearTimeout(p.timer);
+      clearLongTimer(p.timer);
       p.resolve(null);
     }
     this.#pending.clear();
@@ -71,7 +72,7 @@ export class EmbeddedTransport implements NatsTransport {
     const p = this.#pending.get(token);
     if (p === undefined) return;
     this.#pending.delete(token);
-    clearTimeout(p.timer);
+    clearLongTimer(p.timer);
     p.resolve(Uint8Array.prototype.slice.call(payload));
   }
 }

@@ -3,8 +3,9 @@
 // reconnects forever when the server restarts, re-creating the
 // subscriptions itself.
 
-import { connect, type ConnectionOptions, type NatsConnection } from 'nats';
+import { connect, createInbox, type ConnectionOptions, type NatsConnection } from 'nats';
 import type { Logger } from '../log/logger.js';
+import { MAX_TIMER_MS, setLongTimeout } from '../timers/long.js';
 import type { MsgHandler, NatsTransport, TransportSub } from './transport.js';
 
 export interface ExternalNatsOptions {
@@ -76,6 +77,7 @@ export class ExternalTransport implements NatsTransport {
   }
 
   async request(subject: string, data: Uint8Array, timeoutMs: number): Promise<Uint8Array | null> {
+    if (timeoutMs > MAX_TIMER_MS) return this.#longRequest(subject, data, timeoutMs);
     try {
       const m = await this.nc.request(subject, data, { timeout: timeoutMs });
       return m.data;
@@ -83,6 +85,29 @@ export class ExternalTransport implements NatsTransport {
       // Timeout, or no responders (a 503 status): nobody answered.
       return null;
     }
+  }
+
+  /**
+   * A request whose timeout (a -hbt of weeks) the nats package would arm
+   * as 1 ms: its own inbox and a long timer instead.
+   */
+  #longRequest(subject: string, data: Uint8Array, timeoutMs: number): Promise<Uint8Array | null> {
+    return new Promise((resolve) => {
+      const inbox = createInbox();
+      const sub = this.nc.subscribe(inbox, {
+        max: 1,
+        callback: (err, msg) => {
+          timer.clear();
+          // A 503 status (no responders) carries no data: nobody answered.
+          resolve(err === null && msg.headers?.code !== 503 ? msg.data : null);
+        },
+      });
+      const timer = setLongTimeout(() => {
+        sub.unsubscribe();
+        resolve(null);
+      }, timeoutMs, { unref: true });
+      this.nc.publish(subject, data, { reply: inbox });
+    });
   }
 
   flush(): Promise<void> {

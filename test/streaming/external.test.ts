@@ -9,7 +9,7 @@ import { silentLogger } from '../../src/log/logger.js';
 import { connectExternal } from '../../src/streaming/transport-external.js';
 import { haveNatsServer, startGoNats } from '../helpers/go-nats.js';
 import { closeClient, publish, stanConnect, startStan } from '../helpers/stan.js';
-import { stopProcess, until } from '../helpers/wait.js';
+import { sleep, stopProcess, until } from '../helpers/wait.js';
 
 const test = suite('streaming/external');
 
@@ -88,6 +88,30 @@ if (!haveNatsServer()) {
       assert.equal(got, ['good']);
       assert.ok(errors.some((e) => e.includes('handler broke')), 'logged');
       assert.is(t.nc.isClosed(), false);
+    } finally {
+      await t.close();
+      await stopProcess(go.proc);
+    }
+  });
+
+  test('a request with a timeout past 2^31-1 ms (-hbt of weeks) waits for its answer, and no responders is null', async () => {
+    const go = await startGoNats();
+    const t = await connectExternal({ url: `nats://127.0.0.1:${go.port}`, name: 'long-request' }, silentLogger);
+    try {
+      const MONTH_MS = 30 * 86_400_000;
+      let answer: (() => void) | undefined;
+      const sub = t.subscribe('long.req', (_s, reply) => {
+        answer = () => t.publish(reply!, Buffer.from('pong'));
+      });
+      await t.flush();
+      const pending = t.request('long.req', Buffer.from('ping'), MONTH_MS);
+      // Before the fix the nats package armed 1 ms: null before any answer.
+      await until(() => answer !== undefined, 'the request');
+      await sleep(50);
+      answer!();
+      assert.is(Buffer.from((await pending)!).toString(), 'pong');
+      sub.unsubscribe();
+      assert.is(await t.request('nobody.listens', Buffer.from('x'), MONTH_MS), null);
     } finally {
       await t.close();
       await stopProcess(go.proc);

@@ -48,6 +48,7 @@ import {
 import { scanRecords } from './scan.js';
 import { FileSubStore } from './sub-store.js';
 import { settleEnd } from './tail.js';
+import { clearLongTimer, setLongInterval, type LongTimer } from '../../timers/long.js';
 
 /** How often idle slice files are closed. */
 const SWEEP_MS = 1000;
@@ -85,6 +86,7 @@ export class FileStore implements Store {
   #cliCompacting = false;
   readonly #channels = new Map<string, FileChannel>();
   #timers: NodeJS.Timeout[] = [];
+  #autoSync: LongTimer | undefined;
   #closed = false;
   stats: RecoveryStats | undefined;
 
@@ -212,6 +214,8 @@ export class FileStore implements Store {
     if (this.#closed) return;
     this.#closed = true;
     for (const t of this.#timers) clearInterval(t);
+    clearLongTimer(this.#autoSync);
+    this.#autoSync = undefined;
     this.#timers = [];
     await this.#committer.close();
     this.#closeFiles();
@@ -404,12 +408,11 @@ export class FileStore implements Store {
     sweep.unref();
     this.#timers.push(sweep);
     if (!this.opts.doSync && this.opts.autoSyncMs > 0) {
-      const auto = setInterval(() => {
+      // auto_sync comes from the config: any period, so a long-timer interval.
+      this.#autoSync = setLongInterval(() => {
         const p = this.#committer.flush(true);
         if (p) p.catch(() => {}); // logged by the committer
-      }, this.opts.autoSyncMs);
-      auto.unref();
-      this.#timers.push(auto);
+      }, this.opts.autoSyncMs, { unref: true });
     }
   }
 
