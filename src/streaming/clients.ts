@@ -120,7 +120,15 @@ export class Clients {
   async #heartbeat(c: StanClient): Promise<void> {
     if (c.closed) return;
     c.hbInFlight = true;
-    const reply = await this.transport.request(c.info.hbInbox, EMPTY, this.opts.hbTimeoutMs);
+    let reply: Uint8Array | null;
+    try {
+      reply = await this.transport.request(c.info.hbInbox, EMPTY, this.opts.hbTimeoutMs);
+    } catch (err) {
+      // Counted as a miss: a rejection here would be unhandled (the timer
+      // drops the promise) and end the process.
+      this.log.error(`STREAM: [Client:${c.id}] Error sending heartbeat: ${(err as Error).message}`);
+      reply = null;
+    }
     c.hbInFlight = false;
     if (c.closed || this.#stopped) return;
     if (reply !== null) {

@@ -5,9 +5,10 @@
 // subscribing, on the embedded NATS server and with -ns. Over the fakes: a
 // store whose writes throw (a full disk) for connect, subscribe,
 // unsubscribe, subscription close and close, each answered with the
-// store's text in its response and changing no state; a redelivery and an
-// idle channel's deletion whose write throws in a timer; a NUL byte in a
-// channel name reaching the file store.
+// store's text in its response and changing no state; a redelivery (its
+// read) and an idle channel's deletion that throw in a timer; a heartbeat
+// whose request throws; a NUL byte in a channel name reaching the file
+// store.
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -209,6 +210,19 @@ fake('an idle channel whose deletion the store refuses stays, and goes at the ne
   store.failing = undefined;
   await h.advance(1000);
   assert.is(h.server.channels.get('foo'), undefined);
+  await h.stop();
+});
+
+fake('a heartbeat whose request throws counts as a miss, never an unhandled rejection', async () => {
+  const { log, errors } = errLog();
+  const h = await new Harness(new FailingStore(), { hbIntervalMs: 1000, hbFailCount: 1 }, log).start();
+  await h.connect('c1');
+  h.transport.request = () => Promise.reject(new Error('transport closed'));
+  await h.advance(1000); // an unhandled rejection before: the process ended
+  assert.ok(errors.some((l) => l.includes('Error sending heartbeat: transport closed')));
+  assert.ok(h.server.clients.get('c1') !== undefined, 'one miss allowed');
+  await h.advance(1000);
+  assert.is(h.server.clients.get('c1'), undefined, 'closed after the second miss');
   await h.stop();
 });
 
