@@ -8,11 +8,11 @@
 // server's own codecs are generated (protocol.ts, spb.ts) or hand-written
 // (hot.ts), and a server start should not pay ~50 ms for this.
 
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import type protobuf from 'protobufjs';
 import type { Init, MessageCodec } from './codec.js';
-import { PB_PROTO } from './protocol.js';
-import { SPB_PROTO } from './spb.js';
 import { EMPTY_BYTES, ProtoError, asBuffer, checkRange } from './wire.js';
 
 type Protobuf = typeof protobuf;
@@ -253,18 +253,18 @@ export function reflectedCodec<T>(root: () => protobuf.Root, name: string): Refl
 }
 
 /**
- * Proto3 texts parsed into one new root on first call, field names kept as
+ * Proto3 texts, read and parsed into one new root on first call, field names kept as
  * written. Strings are not UTF-8 validated (protobufjs 8 would throw, as
  * proto3 asks): gogo accepts any bytes, so invalid UTF-8 decodes to U+FFFD
  * here, as in the generated codecs, instead of failing the request.
  */
-export function parseSchemas(...texts: string[]): () => protobuf.Root {
+export function parseSchemas(...texts: (() => string)[]): () => protobuf.Root {
   let root: protobuf.Root | undefined;
   return () => {
     if (root === undefined) {
       const pb = pbjs();
       root = new pb.Root();
-      for (const t of texts) pb.parse(t, root, { keepCase: true });
+      for (const t of texts) pb.parse(t(), root, { keepCase: true });
       noUtf8Validation(root);
       root.resolveAll();
     }
@@ -284,10 +284,19 @@ function noUtf8Validation(ns: protobuf.NamespaceBase): void {
   }
 }
 
+/**
+ * The text of a schema of src/pb, read from the source tree (this module
+ * runs as dist/src/pb/reflect.js): only tests and benches use the
+ * reflection, and the server's own codecs are generated from these files.
+ */
+function schema(file: string): string {
+  return readFileSync(fileURLToPath(new URL(`../../../src/pb/${file}`, import.meta.url)), 'utf8');
+}
+
 /** The parsed `pb` schema. */
-export const pbRoot = parseSchemas(PB_PROTO);
+export const pbRoot = parseSchemas(() => schema('pb/protocol.proto'));
 /** The parsed `pb` and `spb` schemas (the Raft messages embed `pb` messages). */
-export const spbRoot = parseSchemas(PB_PROTO, SPB_PROTO);
+export const spbRoot = parseSchemas(() => schema('pb/protocol.proto'), () => schema('spb/protocol.proto'));
 
 /** protobufjs's codec of `name` ("pb.PubMsg", "spb.SubState", ...): the reference the tests hold ours to. */
 export function reference<T>(name: string): ReflectedCodec<T> {
