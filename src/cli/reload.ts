@@ -32,13 +32,12 @@ import {
   type OptionChange,
 } from '../config/changes.js';
 import type { ParsedFlags } from '../config/flag-table.js';
-import { stanOptionsFrom } from '../config/stan-options.js';
 import type { Logger, LoggerOptions } from '../log/logger.js';
 import type { AuthOptions } from '../nats/auth.js';
 import type { NatsOptions } from '../nats/options.js';
 import type { NatsServer } from '../nats/server.js';
 import type { StoreLimits } from '../stores/store.js';
-import { defaultStanOptions } from '../streaming/options.js';
+import { stanOptions } from '../streaming/options.js';
 import type { StanServer } from '../streaming/server.js';
 import type { LoadedConfig } from './config-files.js';
 
@@ -113,7 +112,7 @@ export class ConfigReloader {
     let limits: StoreLimits;
     try {
       next = this.#ctx.configure();
-      limits = stanOptionsFrom(defaultStanOptions(), flags, next.loaded.stan).storeLimits;
+      limits = stanOptions(flags, next.loaded.stan).storeLimits;
     } catch (err) {
       const error = (err as Error).message;
       log.error(`Failed to reload server configuration, keeping the current one: ${error}`);

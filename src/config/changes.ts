@@ -8,7 +8,7 @@
 // setLevels) and logs them.
 
 import { isDeepStrictEqual } from 'node:util';
-import { goDuration } from '../log/go-units.js';
+import { goDuration } from './go-units.js';
 import type { ChannelLimits, StoreLimits } from '../stores/store.js';
 import { FLAGS, type ParsedFlags } from './flag-table.js';
 import { type StanConfig, withStanConfig } from './stan-options.js';

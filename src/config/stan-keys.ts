@@ -10,7 +10,7 @@
 // since its unit would be a guess.
 
 import { nearestName } from './nearest-name.js';
-import { goDuration } from '../log/go-units.js';
+import { goDuration } from './go-units.js';
 import { isValidChannelPattern } from '../subject/channel-name.js';
 import type { ChannelLimits } from '../stores/store.js';
 import { formatPosition, keyPosition, parseDuration, parseSize } from './index.js';

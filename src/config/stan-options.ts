@@ -17,8 +17,7 @@
 // do not exist here yet are read and checked, then listed by
 // stanConfigNotSupported() so that startup refuses them.
 
-import { validateLimits } from '../stores/limits.js';
-import { type ChannelLimits, StoreError, type StoreLimits } from '../stores/store.js';
+import type { ChannelLimits, StoreLimits } from '../stores/store.js';
 import { FLAGS, type ParsedFlags } from './flag-table.js';
 import { keyPosition } from './index.js';
 import { type Ctx, type Field, fail, isMap, readMap, show, StanConfigError, TOP } from './stan-keys.js';
@@ -194,8 +193,9 @@ export interface StanSettings {
 /**
  * `defaults` with the configuration file's options laid over them and the
  * command line's over both (defaults < file < command line), as a new
- * object. Throws StoreError, or StanConfigError when the file's per-channel
- * limits break a rule.
+ * object. The limits are not validated here: the store's rules do that
+ * (stanOptions() in src/streaming/options.ts), with limitsErrorAt() for
+ * where a file put them.
  */
 export function stanOptionsFrom<O extends StanSettings>(defaults: O, cmdline: ParsedFlags, file?: StanConfig): O {
   const o: O = { ...defaults, storeLimits: { ...defaults.storeLimits, perChannel: new Map(defaults.storeLimits.perChannel) } };
@@ -218,14 +218,15 @@ export function stanOptionsFrom<O extends StanSettings>(defaults: O, cmdline: Pa
   if (has('maxAge')) l.maxAgeMs = num('maxAge');
   if (has('maxInactivity')) l.maxInactivityMs = num('maxInactivity');
   if (has('perChannelLimits')) l.perChannel = new Map(v.perChannelLimits as Map<string, Partial<ChannelLimits>>);
-  try {
-    validateLimits(l);
-  } catch (err) {
-    // Only the file has per-channel limits; say where they are.
-    if (err instanceof StoreError && file?.sources.perChannelLimits !== undefined && l.perChannel.size > 0) {
-      failAt(file, 'perChannelLimits', err.message);
-    }
-    throw err;
-  }
   return o;
+}
+
+/**
+ * Throws `reason` (a broken limits rule) as a StanConfigError at the file's
+ * per-channel limits when they come from `file` and are not empty: only the
+ * file sets per-channel limits, so that is where the error is. Returns
+ * otherwise, and the caller throws its own error.
+ */
+export function limitsErrorAt(file: StanConfig | undefined, limits: StoreLimits, reason: string): void {
+  if (file?.sources.perChannelLimits !== undefined && limits.perChannel.size > 0) failAt(file, 'perChannelLimits', reason);
 }

@@ -2,8 +2,10 @@
 // server's defaults. Filled from the command line and -sc files (src/cli,
 // src/config); read here.
 
-import type { StanSettings } from '../config/stan-options.js';
-import { DEFAULT_STORE_LIMITS } from '../stores/store.js';
+import type { ParsedFlags } from '../config/flag-table.js';
+import { limitsErrorAt, type StanConfig, type StanSettings, stanOptionsFrom } from '../config/stan-options.js';
+import { validateLimits } from '../stores/limits.js';
+import { DEFAULT_STORE_LIMITS, StoreError } from '../stores/store.js';
 
 /** The options configuration sets (StanSettings, documented there), and the layer's own. */
 export interface StanOptions extends StanSettings {
@@ -28,4 +30,21 @@ export function defaultStanOptions(): StanOptions {
     storeLimits: { ...DEFAULT_STORE_LIMITS, perChannel: new Map() },
     dupClientProbeMs: DUP_CLIENT_PROBE_MS,
   };
+}
+
+/**
+ * The options of a server started (or reloaded) with this command line and
+ * -sc file, over the defaults, with the store limits checked by the store's
+ * rules. Throws StoreError, or StanConfigError when the file's per-channel
+ * limits break a rule.
+ */
+export function stanOptions(cmdline: ParsedFlags, file?: StanConfig): StanOptions {
+  const o = stanOptionsFrom(defaultStanOptions(), cmdline, file);
+  try {
+    validateLimits(o.storeLimits);
+  } catch (err) {
+    if (err instanceof StoreError) limitsErrorAt(file, o.storeLimits, err.message);
+    throw err;
+  }
+  return o;
 }

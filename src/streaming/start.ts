@@ -4,11 +4,11 @@
 // embedded server, or -ns), and the Go server's startup lines.
 
 import type { ParsedFlags } from '../config/flag-table.js';
-import { type StanConfig, stanOptionsFrom, withStanConfig } from '../config/stan-options.js';
+import { type StanConfig, withStanConfig } from '../config/stan-options.js';
 import type { Logger } from '../log/logger.js';
 import type { NatsServer } from '../nats/server.js';
 import { openStore } from '../stores/open.js';
-import { defaultStanOptions } from './options.js';
+import { stanOptions } from './options.js';
 import { formatLimitsBanner } from './limits-banner.js';
 import { StanServer } from './server.js';
 import { EmbeddedTransport } from './transport-embedded.js';
@@ -80,7 +80,7 @@ export async function startStreaming(
   log: Logger,
   file?: StanConfig,
 ): Promise<StanServer> {
-  const opts = stanOptionsFrom(defaultStanOptions(), cmdline, file);
+  const opts = stanOptions(cmdline, file);
   const flags = withStanConfig(cmdline, file);
   const { store, location } = await openStore(flags, log);
   log.info(`STREAM: Starting nats-streaming-server[${opts.clusterId}] version ${STAN_VERSION}`);

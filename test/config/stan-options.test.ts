@@ -20,7 +20,7 @@ import {
 } from '../../src/config/stan-options.js';
 import { effectiveLimits } from '../../src/stores/limits.js';
 import { DEFAULT_STORE_LIMITS } from '../../src/stores/store.js';
-import { defaultStanOptions } from '../../src/streaming/options.js';
+import { defaultStanOptions, stanOptions } from '../../src/streaming/options.js';
 
 const FILE = 'test.conf';
 const HOUR = 3_600_000;
@@ -31,7 +31,7 @@ function read(text: string, opts: StanConfigReadOptions = {}): StanConfig {
 
 function fails(text: string, message: string): void {
   try {
-    stanOptionsFrom(defaultStanOptions(), parseFlags([]), read(text));
+    stanOptions(parseFlags([]), read(text));
   } catch (err) {
     assert.instance(err, StanConfigError);
     assert.is((err as Error).message, message);
@@ -391,7 +391,7 @@ precedence('withStanConfig: one set of options, a file option named by its key a
 
 precedence('a command-line -mc below the file\'s channel count fails, naming the channels map', () => {
   const file = read('store_limits {\n  channels { a: {}, b: {} }\n}');
-  assert.throws(() => stanOptionsFrom(defaultStanOptions(), parseFlags(['-mc', '1']), file),
+  assert.throws(() => stanOptions(parseFlags(['-mc', '1']), file),
     (err: Error) => err.message === 'test.conf:2:3: store_limits.channels: too many channels defined (2). The max channels limit is set to 1');
 });
 

@@ -2,12 +2,12 @@
 
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { friendlyBytes, goDuration } from '../../src/log/go-units.js';
+import { friendlyBytes, goDuration } from '../../src/config/go-units.js';
 
 const GB = 1024 ** 3;
 const HOUR_MS = 3_600_000;
 
-const format = suite('log/go-units');
+const format = suite('config/go-units');
 
 format('friendlyBytes', () => {
   const cases: [number, string][] = [
