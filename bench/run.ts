@@ -15,9 +15,10 @@ import { stanSuite } from './stan.js';
 import { monitorSuite } from './monitor.js';
 import { fileStoreSuite } from './file-store.js';
 import { pbSuite } from './pb.js';
+import { cryptoSuite } from './crypto.js';
 import type { BenchContext, Suite } from './suite.js';
 
-const SUITES: readonly Suite[] = [parserSuite, sublistSuite, crc32Suite, pbSuite, natsSuite, stanSuite, monitorSuite, fileStoreSuite];
+const SUITES: readonly Suite[] = [parserSuite, sublistSuite, crc32Suite, pbSuite, natsSuite, stanSuite, monitorSuite, fileStoreSuite, cryptoSuite];
 
 const CORE_KINDS: readonly CoreKind[] = ['native', 'wasm'];
 
