@@ -35,6 +35,21 @@ rules('a channel list is [uint16 little-endian length][name] each, and decodes b
   assert.throws(() => decodeChannels(Buffer.from([3, 0, 0x66])), /unable to decode channel/);
 });
 
+// Bytes the Go server's own code produced (util.SendChannelsList and
+// spb.CtrlMsg.Marshal of nats-streaming-server fb10ab2, built in a
+// throwaway Go program on this machine; not in the repository).
+const GO_REQUEST = '0804120553525649441a1809006f72646572732e6575070061756469742e2a0200c3a9';
+const GO_REPLY = '080412054f544845521a0761756469742e78';
+const GO_REPLY_EMPTY = '080412054f54484552';
+
+rules('the request and replies are byte for byte the Go server’s', () => {
+  const req = CtrlMsg.encode({ MsgType: CtrlMsgType.Partitioning, ServerID: 'SRVID', Data: encodeChannels(['orders.eu', 'audit.*', 'é']) });
+  assert.is(req.toString('hex'), GO_REQUEST);
+  assert.is(CtrlMsg.encode({ MsgType: CtrlMsgType.Partitioning, ServerID: 'OTHER', Data: Buffer.from('audit.x') }).toString('hex'), GO_REPLY);
+  assert.is(CtrlMsg.encode({ MsgType: CtrlMsgType.Partitioning, ServerID: 'OTHER' }).toString('hex'), GO_REPLY_EMPTY);
+  assert.equal(decodeChannels(CtrlMsg.decode(Buffer.from(GO_REQUEST, 'hex')).Data), ['orders.eu', 'audit.*', 'é']);
+});
+
 rules('ownership and conflicts follow subject matching, both ways', () => {
   const p = new Partitions(new FakeTransport(), 'c', ['orders.*', 'audit.>', 'logs'], silent);
   assert.ok(p.owns('orders.eu'));
