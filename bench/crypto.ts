@@ -5,8 +5,9 @@
 // in this process (µs per 128-byte message, encrypt and decrypt).
 //
 // Each server run starts a fresh server (a fresh directory), drives it with
-// bench/load/stan-bench.ts's lean client (-raw -np 1 -ns 0 -ms 128, async)
-// and stops it. The variants are interleaved run by run (off, AES, CHACHA,
+// bench/load/stan-bench.ts's lean client (-raw -np 1 -ms 128, async; -ns 0
+// for publishing alone, its pub/s; -ns 1 for a subscriber too, which reads
+// each message back, its total msgs/s) and stops it. The variants are interleaved run by run (off, AES, CHACHA,
 // off, ...) so that load from other work on the machine falls on all of
 // them alike, and each figure is the median of its runs.
 //
@@ -78,15 +79,21 @@ const k = (n: number) => `${(n / 1e3).toFixed(1)}k`;
 
 let seq = 0;
 
-async function measure(variants: Variant[]): Promise<void> {
+/** The generator's scenarios: arguments, and which rate is the figure. */
+const SCENARIOS: ReadonlyArray<[label: string, args: string[], rate: 'pub' | 'total']> = [
+  ['pub', ['-ns', '0'], 'pub'],
+  ['pub+sub', ['-ns', '1'], 'total'],
+];
+
+async function measure(variants: Variant[], args: readonly string[], rate: 'pub' | 'total'): Promise<void> {
   for (let r = 0; r < RUNS; r++) {
     for (const v of variants) {
       const dir = mkdtempSync(join(tmpdir(), 'bench-crypto-'));
       const s = await v.start(dir);
       try {
-        const res = await runGenerator(['-s', s.url, '-id', `crypto${++seq}`, '-spid', String(s.pid), '-raw', '-np', '1', '-ns', '0',
+        const res = await runGenerator(['-s', s.url, '-id', `crypto${++seq}`, '-spid', String(s.pid), '-raw', '-np', '1', ...args,
           '-n', String(MSGS), '-ms', String(SIZE), `bench.crypto.${seq}`]);
-        v.rates.push(res.pub.rate);
+        v.rates.push(res[rate].rate);
       } finally {
         await stopServer(s);
         rmSync(dir, { recursive: true, force: true });
@@ -100,7 +107,7 @@ function report(group: string, variants: Variant[]): void {
   for (const v of variants) {
     const m = median(v.rates);
     const vs = v === variants[0] ? '' : `  ${((m / off - 1) * 100).toFixed(1).padStart(6)}% vs off`;
-    console.log(`${group.padEnd(14)} ${v.label.padEnd(7)} ${k(m).padStart(8)} msgs/s (median of ${v.rates.length}: ${v.rates.map(k).join(' ')})${vs}`);
+    console.log(`${group.padEnd(22)} ${v.label.padEnd(7)} ${k(m).padStart(8)} msgs/s (median of ${v.rates.length}: ${v.rates.map(k).join(' ')})${vs}`);
   }
 }
 
@@ -120,7 +127,7 @@ function cipherCost(code: CipherCode, n: number): { enc: number; dec: number } {
 
 export const cryptoSuite: Suite = {
   name: 'crypto',
-  summary: `encryption at rest: async publish throughput off/AES/CHACHA (-raw -np 1 -ns 0 -n ${MSGS} -ms ${SIZE}), interleaved, median of ${RUNS}`,
+  summary: `encryption at rest: async throughput off/AES/CHACHA (-raw -np 1 -ns 0|1 -n ${MSGS} -ms ${SIZE}), interleaved, median of ${RUNS}`,
   async run() {
     console.log(`machine: ${cpus().length} cores, load ${loadavg().map((l) => l.toFixed(2)).join(' ')} (shared: other work skews all variants alike)`);
     for (const code of [CipherCode.AES, CipherCode.CHACHA]) {
@@ -128,12 +135,14 @@ export const cryptoSuite: Suite = {
       const { enc, dec } = cipherCost(code, 100_000);
       console.log(`cipher ${code === CipherCode.AES ? 'AES   ' : 'CHACHA'} ${SIZE} B: encrypt ${enc.toFixed(2)} µs, decrypt ${dec.toFixed(2)} µs per message`);
     }
-    for (const store of ['MEMORY', 'FILE'] as const) {
-      const mine = ENC.map(([label, flags]) => ({ label, start: ours(store, flags), rates: [] as number[] }));
-      const go = GO_BIN ? ENC.map(([label, flags]) => ({ label, start: goServer(store, flags), rates: [] as number[] })) : [];
-      await measure([...mine, ...go]);
-      report(`ours ${store}`, mine);
-      if (go.length > 0) report(`Go ${store}`, go);
+    for (const [scenario, args, rate] of SCENARIOS) {
+      for (const store of ['MEMORY', 'FILE'] as const) {
+        const mine = ENC.map(([label, flags]) => ({ label, start: ours(store, flags), rates: [] as number[] }));
+        const go = GO_BIN ? ENC.map(([label, flags]) => ({ label, start: goServer(store, flags), rates: [] as number[] })) : [];
+        await measure([...mine, ...go], args, rate);
+        report(`${scenario} ours ${store}`, mine);
+        if (go.length > 0) report(`${scenario} Go ${store}`, go);
+      }
     }
     if (!GO_BIN) console.log('Go server: not measured (set GO_STAN_SERVER to a Go nats-streaming-server binary)');
   },

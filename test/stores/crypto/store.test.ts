@@ -176,6 +176,24 @@ crypto('restarted with the other cipher: old messages still read, new ones use i
   }
 });
 
+crypto('the last messages stored are served clear from memory: a copy, and never once the store dropped them', async () => {
+  const store = new CryptoStore(new MemoryStore(), aes);
+  await store.recover();
+  const msgs = store.createChannel('foo', limitsOf({ maxMsgs: 2 })).msgs as CryptoMsgStore;
+  const data = Buffer.from('reused buffer');
+  msgs.store(data, 'r', T0);
+  data.fill(0x78);
+  assert.is(Buffer.from(msgs.cached(1)!.data).toString(), 'reused buffer', 'a copy of what was stored');
+  assert.is(msgs.cached(1)!.reply, 'r');
+  assert.is(msgs.inner.cached(1)!.data[0], 1, 'the inner store holds it encrypted');
+  msgs.store(bytes('two'), '', T0 + 1n);
+  msgs.store(bytes('three'), '', T0 + 2n);
+  assert.is(msgs.cached(1), undefined, 'dropped by max_msgs');
+  assert.is(msgs.lookup(1), undefined);
+  assert.equal((await msgs.read(1, 10)).map((m) => Buffer.from(m.data).toString()), ['two', 'three']);
+  await store.close();
+});
+
 crypto('options: --encrypt or a key turns it on; the environment variable supplies the key over the option, never turns it on', () => {
   assert.is(encryptionChoice({}, {}), undefined);
   assert.is(encryptionChoice({}, { NATS_STREAMING_ENCRYPTION_KEY: 'env' }), undefined);
