@@ -1,6 +1,7 @@
 // The encrypting store wrapper (src/stores/crypto/store.ts): the store
-// contract over it (memory and file underneath), a FILE store the Go
-// server encrypted read back whole (fixtures/go-encrypted-filestore), what
+// contract over it (memory and file underneath), FILE stores the Go
+// server encrypted read back whole (fixtures/go-encrypted-filestore by its
+// store code, fixtures/go-server-encrypted by its binary), what
 // lands on disk, byte counts with the overhead, the key check at recovery,
 // and which options turn it on.
 
@@ -85,6 +86,29 @@ crypto('the Go server’s encrypted FILE store reads back whole: AES, ChaCha, cl
         assert.is(got.timestamp, exactTimestamps[ts++]);
       }
     }
+  } finally {
+    await store.close();
+  }
+});
+
+crypto('a FILE store the Go server binary encrypted (AES, then CHACHA) reads back as its clients read it', async () => {
+  const want = JSON.parse(readFileSync(join(FIXTURES, 'go-server-encrypted.json'), 'utf8')) as {
+    key: string;
+    channels: Record<string, { sequence: number; data: string }[]>;
+  };
+  const dir = join(tempDir(), 'go-server-encrypted');
+  cpSync(join(FIXTURES, 'go-server-encrypted'), dir, { recursive: true });
+  const store = new CryptoStore(new FileStore({ dir }), { cipher: '', key: Buffer.from(want.key) });
+  const rec = await store.recover();
+  try {
+    assert.equal(rec.channels.map((c) => c.name).sort(), Object.keys(want.channels).sort());
+    for (const [name, msgs] of Object.entries(want.channels)) {
+      const ch = rec.channels.find((c) => c.name === name)!;
+      const read = await ch.msgs.read(1, 100);
+      assert.equal(read.map((m) => [m.sequence, Buffer.from(m.data).toString('hex')]), msgs.map((m) => [m.sequence, m.data]), name);
+    }
+    const foo = rec.channels.find((c) => c.name === 'foo')!.msgs as CryptoMsgStore;
+    assert.equal([1, 2, 4].map((seq) => foo.inner.lookup(seq)!.data[0]), [1, undefined, 2], 'AES, empty (clear), CHACHA');
   } finally {
     await store.close();
   }
