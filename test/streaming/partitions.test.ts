@@ -5,10 +5,13 @@
 // subscription that races its client's connect waits for it, on the fake
 // clock); and end to end, partitioned servers of ours as processes with
 // their configuration files on one Debian nats-server (-ns), reached by
-// node-nats-streaming clients, and an overlapping one refused at start.
+// node-nats-streaming clients, and an overlapping one refused at start;
+// with GO_STAN_SERVER, a Go server and ours side by side, each refusing
+// an overlap with the other.
 
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as pb from '../../src/pb/protocol.js';
@@ -228,4 +231,71 @@ if (!haveNatsServer()) {
   });
 }
 
+// ---------- with the Go server, when there is one ----------
+
+const GO = process.env.GO_STAN_SERVER;
+
+/** The Go server, partitioned on `natsUrl` with `channels`; resolves with it once ready, or with its output once it exits. */
+function startGoPartitioned(natsUrl: string, channels: string[]): Promise<{ proc: ChildProcess | undefined; out: string }> {
+  const conf = join(tempDir(), 'go.conf');
+  writeFileSync(conf, `partitioning: true\nstore_limits {\n  channels {\n${channels.map((c) => `    "${c}": {}\n`).join('')}  }\n}\n`);
+  const proc = spawn(GO!, ['-ns', natsUrl, '-sc', conf], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  return new Promise((resolve) => {
+    const on = (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('Streaming Server is ready')) resolve({ proc, out });
+    };
+    proc.stdout!.on('data', on);
+    proc.stderr!.on('data', on);
+    proc.once('exit', () => resolve({ proc: undefined, out }));
+  });
+}
+
+const go = suite('streaming/partitions: with the Go server');
+
+if (GO === undefined || GO === '' || !haveNatsServer()) {
+  go('skipped: GO_STAN_SERVER names no Go nats-streaming-server (or nats-server is missing)', () => {
+    console.log('streaming/partitions with the Go server: skipped (set GO_STAN_SERVER to a Go nats-streaming-server binary)');
+  });
+} else {
+  go('a Go server and ours partition the channels; each refuses an overlap with the other', async () => {
+    const nats = await startGoNats();
+    const url = `nats://127.0.0.1:${nats.port}`;
+    const procs: ChildProcess[] = [];
+    const ours: ServerChild[] = [];
+    try {
+      const g = await startGoPartitioned(url, ['go.*']);
+      assert.ok(g.proc, g.out);
+      procs.push(g.proc!);
+      const a = await startPartitioned(url, ['ts.*']);
+      ours.push(a.server);
+      const sc = await stanConnect(url, 'mixed-client', { ackTimeout: 2000 });
+      const subs = await Promise.all(['go.a', 'ts.a'].map((c) => subscribe(sc, c, { start: 'first' })));
+      for (const c of ['go.a', 'ts.a']) assert.is(typeof (await publish(sc, c, `to ${c}`)), 'string', `PubAck for ${c}`);
+      await subs[0]!.waitCount(1);
+      await subs[1]!.waitCount(1);
+      assert.equal([subs[0]!.got[0]!.data, subs[1]!.got[0]!.data], ['to go.a', 'to ts.a']);
+      assert.equal(await channelsOf(a.http), ['ts.a']);
+      await closeClient(sc);
+      // Ours overlapping the Go server's: refused with the Go server's reply.
+      const conf = join(tempDir(), 'overlap.conf');
+      writeFileSync(conf, 'partitioning: true\nstore_limits { channels { "go.b": {} } }\n');
+      const c = new ServerChild(['-ns', url, '-sc', conf]);
+      assert.is((await c.exit()).code, 1, c.stderr);
+      assert.match(c.stderr, /channel "go\.b" causes conflict with channels on server "[A-Za-z0-9]+"/);
+      // The Go server overlapping ours: refused with our reply.
+      const late = await startGoPartitioned(url, ['ts.b']);
+      if (late.proc !== undefined) procs.push(late.proc);
+      assert.is(late.proc, undefined, 'the Go server did not start');
+      assert.match(late.out, /channel "ts\.b" causes conflict with channels on server "[A-Za-z0-9]+"/);
+    } finally {
+      for (const s of ours) await s.stop('SIGTERM');
+      for (const p of procs) await stopProcess(p);
+      await stopProcess(nats.proc);
+    }
+  });
+}
+
 e2e.run();
+go.run();
