@@ -16,9 +16,22 @@ import { monitorSuite } from './monitor.js';
 import { fileStoreSuite } from './file-store.js';
 import { pbSuite } from './pb.js';
 import { vsGoSuite } from './vs-go.js';
+import { cryptoSuite } from './crypto.js';
 import type { BenchContext, Suite } from './suite.js';
 
-const SUITES: readonly Suite[] = [parserSuite, sublistSuite, crc32Suite, pbSuite, natsSuite, stanSuite, monitorSuite, fileStoreSuite, vsGoSuite];
+// One suite a line, so that adding one never conflicts with adding another.
+const SUITES: readonly Suite[] = [
+  parserSuite,
+  sublistSuite,
+  crc32Suite,
+  pbSuite,
+  natsSuite,
+  stanSuite,
+  monitorSuite,
+  fileStoreSuite,
+  cryptoSuite,
+  vsGoSuite,
+];
 
 const CORE_KINDS: readonly CoreKind[] = ['native', 'wasm'];
 

@@ -25,6 +25,7 @@ import { handleUnsubscribe } from './handlers/unsubscribe.js';
 import { Channel, QueueGroup, StanSub } from './model.js';
 import { OpKind } from './ops.js';
 import type { StanOptions } from './options.js';
+import { Partitions } from './partitions.js';
 import { Sequencer } from './sequencer.js';
 import type { MsgHandler, NatsTransport, TransportSub } from './transport.js';
 
@@ -51,6 +52,8 @@ export class StanServer implements StanContext, Activity {
   readonly sequencer: Sequencer;
   readonly started = new Date();
   info: ServerInfo;
+  /** With `partitioning: true`: the channels this server owns (partitions.ts). */
+  partitions: Partitions | undefined;
   readonly #listening: TransportSub[] = [];
   #expiry: TimerHandle | undefined;
 
@@ -73,6 +76,17 @@ export class StanServer implements StanContext, Activity {
   }
 
   async start(): Promise<void> {
+    if (this.opts.partitioning) {
+      // As Go: refused before recovery when another server claims one of our channels.
+      this.partitions = new Partitions(this.transport, this.opts.clusterId, this.opts.storeLimits.perChannel.keys(), this.log);
+      this.partitions.listen();
+      try {
+        await this.partitions.check(this.opts.partitionsReplyWaitMs);
+      } catch (err) {
+        this.partitions.stop();
+        throw err;
+      }
+    }
     const rec = await this.store.recover();
     if (rec.info !== undefined) {
       // Subjects persisted by an earlier run win over freshly generated ones.
@@ -88,7 +102,8 @@ export class StanServer implements StanContext, Activity {
     const i = this.info;
     on(i.discovery, (_s, reply, data) => void this.#guard(handleConnect(this, copy(data), reply)));
     on(`${i.discovery}.pings`, (_s, reply, data) => handlePing(this, data, reply));
-    on(`${i.publish}.>`, (_s, reply, data) => handlePublish(this, data, reply));
+    // Partitioning: the publishes of our channels only; the other servers take theirs.
+    for (const ch of this.partitions?.channels ?? ['>']) on(`${i.publish}.${ch}`, (_s, reply, data) => handlePublish(this, data, reply));
     on(i.subscribe, (_s, reply, data) => handleSubscribe(this, data, reply));
     on(i.unsubscribe, (_s, reply, data) => handleUnsubscribe(this, data, reply, false));
     on(i.subClose, (_s, reply, data) => handleUnsubscribe(this, data, reply, true));
@@ -98,6 +113,7 @@ export class StanServer implements StanContext, Activity {
 
   async shutdown(): Promise<void> {
     for (const s of this.#listening.splice(0)) s.unsubscribe();
+    this.partitions?.stop();
     this.clock.clearTimer(this.#expiry);
     await this.sequencer.drained();
     this.clients.stopAll();
