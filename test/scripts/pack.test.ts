@@ -93,8 +93,9 @@ const skip = !LONG
     ? `no npm next to ${process.execPath}`
     : undefined;
 
+// A skip registers no test (see test/streaming/c-client.test.ts), but uvu still prints its summary.
 if (skip !== undefined) {
-  console.log(`skipped: ${skip}`);
+  console.log(`SKIPPED: the install test ${skip}`);
   rmSync(work, { recursive: true, force: true });
 } else {
   test.before(() => {
@@ -135,11 +136,34 @@ if (skip !== undefined) {
     await serveOnce(dir, 'native');
   });
 
+  test('the typings ship: a TypeScript program importing startServer compiles, a wrong option does not', () => {
+    const dir = install('typed', [tarball(pkg.name)]);
+    writeFileSync(join(dir, 'package.json'), '{ "name": "consumer", "private": true, "type": "module" }\n');
+    const program = (store: string) =>
+      `import { startServer, type ServerOptions } from '${pkg.name}';\n` +
+      `const options: ServerOptions = { port: -1, http_port: -1, streaming: { cluster_id: 'typed', store: '${store}' } };\n` +
+      `const server = await startServer(options);\nconst url: string = server.url;\n` +
+      `server.on('channelCreated', (name: string) => console.log(name, url));\nawait server.close();\n`;
+    const tsc = (store: string) => {
+      writeFileSync(join(dir, 'consumer.ts'), program(store));
+      return spawnSync(
+        process.execPath,
+        [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit', '--strict', '--module', 'nodenext', '--target', 'es2022',
+          '--skipLibCheck', '--typeRoots', join(ROOT, 'node_modules', '@types'), '--types', 'node', 'consumer.ts'],
+        { cwd: dir, encoding: 'utf8' },
+      );
+    };
+    const good = tsc('file');
+    assert.is(good.status, 0, good.stdout + good.stderr);
+    const bad = tsc('disk');
+    assert.is.not(bad.status, 0, 'store: "disk" is not a store type');
+    assert.match(bad.stdout, /consumer\.ts/);
+  });
+
   test('main tarball alone, no cargo: npx runs the server on the WASM core', async () => {
     const dir = install('wasm', [tarball(pkg.name)]);
     assert.not.ok(existsSync(join(dir, 'node_modules', `${pkg.name}-${HOST_SUFFIX}`)));
     await serveOnce(dir, 'wasm');
   });
-
-  test.run();
 }
+test.run();
