@@ -36,12 +36,25 @@ interface Addon extends Partial<NativeFileApi> {
   crc32Seal(buf: Uint8Array, spans: Uint32Array, count: number, poly: number): void;
 }
 
+/** The per-platform packages are named this plus the suffix (scripts/pack.mjs). */
+export const PLATFORM_PACKAGE_PREFIX = 'nats-streaming-server-ts-';
+
 /** The platform suffix napi-rs gives the .node file, e.g. linux-x64-gnu. */
 export function platformSuffix(): string {
+  return platformSuffixes()[0]!;
+}
+
+/**
+ * The suffixes whose binary can load here, best first. On Windows the
+ * MinGW build (`win32-x64-gnu`, the one cross-built from Linux) imports
+ * only system DLLs and resolves Node-API with GetProcAddress, so it loads
+ * into an MSVC-built node.exe as well as an MSVC build would.
+ */
+export function platformSuffixes(): string[] {
   const { platform, arch } = process;
-  if (platform === 'linux') return `linux-${arch}-${isMusl() ? 'musl' : 'gnu'}`;
-  if (platform === 'win32') return `win32-${arch}-msvc`;
-  return `${platform}-${arch}`;
+  if (platform === 'linux') return [`linux-${arch}-${isMusl() ? 'musl' : 'gnu'}`];
+  if (platform === 'win32') return [`win32-${arch}-msvc`, `win32-${arch}-gnu`];
+  return [`${platform}-${arch}`];
 }
 
 function isMusl(): boolean {
@@ -58,12 +71,11 @@ function isMusl(): boolean {
 
 /** Loads the addon or throws an Error whose cause lists every attempt. */
 export function loadNative(root: string): Core {
-  const name = `stan-core.${platformSuffix()}.node`;
   // As napi-rs's NAPI_RS_NATIVE_LIBRARY_PATH: when set, only that file.
   const forced = process.env.STAN_NATIVE_LIBRARY_PATH;
   const candidates = forced
     ? [forced]
-    : [join(root, 'native', name), `nats-streaming-server-ts-${platformSuffix()}`];
+    : platformSuffixes().flatMap((s) => [join(root, 'native', `stan-core.${s}.node`), `${PLATFORM_PACKAGE_PREFIX}${s}`]);
   const errors: string[] = [];
   for (const c of candidates) {
     if (c.startsWith('/') || /^[A-Za-z]:[\\/]/.test(c)) {

@@ -5,6 +5,7 @@
 // object is also the active server's Activity: what it does on top of a
 // state change (ack inbox listeners, timers, sending).
 
+import { EventEmitter } from 'node:events';
 import { isDeepStrictEqual } from 'node:util';
 import type { Logger } from '../log/logger.js';
 import type { RecoveredChannel, ServerInfo, Store, StoreLimits } from '../stores/store.js';
@@ -44,7 +45,14 @@ export function freshServerInfo(clusterId: string, discoverPrefix: string): Serv
   };
 }
 
+/** What a StanServer tells observers (the embedding API): listeners run synchronously, so they must not throw. */
+export interface StanEvents {
+  clientConnected: [clientId: string];
+  channelCreated: [channel: string];
+}
+
 export class StanServer implements StanContext, Activity {
+  readonly events = new EventEmitter<StanEvents>();
   readonly clients: Clients;
   readonly channels: Channels;
   readonly delivery: Delivery;
@@ -67,6 +75,7 @@ export class StanServer implements StanContext, Activity {
     this.info = freshServerInfo(opts.clusterId, opts.discoverPrefix);
     this.delivery = new Delivery(transport, clock, (text) => log.error(text));
     this.channels = new Channels(store, opts.storeLimits);
+    this.channels.onCreated = (c) => this.events.emit('channelCreated', c.name);
     this.clients = new Clients(opts, transport, log, clock, (c, why) =>
       this.sequencer.submit({ kind: OpKind.Disconnect, clientId: c.id, why, hbInbox: c.info.hbInbox, reply: undefined }),
     );
@@ -159,6 +168,10 @@ export class StanServer implements StanContext, Activity {
 
   groupChanged(c: Channel, g: QueueGroup): void {
     this.delivery.sendToGroup(c, g);
+  }
+
+  clientConnected(clientId: string): void {
+    this.events.emit('clientConnected', clientId);
   }
 
   channelDeleted(c: Channel): void {

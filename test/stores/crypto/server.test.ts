@@ -29,7 +29,7 @@ interface Running {
 
 /** A FILE store server on `dir` with `extra` flags and environment; resolves once it is ready. */
 async function start(dir: string, extra: string[], env: Record<string, string | undefined> = {}): Promise<Running> {
-  const server = new ServerChild(['-st', 'file', '--dir', dir, '-a', '127.0.0.1', '-p', '-1', '-m', '-1', ...extra], undefined, { [KEY_ENV]: undefined, ...env });
+  const server = new ServerChild(['-st', 'file', '--dir', dir, '-a', '127.0.0.1', '-p', '-1', '-m', '-1', ...extra], undefined, { env: { ...process.env, [KEY_ENV]: undefined, ...env } });
   const http = Number((await server.waitFor(/Starting http monitor on [^\s]+:(\d+)\n/))[1]);
   const port = await server.port();
   await server.waitFor(/Streaming Server is ready/);
@@ -38,7 +38,7 @@ async function start(dir: string, extra: string[], env: Record<string, string | 
 
 /** The start fails: resolves with what the server printed. */
 async function refused(dir: string, extra: string[], env: Record<string, string | undefined> = {}): Promise<string> {
-  const server = new ServerChild(['-st', 'file', '--dir', dir, '-a', '127.0.0.1', '-p', '-1', ...extra], undefined, { [KEY_ENV]: undefined, ...env });
+  const server = new ServerChild(['-st', 'file', '--dir', dir, '-a', '127.0.0.1', '-p', '-1', ...extra], undefined, { env: { ...process.env, [KEY_ENV]: undefined, ...env } });
   const e = await server.exit();
   assert.is(e.code, 1, `exit code; stderr:\n${server.stderr}`);
   return server.stdout + server.stderr;
