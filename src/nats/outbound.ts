@@ -7,15 +7,17 @@
 //
 // The copy buffer adapts to the traffic as nats-server's does: it starts
 // small, doubles (up to 64 KB) while a flush holds more than it, halves
-// while flushes hold far less; and only a buffer of the full size is kept
-// between flushes. An idle connection holds no buffer, so ten thousand of
-// them cost no 64 KB each.
+// while flushes hold far less; and a buffer is kept between flushes only
+// by a connection that needed 4 KB or more. An idle connection holds no
+// buffer, so ten thousand of them cost no 64 KB each.
 
 import type { Socket } from 'node:net';
 
 /** Largest and smallest size of the buffers small writes are copied into. */
 const OUT_CHUNK = 64 * 1024;
 const OUT_MIN = 512;
+/** Buffers and rests smaller than this are not kept between flushes (Node pools allocations below it). */
+const KEEP_MIN = 4096;
 /** No buffer yet (or any more). */
 const NONE = Buffer.alloc(0);
 /** Payloads at least this big are queued by reference instead of copied. */
@@ -124,7 +126,7 @@ export class Outbound {
     // The sealed part now belongs to the socket: a busy connection goes on
     // in the rest of its buffer if a useful amount is left; others get a
     // new one when they next write.
-    this.#buf = this.#size === OUT_CHUNK && this.#buf.length - this.#pos >= 4096 ? this.#buf.subarray(this.#pos) : NONE;
+    this.#buf = this.#size >= KEEP_MIN && this.#buf.length - this.#pos >= KEEP_MIN ? this.#buf.subarray(this.#pos) : NONE;
     this.#pos = 0;
   }
 
