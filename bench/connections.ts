@@ -10,6 +10,7 @@
 
 import { connect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { readFileSync } from 'node:fs';
 import { memory } from './server-proc.js';
 import { startGo, startOurs, type Started } from './nats.js';
 import type { Suite } from './suite.js';
@@ -25,6 +26,15 @@ const OPENING = 500;
 const SETTLE_MS = 3_000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * CPU seconds a process used so far (user + system, /proc/<pid>/stat):
+ * on a shared machine, steadier than wall time.
+ */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
 
 /** A connection counting the messages it received (two CRLF per MSG without CR/LF in the payload). */
 interface Conn {
@@ -89,6 +99,8 @@ async function closeAll(conns: Conn[]): Promise<void> {
 
 interface Cycle {
   acceptMs: number;
+  acceptCpu: number;
+  fanOutCpu: number;
   kbPerConn: number;
   fanOutMs: number;
   rssOpenMb: number;
@@ -97,16 +109,21 @@ interface Cycle {
 
 /** `start`: the server's RSS before the first cycle; KB per connection are counted from it. */
 async function cycle(s: Started, start: number): Promise<Cycle> {
+  const pid = s.proc.pid!;
+  const cpu0 = cpuSeconds(pid);
   const t0 = performance.now();
   const conns = await openAll(s.port);
   const acceptMs = performance.now() - t0;
+  const acceptCpu = cpuSeconds(pid) - cpu0;
   await sleep(500);
-  const rssOpen = memory(s.proc.pid!).rss;
+  const rssOpen = memory(pid).rss;
+  const cpu1 = cpuSeconds(pid);
   const fanOutMs = await fanOut(s.port, conns);
+  const fanOutCpu = cpuSeconds(pid) - cpu1;
   await closeAll(conns);
   await sleep(SETTLE_MS);
   const after = memory(s.proc.pid!).rss;
-  return { acceptMs, kbPerConn: ((rssOpen - start) * 1024) / CONNS, fanOutMs, rssOpenMb: rssOpen, rssAfterMb: after };
+  return { acceptMs, acceptCpu, fanOutCpu, kbPerConn: ((rssOpen - start) * 1024) / CONNS, fanOutMs, rssOpenMb: rssOpen, rssAfterMb: after };
 }
 
 export const connectionsSuite: Suite = {
@@ -125,8 +142,8 @@ export const connectionsSuite: Suite = {
         for (const [i, s] of servers.entries()) {
           const c = await cycle(s, start[i]!);
           console.log(
-            `cycle ${k} ${s.label.padEnd(24)} accept ${(c.acceptMs / 1000).toFixed(2)} s  ${c.kbPerConn.toFixed(1)} KB/conn  ` +
-              `fan-out ${(c.fanOutMs / 1000).toFixed(2)} s  RSS start ${start[i]!.toFixed(0)} MB, open ${c.rssOpenMb.toFixed(0)} MB, after close ${c.rssAfterMb.toFixed(0)} MB`,
+            `cycle ${k} ${s.label.padEnd(24)} accept ${(c.acceptMs / 1000).toFixed(2)} s (cpu ${c.acceptCpu.toFixed(2)} s)  ${c.kbPerConn.toFixed(1)} KB/conn  ` +
+              `fan-out ${(c.fanOutMs / 1000).toFixed(2)} s (cpu ${c.fanOutCpu.toFixed(2)} s)  RSS start ${start[i]!.toFixed(0)} MB, open ${c.rssOpenMb.toFixed(0)} MB, after close ${c.rssAfterMb.toFixed(0)} MB`,
           );
         }
       }
