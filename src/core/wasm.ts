@@ -5,7 +5,7 @@
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CRC32_IEEE, type SubjectCheckCode } from './ops.js';
+import { CRC32_IEEE, HEADER_WORDS, RECORD_WORDS, type SubjectCheckCode } from './ops.js';
 import type { Core, ProtocolParser, Sublist, SublistStats } from './types.js';
 import { PARSE_OUT_WORDS, statsFrom } from './native.js';
 
@@ -64,6 +64,7 @@ class WasmCore implements Core {
    */
   readonly #parsers = new FinalizationRegistry<number>((handle) => this.#x.parser_free(handle));
   #parseOut = 0;
+  #parseRecords: Uint32Array | undefined;
   readonly #sublists = new FinalizationRegistry<Allocation>((a) => {
     this.#x.sublist_free(a.handle);
     this.#x.stan_free(a.buf, a.size);
@@ -126,6 +127,12 @@ class WasmCore implements Core {
     return this.#parseOut;
   }
 
+  /** Where parsers copy their records to (ProtocolParser.ops), shared like parseOut(). */
+  parseRecords(): Uint32Array {
+    this.#parseRecords ??= new Uint32Array(PARSE_OUT_WORDS);
+    return this.#parseRecords;
+  }
+
   newParser(maxControlLine: number, maxPayload: number): ProtocolParser {
     const p = new WasmParser(this, maxControlLine, maxPayload);
     this.#parsers.register(p, p.handle, p);
@@ -163,23 +170,22 @@ class WasmCore implements Core {
 class WasmParser implements ProtocolParser {
   readonly handle: number;
   readonly #outPtr: number;
-  #ops: Uint32Array | null = null;
+  readonly ops: Uint32Array;
 
   constructor(private readonly core: WasmCore, mcl: number, maxPayload: number) {
     this.handle = core.x.parser_new(mcl, maxPayload) >>> 0;
     this.#outPtr = core.parseOut();
+    this.ops = core.parseRecords();
   }
 
-  get ops(): Uint32Array {
-    const buf = this.core.x.memory.buffer;
-    if (this.#ops === null || this.#ops.buffer !== buf) {
-      this.#ops = new Uint32Array(buf, this.#outPtr, PARSE_OUT_WORDS);
-    }
-    return this.#ops;
-  }
   parse(chunk: Uint8Array): number {
     const p = this.core.put(chunk);
-    return this.core.x.parser_parse(this.handle, p, chunk.length, this.#outPtr, PARSE_OUT_WORDS);
+    const n = this.core.x.parser_parse(this.handle, p, chunk.length, this.#outPtr, PARSE_OUT_WORDS);
+    // Copied out of linear memory: a view of it would be detached by any
+    // memory growth (a subscription inserted, say) while the records are
+    // being processed.
+    this.ops.set(new Uint32Array(this.core.x.memory.buffer, this.#outPtr, HEADER_WORDS + n * RECORD_WORDS));
+    return n;
   }
   carry(): Buffer {
     const p = this.core.x.parser_carry_ptr(this.handle) >>> 0;
