@@ -63,16 +63,16 @@ async function go(deadlineMs: number): Promise<Server | undefined> {
   return { label: spawnSync('nats-server', ['--version'], { encoding: 'utf8' }).stdout.trim(), port, proc, log };
 }
 
-function client(port: number, setup: string): Promise<Socket> {
+function client(port: number, setup: string, name = 'bench'): Promise<Socket> {
   return new Promise((resolve) => {
     const s = connect(port, '127.0.0.1', () => resolve(s));
     s.on('error', () => {});
-    s.write(`CONNECT {"verbose":false,"pedantic":false}\r\n${setup}PING\r\n`);
+    s.write(`CONNECT {"verbose":false,"pedantic":false,"name":"${name}","lang":"raw","version":"1.0"}\r\n${setup}PING\r\n`);
   });
 }
 
 async function scenario(s: Server): Promise<string> {
-  const sub = await client(s.port, 'SUB big 1\r\n');
+  const sub = await client(s.port, 'SUB big 1\r\n', 'slow');
   let received = 0;
   let closed = false;
   sub.on('data', (d: Buffer) => (received += d.length));

@@ -35,10 +35,11 @@ export function stallDuration(pending: number, maxPending: number): number {
 /** What a Backlog reaches of its connection. */
 export interface BacklogOwner {
   readonly socket: Socket;
-  readonly who: string;
   readonly log: Logger;
   readonly maxPending: number;
   readonly writeDeadlineMs: number;
+  /** How nats-server names the connection in its log lines. */
+  logName(): string;
   /** Bytes queued and not yet taken by the socket, plus the socket's. */
   pending(): number;
   /** Drops the connection as a slow consumer. */
@@ -65,7 +66,7 @@ export class Backlog {
   overHalf(pending: number): boolean {
     const o = this.owner;
     if (pending > o.maxPending) {
-      o.log.info(`${o.who} - Slow Consumer Detected: MaxPending of ${o.maxPending} Exceeded`);
+      o.log.info(`${o.logName()} - Slow Consumer Detected: MaxPending of ${o.maxPending} Exceeded`);
       o.drop('Slow Consumer (Pending Bytes)');
       return false;
     }
@@ -74,14 +75,14 @@ export class Backlog {
   }
 
   /** A producer's wait on this stall: until it is released or the stall duration passes. */
-  wait(producerWho: string): Promise<void> | undefined {
+  wait(producer: string): Promise<void> | undefined {
     const stall = this.#stall;
     if (stall === undefined) return undefined;
     const o = this.owner;
     const ttl = stallDuration(o.pending(), o.maxPending);
     return new Promise<void>((resolve) => {
       const timer = setTimeout(() => {
-        o.log.debug(`${producerWho} - Timed out of fast producer stall (${goDuration(ttl)})`);
+        o.log.debug(`${producer} - Timed out of fast producer stall (${goDuration(ttl)})`);
         resolve();
       }, ttl);
       stall.push(() => {
@@ -137,7 +138,7 @@ export class Backlog {
     }
     const chunks = (s as Socket & { writableBuffer?: unknown[] }).writableBuffer?.length ?? 0;
     o.log.info(
-      `${o.who} - Slow Consumer Detected: WriteDeadline of ${goDuration(o.writeDeadlineMs)} exceeded with ${Math.max(chunks, 1)} chunks of ${held} total bytes.`,
+      `${o.logName()} - Slow Consumer Detected: WriteDeadline of ${goDuration(o.writeDeadlineMs)} exceeded with ${Math.max(chunks, 1)} chunks of ${held} total bytes.`,
     );
     o.drop('Slow Consumer (Write Deadline)');
   }

@@ -189,6 +189,17 @@ export class Client implements ClientConn, ConnKind {
     this.ctx.removeClient(this.cid);
   }
 
+  /**
+   * nats-server's name of a client connection in log lines: `ip:port -
+   * cid:N`, then `- "v<version>:<lang>:<name>"` of what CONNECT gave.
+   */
+  logName(): string {
+    let ncs = this.version === '' ? '' : `v${this.version}`;
+    if (this.lang !== '') ncs = ncs === '' ? this.lang : `${ncs}:${this.lang}`;
+    if (this.name !== '') ncs = ncs === '' ? this.name : `${ncs}:${this.name}`;
+    return ncs === '' ? this.conn.who : `${this.conn.who} - ${JSON.stringify(ncs)}`;
+  }
+
   /** `ip:port - cid:N`, then the client's name once CONNECT gave one (nats-server's trace prefix). */
   traceName(): string {
     return this.name === '' ? this.conn.who : `${this.conn.who} - ${JSON.stringify(this.name)}`;

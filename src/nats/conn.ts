@@ -75,6 +75,8 @@ export interface ConnKind {
   onClose(reason: CloseReason): void;
   /** The prefix of this connection's trace lines. */
   traceName(): string;
+  /** How nats-server names this connection in log lines (default: Conn.who). */
+  logName?(): string;
 }
 
 /** Records left to process while the loop waits for an op to finish. */
@@ -131,6 +133,9 @@ export class Conn implements BacklogOwner {
   pending(): number {
     return this.outbound.pending;
   }
+  logName(): string {
+    return this.kind.logName?.() ?? this.who;
+  }
   drop(reason: 'Slow Consumer (Pending Bytes)' | 'Slow Consumer (Write Deadline)'): void {
     // nats-server drops a slow consumer without an -ERR.
     this.close(reason);
@@ -150,7 +155,7 @@ export class Conn implements BacklogOwner {
 
   /** A producer's wait while this connection's backlog is stalled; undefined when it is not. */
   stallWait(producer: Conn): Promise<void> | undefined {
-    return this.#backlog?.wait(producer.who);
+    return this.#backlog?.wait(producer.logName());
   }
 
   /** Sends INFO (when given) and starts reading; the socket is already TLS-wrapped if needed. */

@@ -23,9 +23,9 @@ function recording(): { log: Logger; info: string[]; debug: string[] } {
 }
 
 /** A subscriber to `subject` that does not read (the kernel buffers fill, then the server's). */
-async function stalledReader(port: number, subject: string): Promise<[RawClient, number]> {
+async function stalledReader(port: number, subject: string, connect = '{"verbose":false}'): Promise<[RawClient, number]> {
   const [c, info] = await RawClient.info(port);
-  c.send(`CONNECT {"verbose":false}\r\nSUB ${subject} 1\r\n`);
+  c.send(`CONNECT ${connect}\r\nSUB ${subject} 1\r\n`);
   await c.flush();
   c.socket.pause();
   return [c, info.client_id as number];
@@ -81,7 +81,8 @@ test('a write blocked past write_deadline drops the consumer, logged at INF as n
   const rec = recording();
   const server = await startServer({ writeDeadlineMs: 300 }, rec.log);
   try {
-    const [slow, slowCid] = await stalledReader(server.port, 'big');
+    // nats-server names the connection with what CONNECT said of the client.
+    const [slow, slowCid] = await stalledReader(server.port, 'big', '{"verbose":false,"name":"slow","lang":"raw","version":"1.0"}');
     const [pub] = await RawClient.info(server.port);
     pub.send('CONNECT {"verbose":false}\r\n');
     const payload = 'y'.repeat(64 * 1024);
@@ -91,7 +92,7 @@ test('a write blocked past write_deadline drops the consumer, logged at INF as n
     await until(() => !server.clients.has(slowCid), 'the blocked connection to be dropped', 10_000);
     assert.ok(!pub.closed);
     const line = rec.info.find((l) => l.includes('Slow Consumer'));
-    assert.match(line ?? '', new RegExp(`^127\\.0\\.0\\.1:\\d+ - cid:${slowCid} - Slow Consumer Detected: WriteDeadline of 300ms exceeded with \\d+ chunks of \\d+ total bytes\\.$`));
+    assert.match(line ?? '', new RegExp(`^127\\.0\\.0\\.1:\\d+ - cid:${slowCid} - "v1\\.0:raw:slow" - Slow Consumer Detected: WriteDeadline of 300ms exceeded with \\d+ chunks of \\d+ total bytes\\.$`));
     assert.is(server.slowConsumers, 1);
     assert.is(server.closed.find((c) => c.cid === slowCid)?.reason, 'Slow Consumer (Write Deadline)');
     slow.close();
