@@ -11,6 +11,7 @@ import { DEFAULT_OPTIONS, sink, type HarnessOptions } from './harness.js';
 import { parserSuite } from './parser.js';
 import { sublistSuite } from './sublist.js';
 import { natsSuite } from './nats.js';
+import { connectionsSuite } from './connections.js';
 import { stanSuite } from './stan.js';
 import { monitorSuite } from './monitor.js';
 import { fileStoreSuite } from './file-store.js';
@@ -26,6 +27,7 @@ const SUITES: readonly Suite[] = [
   crc32Suite,
   pbSuite,
   natsSuite,
+  connectionsSuite,
   stanSuite,
   monitorSuite,
   fileStoreSuite,

@@ -12,6 +12,8 @@ const require = createRequire(import.meta.url);
 
 /** Records one parse call can return before it asks to be called again. */
 export const PARSE_RECORDS = 1024;
+/** Words of a parse's output: header and records. */
+export const PARSE_OUT_WORDS = HEADER_WORDS + PARSE_RECORDS * RECORD_WORDS;
 /** Initial words of a match result; grown when a match needs more. */
 const MATCH_WORDS = 256;
 const STATS_WORDS = 8;
@@ -101,8 +103,16 @@ class NativeCore implements Core {
     this.files = typeof addon.fileReadAsync === 'function' ? (addon as NativeFileApi) : undefined;
   }
 
+  /**
+   * The output records of every parser of this core: a parse's records are
+   * read before any other parse runs (ProtocolParser.ops), so thousands of
+   * connections do not each hold 40 KB of them.
+   */
+  #parseOut: Uint32Array | undefined;
+
   newParser(maxControlLine: number, maxPayload: number): ProtocolParser {
-    return new NativeParser(this.addon, maxControlLine, maxPayload);
+    this.#parseOut ??= new Uint32Array(PARSE_OUT_WORDS);
+    return new NativeParser(this.addon, this.#parseOut, maxControlLine, maxPayload);
   }
   newSublist(cache = true): Sublist {
     return new NativeSublist(this.addon, cache);
@@ -119,9 +129,13 @@ class NativeCore implements Core {
 }
 
 class NativeParser implements ProtocolParser {
-  readonly ops = new Uint32Array(HEADER_WORDS + PARSE_RECORDS * RECORD_WORDS);
   readonly #h: Handle;
-  constructor(private readonly addon: Addon, mcl: number, maxPayload: number) {
+  constructor(
+    private readonly addon: Addon,
+    readonly ops: Uint32Array,
+    mcl: number,
+    maxPayload: number,
+  ) {
     this.#h = addon.parserNew(mcl, maxPayload);
   }
   parse(chunk: Uint8Array): number {
