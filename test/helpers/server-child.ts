@@ -29,9 +29,9 @@ export class ServerChild {
   #done = false;
   #wake: (() => void)[] = [];
 
-  /** Runs `bin` (default: this package's) with `args`. */
-  constructor(args: string[], bin = BIN) {
-    this.child = spawn(process.execPath, [bin, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  /** Runs `bin` (default: this package's) with `args`, and `env` on top of this process's environment. */
+  constructor(args: string[], bin = BIN, env: NodeJS.ProcessEnv = {}) {
+    this.child = spawn(process.execPath, [bin, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
     this.child.stdout!.setEncoding('utf8').on('data', (d: string) => this.#add('stdout', d));
     this.child.stderr!.setEncoding('utf8').on('data', (d: string) => this.#add('stderr', d));
     this.exited = new Promise((resolve) => this.child.once('close', (code, signal) => resolve({ code, signal })));
