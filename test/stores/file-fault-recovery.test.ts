@@ -143,6 +143,23 @@ t('what was refused while failed is not there after a restart; what was kept is'
   }
 });
 
+t('while a retry runs, the store stays failed: nothing is taken before the retry succeeded', () =>
+  withStore(async (c) => {
+    storeN(c.m, 2);
+    await c.m.flush();
+    c.io.inject({ call: 'sync', error: 'EIO' });
+    storeFrom(c.m, 3, 1);
+    await rejection(c.m.flush(), /EIO/);
+    // Each retry's sync fails a turn later (as a real fsync): at no turn meanwhile is the store writable.
+    while (!/still failing after 3 retries/.test(c.log.text())) {
+      assert.ok(c.store.writeFailure() !== undefined, 'failed during a retry');
+      refused(() => c.m.store(new Uint8Array(1), '', T0), /file store failed/);
+      await new Promise((r) => setImmediate(r));
+    }
+    c.io.clear();
+    await resumed(c);
+  }));
+
 /** Messages 1..good flushed, then more stored under `rule`'s fault: close() cuts back to the good ones. */
 async function closeWhileFailed(rule: FaultRule, good: number): Promise<void> {
   const { io, dir, store, m } = await openFaulty();

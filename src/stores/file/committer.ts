@@ -87,6 +87,8 @@ export class Committer {
   readonly #kept = new Set<AppendFile>();
   #current: InFlight | undefined;
   readonly #retry: CommitRetry;
+  /** A retry's commit is running (the store stays failed until it succeeds). */
+  #retrying = false;
 
   readonly #latency: CommitLatency | undefined;
 
@@ -233,7 +235,8 @@ export class Committer {
    * answer are refused (failure).
    */
   #fail(err: Error): StoreError {
-    if (this.#failure) return this.#failure;
+    if (this.#failure && !this.#retrying) return this.#failure;
+    this.#retrying = false;
     this.#requeue();
     this.#failed = err;
     this.#failure = new StoreError(`file store failed: ${err.message}`, { cause: err });
@@ -274,6 +277,8 @@ export class Committer {
     if (this.#inflight) return this.#retry.schedule(() => this.#tryAgain());
     this.#retry.attempt();
     const failure = this.#failure;
+    // Still failed while the retry runs: nothing new is taken, or answered, before it succeeded.
+    this.#retrying = true;
     try {
       for (const f of this.#kept) {
         f.rewind();
@@ -281,14 +286,16 @@ export class Committer {
         if (!f.dead) this.dirty(f);
       }
     } catch (err) {
-      this.#failure = undefined;
       this.#fail(err as Error);
       return;
     }
-    this.#failure = undefined;
-    this.#failed = undefined;
     const p = this.#start(true);
-    const resumed = (): void => this.#retry.succeeded(failure);
+    const resumed = (): void => {
+      this.#retrying = false;
+      this.#failure = undefined;
+      this.#failed = undefined;
+      this.#retry.succeeded(failure);
+    };
     if (p === undefined) resumed();
     else p.then(resumed, () => {}); // #fail logged it and scheduled the next try
   }
