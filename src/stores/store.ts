@@ -210,6 +210,14 @@ export interface Store {
   /** Creates the stores of a new channel, with its effective limits. */
   createChannel(name: string, limits: ChannelLimits): { msgs: MsgStore; subs: SubStore };
   deleteChannel(name: string): void;
+  /**
+   * Why writes are refused now (a failed commit the store has not
+   * recovered from yet: a full disk...), else undefined. A request that
+   * writes is refused with it before it changes anything. Optional: a
+   * store without it never fails ahead of a write.
+   */
+  writeFailure?(): StoreError | undefined;
   flush(): Promise<void> | void;
+  /** Never rejects: a store that could not write what is left has logged why. */
   close(): Promise<void>;
 }

@@ -71,6 +71,11 @@ export class Applier {
   }
 
   apply(op: ControlOp): ApplyResult {
+    // A failed store (a full disk) refuses before anything changes.
+    if (op.kind !== OpKind.SentAndAck) {
+      const failure = this.store.writeFailure?.();
+      if (failure !== undefined) throw failure;
+    }
     switch (op.kind) {
       case OpKind.Connect:
         return this.#connect(op);
@@ -88,6 +93,11 @@ export class Applier {
         return OK;
       }
     }
+  }
+
+  /** Resolves once what the operations applied so far wrote is durable (their answers wait for it). */
+  durable(): Promise<void> | void {
+    return this.store.flush();
   }
 
   #connect(op: ConnectOp): ApplyResult {

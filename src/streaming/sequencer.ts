@@ -14,7 +14,10 @@
 // make their messages deliverable. An operation whose decide or apply
 // throws (a store that refuses a channel name, a full disk, a broken
 // invariant) is logged at ERR level and answered with the error's text;
-// the items behind it go on (no request is left unanswered).
+// the items behind it go on (no request is left unanswered). An operation
+// that wrote is answered once what it wrote is durable (the Go server
+// flushes the subscription store before it answers): if that flush fails
+// the answer is the error, never "ok" for what is not stored.
 
 import type { Logger } from '../log/logger.js';
 import type { Applier, ApplyResult } from './apply.js';
@@ -171,6 +174,10 @@ export class Sequencer {
         decideSubscribe(op, this.channels);
       }
       r = this.applier.apply(op);
+      if (r.error === undefined && WRITES_ANSWERED.has(op.kind)) {
+        const p = this.applier.durable();
+        if (p) await p; // no wait at all when nothing is pending (the memory store)
+      }
     } catch (err) {
       r = { error: failedOp(this.log, op, err) };
     }
@@ -257,6 +264,9 @@ export class Sequencer {
     return (failed ?? new Map<Channel, string>()).set(c, text);
   }
 }
+
+/** Operations answered only once what they wrote is durable. */
+const WRITES_ANSWERED: ReadonlySet<ControlOp['kind']> = new Set([OpKind.Connect, OpKind.Disconnect, OpKind.Subscribe, OpKind.RemoveSub]);
 
 /** Logs an operation that could not be decided or applied; returns its requester's error text. */
 function failedOp(log: Logger, op: ControlOp, err: unknown): string {

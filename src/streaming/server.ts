@@ -127,7 +127,12 @@ export class StanServer implements StanContext, Activity {
     await this.sequencer.drained();
     this.clients.stopAll();
     for (const c of this.channels.values()) for (const sub of c.subs) this.delivery.stop(sub);
-    await this.store.flush();
+    try {
+      await this.store.flush();
+    } catch (err) {
+      // A failed store (a full disk) logged why; shutting down goes on.
+      this.log.error(`STREAM: Unable to flush the store at shutdown: ${(err as Error).message}`);
+    }
     await this.store.close();
     await this.transport.close();
   }

@@ -8,3 +8,4 @@ import './file-recovery.test.js';
 import './file-slices.test.js';
 import './file-reads.test.js';
 import './file-faults.test.js';
+import './file-fault-recovery.test.js';

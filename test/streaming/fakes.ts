@@ -376,8 +376,9 @@ export class Harness {
   async connect(clientID: string): Promise<void> {
     const reply = `_INBOX.connect.${clientID}`;
     const req = { clientID, heartbeatInbox: `_INBOX.hb.${clientID}`, protocol: 1, connID: Buffer.from(clientID), pingInterval: 5, pingMaxOut: 3 };
+    const n = this.on(reply).length;
     this.transport.inject(this.info.discovery, pb.ConnectRequest.encode(req), reply);
-    await settle();
+    await this.#answered(reply, n);
     const res = pb.ConnectResponse.decode(this.on(reply).at(-1)!);
     if (res.error !== '') throw new Error(res.error);
   }
@@ -417,8 +418,9 @@ export class Harness {
       startPosition: o.startPosition ?? pb.StartPosition.First,
       startSequence: o.startSequence ?? 0,
     };
+    const n = this.on(reply).length;
     this.transport.inject(this.info.subscribe, pb.SubscriptionRequest.encode(req), reply);
-    await settle();
+    await this.#answered(reply, n);
     const res = pb.SubscriptionResponse.decode(this.on(reply).at(-1)!);
     if (res.error !== '') throw new Error(res.error);
     return { inbox, ackInbox: res.ackInbox };
@@ -450,6 +452,15 @@ export class Harness {
   async closeClient(clientID: string): Promise<void> {
     this.transport.inject(this.info.close, pb.CloseRequest.encode({ clientID }), `_INBOX.close.${clientID}`);
     await settle();
+  }
+
+  /**
+   * Lets the server run until `reply` got an answer past the `n` it had:
+   * one that wrote waits for the store's flush (a real fsync with a file store).
+   */
+  async #answered(reply: string, n: number): Promise<void> {
+    await settle();
+    for (let i = 0; this.on(reply).length === n && i < 2000; i++) await new Promise((r) => setTimeout(r, 1));
   }
 
   /** Advances the fake clock and lets what it started run. */

@@ -40,6 +40,13 @@ export class AppendFile {
   /** Full chunks (as views) waiting to be written, oldest first. */
   #full: Buffer[] = [];
   #fullBytes = 0;
+  /**
+   * Bytes written since the last sync that succeeded, from `#keptFrom`:
+   * a failed commit (a full disk, a failed fsync) rewinds to there and
+   * writes them again once the disk takes them (rewind()).
+   */
+  #kept: Uint8Array[] = [];
+  #keptFrom: number;
   /** The commit making this file's written bytes durable, while it runs. */
   syncing: Promise<void> | undefined;
   /** Written and not fsynced yet. */
@@ -55,6 +62,7 @@ export class AppendFile {
     this.path = path;
     this.#file = file;
     this.written = size;
+    this.#keptFrom = size;
   }
 
   /** Creates a new file with its version header (fails if it exists). */
@@ -178,10 +186,46 @@ export class AppendFile {
     this.#full = [];
     this.#fullBytes = 0;
     this.#pendingStart = this.#used;
-    const done = this.#open().write(views, this.written);
+    let done: number;
+    try {
+      done = this.#open().write(views, this.written);
+    } catch (err) {
+      // Still pending: the next attempt writes them again at the same place.
+      this.#full = views;
+      this.#fullBytes = n;
+      throw err;
+    }
+    for (const v of views) this.#kept.push(v);
     this.written += done;
     this.unsynced = true;
     return done;
+  }
+
+  /** Everything written so far is durable (a sync succeeded, or no sync is asked for). */
+  synced(): void {
+    this.#kept = [];
+    this.#keptFrom = this.written;
+  }
+
+  /**
+   * After a failed commit: what was written since the last successful
+   * sync is pending again, in front of the rest, and the file is cut
+   * back to there (a short write or a failed fsync left it unsure), so
+   * the next commit writes it all again.
+   */
+  rewind(): void {
+    if (this.dead) {
+      this.#kept = [];
+      return;
+    }
+    this.#open().truncate(this.#keptFrom);
+    let bytes = 0;
+    for (const v of this.#kept) bytes += v.length;
+    this.#full = [...(this.#kept as Buffer[]), ...this.#full];
+    this.#fullBytes += bytes;
+    this.#kept = [];
+    this.written = this.#keptFrom;
+    this.unsynced = false;
   }
 
   #open(): StoreFile {
@@ -212,12 +256,14 @@ export class AppendFile {
   writeAt(bytes: Uint8Array, pos: number): void {
     this.#open().write([bytes], pos);
     this.written = Math.max(this.written, pos + bytes.length);
+    this.#keptFrom = this.written;
   }
 
   /** Cuts the file (and what this process counts as written) at `len`. */
   truncate(len: number): void {
     this.#open().truncate(len);
     this.written = len;
+    this.#keptFrom = len;
   }
 
   /** fdatasync on the event loop (recovery only). */
@@ -249,6 +295,7 @@ export class AppendFile {
     this.close();
     this.#file = file;
     this.written = size;
+    this.synced();
   }
 }
 

@@ -9,6 +9,7 @@
 import { core } from '../../core/index.js';
 import { NativeIo } from './io-native.js';
 import { NodeIo } from './io-node.js';
+import { FaultyIo, parseFaultRules } from './io-faults.js';
 
 /** An open file of the store. Failures throw node:fs-shaped Errors (`code`). */
 export interface StoreFile {
@@ -47,7 +48,14 @@ let chosen: FileIo | undefined;
 
 /** The backend of this process, chosen on first use (see the header for STAN_FILE_IO). */
 export function fileIo(): FileIo {
-  chosen ??= pickFileIo(process.env.STAN_FILE_IO);
+  if (chosen === undefined) {
+    chosen = pickFileIo(process.env.STAN_FILE_IO);
+    const rules = process.env.STAN_FILE_FAULTS;
+    if (rules !== undefined && rules !== '') {
+      if (!(chosen instanceof FaultyIo)) throw new Error('STAN_FILE_FAULTS needs STAN_FILE_IO=faults');
+      for (const r of parseFaultRules(rules)) chosen.inject(r);
+    }
+  }
   return chosen;
 }
 
@@ -59,10 +67,11 @@ export function setFileIo(io: FileIo | undefined): void {
   chosen = io;
 }
 
-/** A backend by name (undefined or '': the best there is). */
+/** A backend by name (undefined or '': the best there is; `faults[:name]`: that one, failing on demand). */
 export function pickFileIo(want: string | undefined): FileIo {
+  if (want === 'faults' || want?.startsWith('faults:')) return new FaultyIo(pickFileIo(want.slice('faults:'.length)));
   if (want !== undefined && want !== '' && !(KINDS as readonly string[]).includes(want)) {
-    throw new Error(`STAN_FILE_IO=${want} is not a file I/O backend: use one of ${KINDS.join(', ')}, or leave it unset`);
+    throw new Error(`STAN_FILE_IO=${want} is not a file I/O backend: use one of ${KINDS.join(', ')} (faults, faults:<one>: failing on demand), or leave it unset`);
   }
   const files = core().files;
   if (want === 'node') return new NodeIo();

@@ -227,7 +227,8 @@ export class FileMsgStore implements MsgStore, MsgLog {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.#ctx.committer.flush();
+    // A failed store logged why; what it could not write was never acknowledged.
+    await Promise.resolve(this.#ctx.committer.flush()).catch(() => {});
     this.closeFiles();
   }
 

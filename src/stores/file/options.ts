@@ -52,6 +52,10 @@ export interface FileStoreOptions {
   onLimitReached?: LimitReachedHandler;
   /** Told how long each write phase and each sync phase took, in seconds (/metrics). */
   latency?: CommitLatency;
+  /** After a failed commit, the first retry waits this long (ms); each next one twice as long... */
+  retryMs: number;
+  /** ...up to this (ms). */
+  retryMaxMs: number;
   /** Clock for max_age in setLimits(), Unix ns (default: Date.now()). */
   now?: () => bigint;
 }
@@ -74,6 +78,8 @@ export const DEFAULT_FILE_OPTIONS: Readonly<Omit<FileStoreOptions, 'dir'>> = {
   truncateBadEof: false,
   readBufferSize: 2 * 1024 * 1024,
   autoSyncMs: 60_000,
+  retryMs: 1000,
+  retryMaxMs: 30_000,
 };
 
 /** Defaults under `over`, validated (the Go FileStoreOption errors). */
@@ -92,6 +98,7 @@ export function fileStoreOptions(over: Partial<FileStoreOptions> & { dir: string
   if (o.fdsLimit < 0) fail('file descriptor limit must be a positive number');
   if (o.parallelRecovery <= 0) fail('parallel recovery value must be at least 1');
   if (o.readBufferSize < 0) fail('read buffer size value must be a positive number');
+  if (!(o.retryMs > 0 && o.retryMaxMs >= o.retryMs)) fail('retry delays must be positive, the first no longer than the last');
   return o;
 }
 

@@ -93,7 +93,7 @@ export class FileStore implements Store {
   constructor(opts: Partial<FileStoreOptions> & { dir: string }) {
     this.opts = fileStoreOptions(opts);
     this.#crc = new Crc(this.opts.crcPoly);
-    this.#committer = new Committer(this.opts.doSync, this.opts.log, this.opts.latency);
+    this.#committer = new Committer(this.opts.doSync, this.opts.log, this.opts.latency, this.opts);
   }
 
   get dir(): string {
@@ -163,13 +163,20 @@ export class FileStore implements Store {
     this.#committer.rewrite({ file: f.server, tmpDir: this.opts.dir, content: () => [versionHeader(), rec] });
   }
 
+  writeFailure(): StoreError | undefined {
+    return this.#committer.failure;
+  }
+
   addClient(info: ClientInfo): void {
+    this.#refuseIfFailed();
     this.#clients.set(info.id, { ...info, connId: new Uint8Array(info.connId) });
     this.#writeClientRecord(ClientRec.ADD, encodeClientInfo(info));
   }
 
   deleteClient(id: string): void {
-    if (!this.#clients.delete(id)) return;
+    if (!this.#clients.has(id)) return;
+    this.#refuseIfFailed();
+    this.#clients.delete(id);
     this.#writeClientRecord(ClientRec.DELETE, encodeClientDelete(id));
     this.#cliDeletes++;
     this.#maybeCompactClients();
@@ -177,6 +184,7 @@ export class FileStore implements Store {
 
   createChannel(name: string, limits: ChannelLimits): FileChannel {
     this.#open();
+    this.#refuseIfFailed();
     if (this.#channels.has(name)) throw new StoreError(`channel "${name}" already exists`);
     const dir = join(this.opts.dir, name);
     let subsFile: AppendFile;
@@ -221,6 +229,12 @@ export class FileStore implements Store {
     this.#closeFiles();
     this.#lock?.release();
     this.#lock = undefined;
+  }
+
+  /** While failed, a write that needs an answer is refused before it changes anything. */
+  #refuseIfFailed(): void {
+    const f = this.#committer.failure;
+    if (f !== undefined) throw f;
   }
 
   // ---------- recovery ----------

@@ -117,6 +117,7 @@ export class FileSubStore implements SubStore {
   }
 
   create(state: SubState): void {
+    this.#refuseIfFailed();
     if (state.id === 0) state.id = ++this.#maxId;
     else if (state.id > this.#maxId) this.#maxId = state.id;
     this.#writeState(SubRec.NEW, state);
@@ -125,6 +126,7 @@ export class FileSubStore implements SubStore {
   }
 
   update(state: SubState): void {
+    this.#refuseIfFailed();
     this.#writeState(SubRec.UPDATE, state);
     this.#numRecs++;
     this.#delRecs++;
@@ -135,6 +137,7 @@ export class FileSubStore implements SubStore {
   }
 
   delete(id: number): void {
+    this.#refuseIfFailed();
     const e = this.#subs.get(id);
     this.#writeUpdate(SubRec.DELETE, id, 0);
     this.#delRecs++;
@@ -168,8 +171,19 @@ export class FileSubStore implements SubStore {
   }
 
   async close(): Promise<void> {
-    await this.#ctx.committer.flush();
+    // A failed store logged why; what it could not write was never acknowledged.
+    await Promise.resolve(this.#ctx.committer.flush()).catch(() => {});
     this.file.close();
+  }
+
+  /**
+   * While the store is failed, new, changed and deleted subscriptions are
+   * refused (their requests need an answer); sent and acked records are
+   * kept and written once it recovers.
+   */
+  #refuseIfFailed(): void {
+    const f = this.#ctx.committer.failure;
+    if (f !== undefined) throw f;
   }
 
   #writeState(type: number, state: SubState): void {
