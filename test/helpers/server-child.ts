@@ -29,9 +29,10 @@ export class ServerChild {
   #done = false;
   #wake: (() => void)[] = [];
 
-  /** Runs `bin` (default: this package's) with `args`. */
+  /** Runs `bin` (default: this package's; a program not ending in .js, such as the Go server, directly) with `args`. */
   constructor(args: string[], bin = BIN) {
-    this.child = spawn(process.execPath, [bin, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const [cmd, argv] = bin.endsWith('.js') ? [process.execPath, [bin, ...args]] : [bin, args];
+    this.child = spawn(cmd, argv, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child.stdout!.setEncoding('utf8').on('data', (d: string) => this.#add('stdout', d));
     this.child.stderr!.setEncoding('utf8').on('data', (d: string) => this.#add('stderr', d));
     this.exited = new Promise((resolve) => this.child.once('close', (code, signal) => resolve({ code, signal })));
