@@ -200,6 +200,29 @@ export class FtMember {
     } catch (err) {
       if (this.#sendLog.ok()) this.deps.log.error(`STREAM: Unable to send FT heartbeat: ${(err as Error).message}`);
     }
-    this.#timer = this.deps.clock.setTimer(() => this.#sendHeartbeat(hb), this.hbIntervalMs);
+    this.#timer = this.deps.clock.setTimer(() => {
+      this.#sendHeartbeat(hb);
+      void this.#checkLock();
+    }, this.hbIntervalMs);
+  }
+
+  /**
+   * The active server still holds the store: the lock is asked again (the
+   * file store locks a new lock file if someone removed it). Lost to
+   * another server, this one stops at once, as the Go server's SQL store
+   * panics when it loses its lock row.
+   */
+  async #checkLock(): Promise<void> {
+    let held: boolean;
+    try {
+      held = await this.deps.lock();
+    } catch (err) {
+      if (this.#sendLog.ok()) this.deps.log.error(`STREAM: ft: error checking the store lock: ${(err as Error).message}`);
+      return;
+    }
+    if (held || this.#stopped || this.state !== 'FT_ACTIVE') return;
+    this.state = 'FAILED';
+    this.stop();
+    this.deps.fatal(new Error('lost store lock, aborting'), 2);
   }
 }

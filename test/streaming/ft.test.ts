@@ -153,6 +153,21 @@ test('split brain: another active that was first makes this one abort with Go\'s
   assert.is(f.transport.sent.length, sent);
 });
 
+test('the active checks the store lock each heartbeat: lost to another server, it aborts', async () => {
+  const f = member();
+  await makeActive(f);
+  const locks = f.locks;
+  f.clock.advance(1000);
+  await settle();
+  assert.is(f.locks, locks + 1);
+  assert.equal(f.fatals, []);
+  f.lockAnswer = false;
+  f.clock.advance(1000);
+  await settle();
+  assert.equal(f.fatals, [['lost store lock, aborting', 2]]);
+  assert.is(f.member.state, 'FAILED');
+});
+
 test('a recovery that fails is fatal', async () => {
   const f = member();
   f.activateError = new Error('cluster ID "a" does not match recovered value of "b"');
