@@ -14,10 +14,11 @@ import { natsSuite } from './nats.js';
 import { stanSuite } from './stan.js';
 import { monitorSuite } from './monitor.js';
 import { fileStoreSuite } from './file-store.js';
+import { ftTakeoverSuite } from './ft-takeover.js';
 import { pbSuite } from './pb.js';
 import type { BenchContext, Suite } from './suite.js';
 
-const SUITES: readonly Suite[] = [parserSuite, sublistSuite, crc32Suite, pbSuite, natsSuite, stanSuite, monitorSuite, fileStoreSuite];
+const SUITES: readonly Suite[] = [parserSuite, sublistSuite, crc32Suite, pbSuite, natsSuite, stanSuite, monitorSuite, fileStoreSuite, ftTakeoverSuite];
 
 const CORE_KINDS: readonly CoreKind[] = ['native', 'wasm'];
 

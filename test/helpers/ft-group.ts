@@ -66,6 +66,8 @@ export async function lastSeq(m: Member, channel: string): Promise<number> {
  */
 export class Publisher {
   readonly acked = new Map<number, number>();
+  /** When each message was published (performance.now()). */
+  readonly sentAt: number[] = [];
   failed = 0;
   published = 0;
   #inFlight = 0;
@@ -84,9 +86,17 @@ export class Publisher {
     return new Promise((resolve) => (this.#settled = resolve));
   }
 
+  /** When the first message published after `t` was acknowledged; undefined while none is. */
+  firstAckOfPublishAfter(t: number): number | undefined {
+    let first: number | undefined;
+    for (const [i, at] of this.acked) if (this.sentAt[i]! > t && (first === undefined || at < first)) first = at;
+    return first;
+  }
+
   #pump(): void {
     while (!this.#stopped && this.#inFlight < this.window) {
       const i = this.published++;
+      this.sentAt[i] = performance.now();
       this.#inFlight++;
       this.sc.publish(this.channel, `m${i}`, (err: unknown) => {
         this.#inFlight--;
