@@ -25,7 +25,6 @@ export function ftStoreError(storeType: string): string | undefined {
 function exitProcess(log: Logger): FtDeps['fatal'] {
   return (err, code) => {
     log.error(`STREAM: ${err.message}`);
-    process.exitCode = code;
     // stderr is synchronous for files and pipes: the line is out.
     process.exit(code);
   };
