@@ -35,20 +35,22 @@ async function waitListening(port: number): Promise<void> {
   throw new Error(`nothing listens on ${port}`);
 }
 
-interface Started {
+export interface Started {
   port: number;
   proc: ChildProcess;
   label: string;
 }
 
-async function startOurs(): Promise<Started> {
-  const proc = spawn(process.execPath, [join(here, 'load', 'nats-server-proc.js')], { stdio: ['ignore', 'pipe', 'inherit'] });
+export async function startOurs(): Promise<Started> {
+  // BENCH_NODE_ARGS: node flags for our server's process (--cpu-prof, say).
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const proc = spawn(process.execPath, [...nodeArgs, join(here, 'load', 'nats-server-proc.js')], { stdio: ['ignore', 'pipe', 'inherit'] });
   const line = await new Promise<string>((resolve) => proc.stdout!.once('data', (d: Buffer) => resolve(d.toString())));
   const [, port, kind] = line.trim().split(' ');
   return { port: Number(port), proc, label: `ours (${kind} core)` };
 }
 
-async function startGo(): Promise<Started | undefined> {
+export async function startGo(): Promise<Started | undefined> {
   if (spawnSync('nats-server', ['--version']).status !== 0) return undefined;
   const port = await freePort();
   const proc = spawn('nats-server', ['-a', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });

@@ -11,14 +11,31 @@ import { DEFAULT_OPTIONS, sink, type HarnessOptions } from './harness.js';
 import { parserSuite } from './parser.js';
 import { sublistSuite } from './sublist.js';
 import { natsSuite } from './nats.js';
+import { connectionsSuite } from './connections.js';
 import { stanSuite } from './stan.js';
 import { monitorSuite } from './monitor.js';
 import { fileStoreSuite } from './file-store.js';
 import { ftTakeoverSuite } from './ft-takeover.js';
 import { pbSuite } from './pb.js';
+import { vsGoSuite } from './vs-go.js';
+import { cryptoSuite } from './crypto.js';
 import type { BenchContext, Suite } from './suite.js';
 
-const SUITES: readonly Suite[] = [parserSuite, sublistSuite, crc32Suite, pbSuite, natsSuite, stanSuite, monitorSuite, fileStoreSuite, ftTakeoverSuite];
+// One suite a line, so that adding one never conflicts with adding another.
+const SUITES: readonly Suite[] = [
+  parserSuite,
+  sublistSuite,
+  crc32Suite,
+  pbSuite,
+  natsSuite,
+  connectionsSuite,
+  stanSuite,
+  monitorSuite,
+  fileStoreSuite,
+  cryptoSuite,
+  vsGoSuite,
+  ftTakeoverSuite,
+];
 
 const CORE_KINDS: readonly CoreKind[] = ['native', 'wasm'];
 

@@ -8,22 +8,21 @@
 // ignored.
 
 import { tlsHelpText } from './help-tls.js';
-import { startStreaming } from '../streaming/start.js';
-import type { StanServer } from '../streaming/server.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfigFiles, type LoadedConfig } from './config-files.js';
 import type { NatsConfigOptions } from '../nats/config-options.js';
 import { ConfigReloader, type Configured } from './reload.js';
-import { stanConfigNotSupported, withStanConfig } from '../config/stan-options.js';
-import { core, PACKAGE_ROOT } from '../core/index.js';
-import { openLogger, type Logger, type LoggerOptions, type ServerLogger } from '../log/logger.js';
+import { startServers, StartFailed, stopServers, type Servers } from './servers.js';
+import { stanConfigNotSupported } from '../config/stan-options.js';
+import { PACKAGE_ROOT } from '../core/index.js';
+import { openLogger, type LoggerOptions, type ServerLogger } from '../log/logger.js';
 import type { AuthOptions } from '../nats/auth.js';
 import { validateAuthOptions } from '../nats/auth.js';
 import { defaultNatsOptions, DEFAULT_TLS_TIMEOUT_MS, type NatsOptions } from '../nats/options.js';
-import { NATS_VERSION, NatsServer } from '../nats/server.js';
+import { NATS_VERSION } from '../nats/server.js';
 import { tlsServerOptions } from '../nats/tls.js';
-import type { Monitor, MonitorOptions } from '../monitor/index.js';
+import type { MonitorOptions } from '../monitor/index.js';
 import { monitorOptionsFrom } from '../monitor/options.js';
 import type { ParsedFlags } from '../config/flag-table.js';
 import { CliError, ignoredFlags, parseFlags, unsupportedFlags, usageText, versionText } from './flags.js';
@@ -193,17 +192,6 @@ function configure(flags: ParsedFlags): Configured {
   return { loaded, built: buildOptions(flags, loaded.nats, loaded.stan?.values) };
 }
 
-/** nats-server's start banner (Server.Start), plus which Rust core runs. */
-function logBanner(log: Logger, server: NatsServer, configFile: string | undefined): void {
-  log.info('Starting nats-server');
-  log.info(`  Version:  ${NATS_VERSION}`);
-  log.info('  Git:      [not set]');
-  log.info(`  Core:     ${core().kind}`);
-  log.info(`  Name:     ${server.opts.serverName ?? server.id}`);
-  log.info(`  ID:       ${server.id}`);
-  if (configFile !== undefined) log.info(`Using configuration file: ${configFile}`);
-}
-
 /** Runs the command with the arguments after the program name; resolves with the exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
   let flags: ParsedFlags;
@@ -264,47 +252,19 @@ export async function main(argv: readonly string[]): Promise<number> {
   } catch (err) {
     return die((err as Error).message);
   }
-  // With -ns (or nats_server_url) the streaming layer uses that NATS server and none is embedded.
-  const url = withStanConfig(flags, configured.loaded.stan).values.natsServerUrl;
-  const external = typeof url === 'string' && url !== '';
-  let server: NatsServer | undefined;
-  if (!external) {
-    try {
-      server = new NatsServer(built.nats, log);
-      logBanner(log, server, configFile);
-      await server.start();
-    } catch (err) {
-      const e = err as NodeJS.ErrnoException;
-      if (e.syscall === 'listen') log.error(`Error listening on port: ${built.nats.host}:${built.nats.port}, "${e.message}"`);
-      else log.error(e.message);
-      return 1;
-    }
-  }
-  // SIGINT/SIGTERM stop; SIGUSR1 reopens the log file (logrotate).
-  const signals = trapSignals(() => void log.reopen());
-  for (const flag of ignoredFlags(flags)) log.stan.debug(`STREAM: ${flag} is accepted for compatibility and ignored`);
-  let streaming: StanServer;
+  // SIGINT/SIGTERM stop (trapped once NATS listens); SIGUSR1 reopens the log file (logrotate).
+  let signals: ReturnType<typeof trapSignals> | undefined;
+  let servers: Servers;
   try {
-    streaming = await startStreaming(server, flags, log.stan, configured.loaded.stan);
+    servers = await startServers(flags, configured.loaded, built, log, () => {
+      signals = trapSignals(() => void log.reopen());
+      for (const flag of ignoredFlags(flags)) log.stan.debug(`STREAM: ${flag} is accepted for compatibility and ignored`);
+    });
   } catch (err) {
-    log.error((err as Error).message);
-    await server?.shutdown();
-    return 1;
+    if (err instanceof StartFailed) return 1;
+    throw err;
   }
-  let monitor: Monitor | undefined;
-  if (built.monitor !== undefined) {
-    try {
-      // fastify and prom-client are loaded only when monitoring is asked for.
-      const { startMonitor } = await import('../monitor/index.js');
-      monitor = await startMonitor(built.monitor, { nats: server, stan: streaming, coreKind: core().kind }, log);
-    } catch (err) {
-      const e = err as NodeJS.ErrnoException;
-      log.error(e.syscall === 'listen' ? `can't listen to the monitor port: ${e.message}` : e.message);
-      await streaming.shutdown();
-      await server?.shutdown();
-      return 1;
-    }
-  }
+  const { nats: server, streaming } = servers;
   log.info('Server is ready');
   // SIGHUP: read the files again and apply what can change at runtime.
   const reloader = new ConfigReloader(
@@ -314,18 +274,13 @@ export async function main(argv: readonly string[]): Promise<number> {
   const onHup = (): void => void reloader.reload();
   process.on('SIGHUP', onHup);
 
-  const stopSignal = await signals.stopped;
+  const stopSignal = await signals!.stopped;
   log.info(`Trapped "${GO_SIGNAL_NAMES[stopSignal]}" signal`);
   process.off('SIGHUP', onHup);
   log.info('Initiating Shutdown...');
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), SHUTDOWN_TIMEOUT_MS)));
-  const stopping = (async () => {
-    await monitor?.close();
-    await streaming.shutdown();
-    await server?.shutdown();
-    return false;
-  })();
+  const stopping = stopServers(servers).then(() => false);
   if (await Promise.race([stopping, timedOut])) log.warn(`Connections still open after ${SHUTDOWN_TIMEOUT_MS} ms; exiting anyway`);
   clearTimeout(timer);
   log.info('Server Exiting..');

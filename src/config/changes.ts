@@ -22,6 +22,9 @@ const RELOADABLE_STAN_OPTIONS: ReadonlySet<string> = new Set([
   'maxChannels', 'maxSubs', 'maxMsgs', 'maxBytes', 'maxAge', 'maxInactivity', 'perChannelLimits', 'stanDebug', 'stanTrace',
 ]);
 
+/** Streaming options whose values are never written to the log (a reload names them only). */
+const SECRET_STAN_OPTIONS: ReadonlySet<string> = new Set(['encryptionKey']);
+
 /** One option's old and new value. */
 export interface OptionChange {
   readonly key: string;
@@ -168,7 +171,8 @@ function stanChanges(cur: ConfigSnapshot, next: ConfigSnapshot, flags: ParsedFla
     const where = b.given.get(key) ?? a.given.get(key) ?? key;
     // Durations are kept in ms; show them as written in files.
     const isDuration = FLAGS.find((f) => f.key === key)?.type === 'duration';
-    const text = (v: unknown): unknown => (isDuration && typeof v === 'number' ? goDuration(v) : v);
+    const text = (v: unknown): unknown =>
+      SECRET_STAN_OPTIONS.has(key) && v !== undefined ? '(hidden)' : isDuration && typeof v === 'number' ? goDuration(v) : v;
     out.push(refused(where, text(a.values[key]), text(b.values[key])));
   }
   if (!isDeepStrictEqual(limits.inForce, limits.next)) {

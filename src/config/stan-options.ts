@@ -90,7 +90,6 @@ const FILE_STORE_OPTIONS: ReadonlySet<string> = new Set(
 
 /** Options without a flag whose feature does not exist here yet → what it is. */
 const CONFIG_ONLY_NOT_YET: Readonly<Record<string, string>> = {
-  partitioning: 'partitioning',
   credentials: 'NATS credentials files',
   nkeySeedFile: 'NKey authentication',
   tlsClientServerName: 'TLS server name for the NATS connection',
@@ -187,6 +186,8 @@ export interface StanSettings {
   replaceDurable: boolean;
   /** Publishes processed per store batch (io_batch_size). */
   ioBatchSize: number;
+  /** Serve only the channels of storeLimits.perChannel, next to other servers of the cluster ID (config key `partitioning`). */
+  partitioning: boolean;
   storeLimits: StoreLimits;
 }
 
@@ -210,6 +211,7 @@ export function stanOptionsFrom<O extends StanSettings>(defaults: O, cmdline: Pa
   if (has('clientHbFailCount')) o.hbFailCount = num('clientHbFailCount');
   if (has('replaceDurable')) o.replaceDurable = v.replaceDurable === true;
   if (has('ioBatchSize') && num('ioBatchSize') > 0) o.ioBatchSize = num('ioBatchSize');
+  if (has('partitioning')) o.partitioning = v.partitioning === true;
   const l = o.storeLimits;
   if (has('maxChannels')) l.maxChannels = num('maxChannels');
   if (has('maxSubs')) l.maxSubscriptions = num('maxSubs');

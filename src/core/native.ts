@@ -12,6 +12,8 @@ const require = createRequire(import.meta.url);
 
 /** Records one parse call can return before it asks to be called again. */
 export const PARSE_RECORDS = 1024;
+/** Words of a parse's output: header and records. */
+export const PARSE_OUT_WORDS = HEADER_WORDS + PARSE_RECORDS * RECORD_WORDS;
 /** Initial words of a match result; grown when a match needs more. */
 const MATCH_WORDS = 256;
 const STATS_WORDS = 8;
@@ -36,12 +38,25 @@ interface Addon extends Partial<NativeFileApi> {
   crc32Seal(buf: Uint8Array, spans: Uint32Array, count: number, poly: number): void;
 }
 
+/** The per-platform packages are named this plus the suffix (scripts/pack.mjs). */
+export const PLATFORM_PACKAGE_PREFIX = 'nats-streaming-server-ts-';
+
 /** The platform suffix napi-rs gives the .node file, e.g. linux-x64-gnu. */
 export function platformSuffix(): string {
+  return platformSuffixes()[0]!;
+}
+
+/**
+ * The suffixes whose binary can load here, best first. On Windows the
+ * MinGW build (`win32-x64-gnu`, the one cross-built from Linux) imports
+ * only system DLLs and resolves Node-API with GetProcAddress, so it loads
+ * into an MSVC-built node.exe as well as an MSVC build would.
+ */
+export function platformSuffixes(): string[] {
   const { platform, arch } = process;
-  if (platform === 'linux') return `linux-${arch}-${isMusl() ? 'musl' : 'gnu'}`;
-  if (platform === 'win32') return `win32-${arch}-msvc`;
-  return `${platform}-${arch}`;
+  if (platform === 'linux') return [`linux-${arch}-${isMusl() ? 'musl' : 'gnu'}`];
+  if (platform === 'win32') return [`win32-${arch}-msvc`, `win32-${arch}-gnu`];
+  return [`${platform}-${arch}`];
 }
 
 function isMusl(): boolean {
@@ -58,12 +73,11 @@ function isMusl(): boolean {
 
 /** Loads the addon or throws an Error whose cause lists every attempt. */
 export function loadNative(root: string): Core {
-  const name = `stan-core.${platformSuffix()}.node`;
   // As napi-rs's NAPI_RS_NATIVE_LIBRARY_PATH: when set, only that file.
   const forced = process.env.STAN_NATIVE_LIBRARY_PATH;
   const candidates = forced
     ? [forced]
-    : [join(root, 'native', name), `nats-streaming-server-ts-${platformSuffix()}`];
+    : platformSuffixes().flatMap((s) => [join(root, 'native', `stan-core.${s}.node`), `${PLATFORM_PACKAGE_PREFIX}${s}`]);
   const errors: string[] = [];
   for (const c of candidates) {
     if (c.startsWith('/') || /^[A-Za-z]:[\\/]/.test(c)) {
@@ -89,8 +103,16 @@ class NativeCore implements Core {
     this.files = typeof addon.fileReadAsync === 'function' ? (addon as NativeFileApi) : undefined;
   }
 
+  /**
+   * The output records of every parser of this core: a parse's records are
+   * read before any other parse runs (ProtocolParser.ops), so thousands of
+   * connections do not each hold 40 KB of them.
+   */
+  #parseOut: Uint32Array | undefined;
+
   newParser(maxControlLine: number, maxPayload: number): ProtocolParser {
-    return new NativeParser(this.addon, maxControlLine, maxPayload);
+    this.#parseOut ??= new Uint32Array(PARSE_OUT_WORDS);
+    return new NativeParser(this.addon, this.#parseOut, maxControlLine, maxPayload);
   }
   newSublist(cache = true): Sublist {
     return new NativeSublist(this.addon, cache);
@@ -107,9 +129,13 @@ class NativeCore implements Core {
 }
 
 class NativeParser implements ProtocolParser {
-  readonly ops = new Uint32Array(HEADER_WORDS + PARSE_RECORDS * RECORD_WORDS);
   readonly #h: Handle;
-  constructor(private readonly addon: Addon, mcl: number, maxPayload: number) {
+  constructor(
+    private readonly addon: Addon,
+    readonly ops: Uint32Array,
+    mcl: number,
+    maxPayload: number,
+  ) {
     this.#h = addon.parserNew(mcl, maxPayload);
   }
   parse(chunk: Uint8Array): number {

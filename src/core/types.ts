@@ -10,7 +10,7 @@ export interface ProtocolParser {
   /**
    * Header and records of the last parse. Offsets index the chunk passed
    * to parse(), or carry() for records with FLAG_CARRY. Valid until the
-   * next call.
+   * next parse() of any parser of the same core: they share one array.
    */
   readonly ops: Uint32Array;
   /** Parses a whole chunk; returns the number of records. */

@@ -5,9 +5,9 @@
 
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { HEADER_WORDS, RECORD_WORDS, CRC32_IEEE, type SubjectCheckCode } from './ops.js';
+import { CRC32_IEEE, HEADER_WORDS, RECORD_WORDS, type SubjectCheckCode } from './ops.js';
 import type { Core, ProtocolParser, Sublist, SublistStats } from './types.js';
-import { PARSE_RECORDS, statsFrom } from './native.js';
+import { PARSE_OUT_WORDS, statsFrom } from './native.js';
 
 const STATS_WORDS = 8;
 /** First size of the staging buffer; it grows to the largest input seen. */
@@ -60,12 +60,11 @@ class WasmCore implements Core {
   readonly #encoder = new TextEncoder();
   /**
    * Frees the Rust side of parsers and sublists that were collected: the
-   * object itself and the output buffer allocated for it.
+   * object itself and, for a sublist, the output buffer allocated for it.
    */
-  readonly #parsers = new FinalizationRegistry<Allocation>((a) => {
-    this.#x.parser_free(a.handle);
-    this.#x.stan_free(a.buf, a.size);
-  });
+  readonly #parsers = new FinalizationRegistry<number>((handle) => this.#x.parser_free(handle));
+  #parseOut = 0;
+  #parseRecords: Uint32Array | undefined;
   readonly #sublists = new FinalizationRegistry<Allocation>((a) => {
     this.#x.sublist_free(a.handle);
     this.#x.stan_free(a.buf, a.size);
@@ -115,15 +114,28 @@ class WasmCore implements Core {
 
   /** Frees a parser's memory now (dispose()), once. */
   release(p: WasmParser): void {
-    if (this.#parsers.unregister(p)) {
-      this.#x.parser_free(p.allocation.handle);
-      this.#x.stan_free(p.allocation.buf, p.allocation.size);
-    }
+    if (this.#parsers.unregister(p)) this.#x.parser_free(p.handle);
+  }
+
+  /**
+   * The output records of every parser of this core, allocated once: a
+   * parse's records are read before any other parse runs (ProtocolParser.ops),
+   * so thousands of connections do not each hold 40 KB of them.
+   */
+  parseOut(): number {
+    this.#parseOut ||= this.#x.stan_alloc(PARSE_OUT_WORDS * 4) >>> 0;
+    return this.#parseOut;
+  }
+
+  /** Where parsers copy their records to (ProtocolParser.ops), shared like parseOut(). */
+  parseRecords(): Uint32Array {
+    this.#parseRecords ??= new Uint32Array(PARSE_OUT_WORDS);
+    return this.#parseRecords;
   }
 
   newParser(maxControlLine: number, maxPayload: number): ProtocolParser {
     const p = new WasmParser(this, maxControlLine, maxPayload);
-    this.#parsers.register(p, p.allocation, p);
+    this.#parsers.register(p, p.handle, p);
     return p;
   }
   newSublist(cache = true): Sublist {
@@ -157,27 +169,23 @@ class WasmCore implements Core {
 
 class WasmParser implements ProtocolParser {
   readonly handle: number;
-  readonly allocation: Allocation;
   readonly #outPtr: number;
-  readonly #outWords = HEADER_WORDS + PARSE_RECORDS * RECORD_WORDS;
-  #ops: Uint32Array | null = null;
+  readonly ops: Uint32Array;
 
   constructor(private readonly core: WasmCore, mcl: number, maxPayload: number) {
     this.handle = core.x.parser_new(mcl, maxPayload) >>> 0;
-    this.#outPtr = core.x.stan_alloc(this.#outWords * 4) >>> 0;
-    this.allocation = { handle: this.handle, buf: this.#outPtr, size: this.#outWords * 4 };
+    this.#outPtr = core.parseOut();
+    this.ops = core.parseRecords();
   }
 
-  get ops(): Uint32Array {
-    const buf = this.core.x.memory.buffer;
-    if (this.#ops === null || this.#ops.buffer !== buf) {
-      this.#ops = new Uint32Array(buf, this.#outPtr, this.#outWords);
-    }
-    return this.#ops;
-  }
   parse(chunk: Uint8Array): number {
     const p = this.core.put(chunk);
-    return this.core.x.parser_parse(this.handle, p, chunk.length, this.#outPtr, this.#outWords);
+    const n = this.core.x.parser_parse(this.handle, p, chunk.length, this.#outPtr, PARSE_OUT_WORDS);
+    // Copied out of linear memory: a view of it would be detached by any
+    // memory growth (a subscription inserted, say) while the records are
+    // being processed.
+    this.ops.set(new Uint32Array(this.core.x.memory.buffer, this.#outPtr, HEADER_WORDS + n * RECORD_WORDS));
+    return n;
   }
   carry(): Buffer {
     const p = this.core.x.parser_carry_ptr(this.handle) >>> 0;

@@ -21,20 +21,24 @@ export function payloadOf(src: Buffer, ops: Uint32Array, at: number): Uint8Array
   return new Uint8Array(src.buffer, src.byteOffset + ops[at + R_PAYLOAD_OFF]!, ops[at + R_PAYLOAD_LEN]!);
 }
 
+/** Longest subject a SubjectDecoder remembers. */
+const DECODER_BYTES = 256;
+
 /**
  * Decodes publish subjects, reusing the last string when the bytes are the
  * same: a publisher mostly repeats a few subjects, and comparing a few
  * bytes in JS is cheaper than making a string each time.
  */
 export class SubjectDecoder {
-  #bytes = Buffer.alloc(256);
+  /** The last subject's bytes; allocated by the first decode (a subscriber never publishes). */
+  #bytes: Buffer | undefined;
   #len = -1;
   #str = '';
 
   decode(src: Buffer, ops: Uint32Array, w: number): string {
     const off = ops[w]!;
     const len = ops[w + 1]!;
-    const last = this.#bytes;
+    const last = (this.#bytes ??= Buffer.allocUnsafe(DECODER_BYTES));
     if (len === this.#len) {
       let i = 0;
       while (i < len && src[off + i] === last[i]) i++;

@@ -96,10 +96,7 @@ export class Client implements ClientConn, ConnKind {
   dispatch(kind: number, src: Buffer, ops: Uint32Array, at: number): Promise<void> | undefined {
     // PUB of a logged-in client first and alone: this method stays small
     // enough for the JIT to inline it, and PUB with it, into Conn's loop.
-    if (kind === Op.PUB && this.connected) {
-      processPub(this.ctx, this, false, src, ops, at);
-      return undefined;
-    }
+    if (kind === Op.PUB && this.connected) return processPub(this.ctx, this, false, src, ops, at);
     return this.#dispatch(kind, src, ops, at);
   }
 
@@ -110,11 +107,9 @@ export class Client implements ClientConn, ConnKind {
     }
     switch (kind) {
       case Op.PUB:
-        processPub(this.ctx, this, false, src, ops, at);
-        break;
+        return processPub(this.ctx, this, false, src, ops, at);
       case Op.HPUB:
-        processPub(this.ctx, this, true, src, ops, at);
-        break;
+        return processPub(this.ctx, this, true, src, ops, at);
       case Op.SUB:
         processSub(this.ctx, this, text(src, ops, at + R_SUBJECT_OFF), optText(src, ops, at + R_REPLY_OFF), text(src, ops, at + R_SID_OFF));
         break;
@@ -165,10 +160,8 @@ export class Client implements ClientConn, ConnKind {
     }
     conn.outMsgs++;
     conn.outBytes += payload.length;
-    if (conn.outbound.pending > this.ctx.opts.maxPending) {
-      // nats-server drops a slow consumer without an -ERR.
-      conn.close('Slow Consumer (Pending Bytes)');
-    }
+    // Past half of max_pending the producer is made to wait (ops/pub.ts).
+    if (conn.queued()) this.ctx.router.stalled = conn;
   }
 
   released(sub: Subscription): void {
@@ -194,6 +187,17 @@ export class Client implements ClientConn, ConnKind {
     for (const sub of this.subs.values()) this.ctx.router.unsubscribe(sub);
     this.subs.clear();
     this.ctx.removeClient(this.cid);
+  }
+
+  /**
+   * nats-server's name of a client connection in log lines: `ip:port -
+   * cid:N`, then `- "v<version>:<lang>:<name>"` of what CONNECT gave.
+   */
+  logName(): string {
+    let ncs = this.version === '' ? '' : `v${this.version}`;
+    if (this.lang !== '') ncs = ncs === '' ? this.lang : `${ncs}:${this.lang}`;
+    if (this.name !== '') ncs = ncs === '' ? this.name : `${ncs}:${this.name}`;
+    return ncs === '' ? this.conn.who : `${this.conn.who} - ${JSON.stringify(ncs)}`;
   }
 
   /** `ip:port - cid:N`, then the client's name once CONNECT gave one (nats-server's trace prefix). */

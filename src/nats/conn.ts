@@ -3,7 +3,8 @@
 // socket chunk to the Rust parser in one call and hands the op records to
 // the kind one by one, the pause of that loop while an op finishes
 // asynchronously (CONNECT with bcrypt), keep-alive PING/PONG and stale
-// detection (§1.8), the write deadline, close with its grace period, Outbound,
+// detection (§1.8), close with its grace period, Outbound and its Backlog
+// (back-pressure on producers, the write deadline and max_pending: backlog.ts),
 // the message counters, and op tracing (STAN-REFERENCE §1).
 //
 // A kind composes a Conn and is called back through ConnKind; which ops
@@ -27,10 +28,11 @@ import {
 } from '../core/index.js';
 import type { Logger } from '../log/logger.js';
 import type { NatsOptions } from './options.js';
+import { Backlog, type BacklogOwner } from './backlog.js';
 import { Outbound } from './outbound.js';
 import { Err, errLine, PING, type ErrSpec } from './proto.js';
 import { traceIn, traceOut } from './trace.js';
-import { clearLongTimer, setLongInterval, setLongTimeout, type LongTimer } from '../timers/long.js';
+import { clearLongTimer, setLongInterval, type LongTimer } from '../timers/long.js';
 
 /** How long a closing connection may take to flush before it is destroyed. */
 const CLOSE_GRACE_MS = 1000;
@@ -63,7 +65,8 @@ export interface ConnContext {
 export interface ConnKind {
   /**
    * Processes one op record (parse errors never reach it). Returns a
-   * promise when the next op must wait for this one (authentication): the
+   * promise when the next op must wait for this one (authentication, a
+   * producer stalled on a backlogged consumer): the
    * Conn stops reading until it settles. The promise must not reject; a
    * kind handles its own failures (closing the Conn, usually).
    */
@@ -72,6 +75,8 @@ export interface ConnKind {
   onClose(reason: CloseReason): void;
   /** The prefix of this connection's trace lines. */
   traceName(): string;
+  /** How nats-server names this connection in log lines (default: Conn.who). */
+  logName?(): string;
 }
 
 /** Records left to process while the loop waits for an op to finish. */
@@ -83,7 +88,7 @@ interface Paused {
   carry: Buffer | undefined;
 }
 
-export class Conn {
+export class Conn implements BacklogOwner {
   readonly parser: ProtocolParser;
   readonly outbound: Outbound;
   readonly start = new Date();
@@ -98,7 +103,8 @@ export class Conn {
   pingsOut = 0;
   #paused: Paused | null = null;
   #pingTimer: LongTimer | undefined;
-  #deadline: LongTimer | undefined;
+  /** Created the first time the socket holds bytes it has not written. */
+  #backlog: Backlog | undefined;
 
   constructor(
     readonly kind: ConnKind,
@@ -111,7 +117,45 @@ export class Conn {
   ) {
     const o = ctx.opts;
     this.parser = core().newParser(o.maxControlLine, o.maxPayload);
-    this.outbound = new Outbound(socket, (pending) => this.#watchDeadline(pending));
+    this.outbound = new Outbound(socket, (pending) => this.#flushed(pending));
+  }
+
+  // What the Backlog reads of its connection.
+  get log(): Logger {
+    return this.ctx.log;
+  }
+  get maxPending(): number {
+    return this.ctx.opts.maxPending;
+  }
+  get writeDeadlineMs(): number {
+    return this.ctx.opts.writeDeadlineMs;
+  }
+  pending(): number {
+    return this.outbound.pending;
+  }
+  logName(): string {
+    return this.kind.logName?.() ?? this.who;
+  }
+  drop(reason: 'Slow Consumer (Pending Bytes)' | 'Slow Consumer (Write Deadline)'): void {
+    // nats-server drops a slow consumer without an -ERR.
+    this.close(reason);
+  }
+
+  /**
+   * After queuing a delivery: past half of max_pending, drops the
+   * connection past max_pending, else opens a stall; true when the
+   * producer should wait on it (stallWait).
+   */
+  queued(): boolean {
+    const pending = this.outbound.pending;
+    if (pending <= this.ctx.opts.maxPending / 2) return false;
+    this.#backlog ??= new Backlog(this);
+    return this.#backlog.overHalf(pending);
+  }
+
+  /** A producer's wait while this connection's backlog is stalled; undefined when it is not. */
+  stallWait(producer: Conn): Promise<void> | undefined {
+    return this.#backlog?.wait(producer.logName());
   }
 
   /** Sends INFO (when given) and starts reading; the socket is already TLS-wrapped if needed. */
@@ -121,7 +165,7 @@ export class Conn {
     s.on('data', (chunk: Buffer) => this.#consume(chunk));
     s.on('error', (err) => this.close('Read Error', undefined, err.message));
     s.on('close', () => this.close('Client Closed'));
-    s.on('drain', () => this.#clearDeadline());
+    s.on('drain', () => this.#backlog?.drained());
     if (info) this.outbound.bytes(info);
     const interval = this.ctx.opts.pingIntervalMs;
     if (interval > 0) {
@@ -149,7 +193,7 @@ export class Conn {
     this.closed = true;
     this.closeReason = reason;
     clearLongTimer(this.#pingTimer);
-    this.#clearDeadline();
+    this.#backlog?.close();
     this.kind.onClose(reason);
     const log = this.ctx.log;
     if (reason !== 'Client Closed' && reason !== 'Server Shutdown') {
@@ -283,13 +327,8 @@ export class Conn {
     this.outbound.bytes(PING);
   }
 
-  #watchDeadline(socketPending: number): void {
-    if (socketPending === 0 || this.#deadline) return;
-    this.#deadline = setLongTimeout(() => this.close('Slow Consumer (Write Deadline)'), this.ctx.opts.writeDeadlineMs, { unref: true });
-  }
-
-  #clearDeadline(): void {
-    clearLongTimer(this.#deadline);
-    this.#deadline = undefined;
+  #flushed(socketPending: number): void {
+    if (socketPending > 0) this.#backlog ??= new Backlog(this);
+    this.#backlog?.flushed(socketPending);
   }
 }

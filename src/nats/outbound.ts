@@ -4,19 +4,32 @@
 // schedules exactly one flush as a microtask, which runs once the current
 // socket chunk has been fully processed. Pending bytes (ours plus the
 // socket's) are counted so the connection can enforce max_pending.
+//
+// The copy buffer adapts to the traffic as nats-server's does: it starts
+// small, doubles (up to 64 KB) while a flush holds more than it, halves
+// while flushes hold far less; and a buffer is kept between flushes only
+// by a connection that needed 4 KB or more. An idle connection holds no
+// buffer, so ten thousand of them cost no 64 KB each.
 
 import type { Socket } from 'node:net';
 
-/** Size of the buffers small writes are copied into. */
+/** Largest and smallest size of the buffers small writes are copied into. */
 const OUT_CHUNK = 64 * 1024;
+const OUT_MIN = 512;
+/** Buffers and rests smaller than this are not kept between flushes (Node pools allocations below it). */
+const KEEP_MIN = 4096;
+/** No buffer yet (or any more). */
+const NONE = Buffer.alloc(0);
 /** Payloads at least this big are queued by reference instead of copied. */
 const COPY_MAX = 16 * 1024;
 /** Queued bytes past which we flush at once instead of waiting for the tick. */
 const FLUSH_THRESHOLD = 1024 * 1024;
 
 export class Outbound {
-  #buf: Buffer = Buffer.allocUnsafe(OUT_CHUNK);
+  #buf: Buffer = NONE;
   #pos = 0;
+  /** Size of the next copy buffer. */
+  #size = OUT_MIN;
   /** Full buffers (and large payloads) waiting for the flush. */
   #queue: Buffer[] = [];
   #queued = 0;
@@ -72,8 +85,11 @@ export class Outbound {
     this.#seal();
     const q = this.#queue;
     if (q.length === 0) return;
+    const total = this.#queued;
     this.#queue = [];
     this.#queued = 0;
+    if (total > this.#size) this.#size = Math.min(OUT_CHUNK, this.#size * 2);
+    else if (total < this.#size / 4 && this.#size > OUT_MIN) this.#size /= 2;
     if (q.length === 1) {
       this.socket.write(q[0]!);
     } else {
@@ -90,6 +106,7 @@ export class Outbound {
     this.#queue = [];
     this.#queued = 0;
     this.#pos = 0;
+    this.#buf = NONE;
   }
 
   #schedule(): void {
@@ -106,13 +123,10 @@ export class Outbound {
     if (this.#pos === 0) return;
     this.#queue.push(this.#buf.subarray(0, this.#pos));
     this.#queued += this.#pos;
-    // The sealed part now belongs to the socket: continue in the rest of the
-    // buffer if there is a useful amount left, else in a new one.
-    if (this.#buf.length - this.#pos >= 4096) {
-      this.#buf = this.#buf.subarray(this.#pos);
-    } else {
-      this.#buf = Buffer.allocUnsafe(OUT_CHUNK);
-    }
+    // The sealed part now belongs to the socket: a busy connection goes on
+    // in the rest of its buffer if a useful amount is left; others get a
+    // new one when they next write.
+    this.#buf = this.#size >= KEEP_MIN && this.#buf.length - this.#pos >= KEEP_MIN ? this.#buf.subarray(this.#pos) : NONE;
     this.#pos = 0;
   }
 
@@ -120,6 +134,7 @@ export class Outbound {
   #room(n: number): void {
     if (this.#pos + n <= this.#buf.length) return;
     this.#seal();
-    if (n > this.#buf.length) this.#buf = Buffer.allocUnsafe(Math.max(n, OUT_CHUNK));
+    // Below 4 KB, allocUnsafe slices Node's shared pool.
+    if (n > this.#buf.length) this.#buf = Buffer.allocUnsafe(Math.max(n, this.#size));
   }
 }

@@ -74,6 +74,42 @@ export function infoLine(info: InfoFields): Buffer {
   return Buffer.from(`INFO ${JSON.stringify(info)} ${CRLF}`);
 }
 
+/**
+ * The INFO line of each new connection: the server's fields then the
+ * client's id and address, as infoLine({...info, client_id, client_ip})
+ * writes it. The JSON of the server's fields is made again only when one
+ * of them changed (compared field by field, arrays by their items):
+ * stringifying them for each of thousands of connections cost more than
+ * the rest of the accept.
+ */
+export class ClientInfoLines {
+  #seen: Record<string, unknown> = {};
+  #json = '';
+
+  line(info: InfoFields, cid: number, ip: string): Buffer {
+    if (!sameFields(info as unknown as Record<string, unknown>, this.#seen)) {
+      const seen: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(info)) seen[k] = Array.isArray(v) ? [...(v as unknown[])] : v;
+      this.#seen = seen;
+      this.#json = JSON.stringify(info).slice(0, -1);
+    }
+    const sep = this.#json.length > 1 ? ',' : '';
+    return Buffer.from(`INFO ${this.#json}${sep}"client_id":${cid},"client_ip":${JSON.stringify(ip)}} ${CRLF}`);
+  }
+}
+
+function sameFields(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  for (const k of keys) {
+    const x = a[k];
+    const y = b[k];
+    if (x === y) continue;
+    if (!Array.isArray(x) || !Array.isArray(y) || x.length !== y.length || x.some((v, i) => v !== y[i])) return false;
+  }
+  return true;
+}
+
 /** The control line of a MSG (hdr < 0) or HMSG to a subscriber. */
 export function msgLine(subject: string, sid: string, reply: string | undefined, hdr: number, size: number): string {
   if (hdr >= 0) {

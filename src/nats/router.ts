@@ -6,6 +6,7 @@
 // costs one Map lookup and never crosses into the core.
 
 import { core, SubjectCheck, type SubjectCheckCode, type Sublist } from '../core/index.js';
+import type { Conn } from './conn.js';
 import { Subscription, type Subscriber } from './subscription.js';
 
 /** Most subjects whose resolved matches are kept. */
@@ -23,6 +24,12 @@ export class Router {
   readonly #subs = new Map<number, Subscription>();
   readonly #cache = new Map<string, Match>();
   #nextId = 1;
+  /**
+   * A connection the message being routed left backlogged past half of its
+   * max_pending (set by its deliver, cleared when routing starts): a client
+   * publisher waits on its stall before its next op.
+   */
+  stalled: Conn | undefined;
 
   /** Number of subscriptions. */
   get size(): number {
@@ -75,6 +82,7 @@ export class Router {
    */
   route(from: Subscriber | null, subject: string, reply: string | undefined, payload: Uint8Array, hdr: number): number {
     const m = this.match(subject);
+    this.stalled = undefined;
     let n = 0;
     const noEcho = from !== null && !from.echo;
     for (const sub of m.plain) {

@@ -10,7 +10,7 @@ import { Client } from './client.js';
 import type { NatsContext } from './context.js';
 import { InternalClient } from './internal.js';
 import { type NatsOptions, DEFAULT_AUTH_TIMEOUT_MS } from './options.js';
-import { Err, errLine, infoLine, type InfoFields } from './proto.js';
+import { ClientInfoLines, Err, errLine, type InfoFields } from './proto.js';
 import { Router } from './router.js';
 import { tlsServerOptions } from './tls.js';
 import type { Logger } from '../log/logger.js';
@@ -73,6 +73,7 @@ export class NatsServer implements NatsContext {
   readonly #handshaking = new Map<string, { cid: number; ip: string; port: number }>();
   #nextCid = 1;
   #info: InfoFields;
+  readonly #infoLines = new ClientInfoLines();
   #port = 0;
 
   constructor(
@@ -186,7 +187,7 @@ export class NatsServer implements NatsContext {
     const ip = socket.remoteAddress ?? '';
     const port = socket.remotePort ?? 0;
     const cid = this.nextCid();
-    const info = infoLine({ ...this.#info, client_id: cid, client_ip: ip });
+    const info = this.#infoLines.line(this.#info, cid, ip);
     if (this.clients.size >= this.opts.maxConnections) {
       socket.end(Buffer.concat([info, errLine(Err.MAX_CONNECTIONS)]));
       this.log.error(`${ip}:${port} - cid:${cid} - maximum connections exceeded`);

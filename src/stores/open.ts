@@ -5,6 +5,7 @@
 
 import type { Logger } from '../log/logger.js';
 import { friendlyBytes } from '../config/go-units.js';
+import { CryptoStore, ENCRYPTION_KEY_ENV, encryptionChoice } from './crypto/index.js';
 import { observeStoreFsync, observeStoreWrite } from './latency.js';
 import { type ChannelLimits, type MsgStoreState, type Store, StoreError } from './store.js';
 
@@ -13,6 +14,8 @@ export interface StoreChoice {
   readonly values: Readonly<Record<string, unknown>>;
   /** The keys given; the others keep the store's defaults. */
   readonly set: ReadonlySet<string>;
+  /** Key → how it was given (`--encryption_key`, `config key "..."`), where known. */
+  readonly given?: ReadonlyMap<string, string>;
 }
 
 export interface OpenedStore {
@@ -34,8 +37,28 @@ export function limitReachedWarning(channel: string, state: MsgStoreState, limit
   );
 }
 
-/** The store of `storeType` (MEMORY by default); throws StoreError for a type or directory that cannot be used. */
+/**
+ * The store of `storeType` (MEMORY by default), encrypted when the options
+ * ask for it; throws StoreError for a type, directory or encryption option
+ * that cannot be used.
+ */
 export async function openStore(choice: StoreChoice, log: Logger): Promise<OpenedStore> {
+  const encryption = encryptionChoice(choice.values);
+  // Checked before the store opens: a bad key or cipher must not leave it locked.
+  if (encryption !== undefined) CryptoStore.check(encryption);
+  const opened = await openBackend(choice, log);
+  if (encryption === undefined) return opened;
+  const flag = choice.given?.get('encryptionKey');
+  if (flag?.startsWith('-') && choice.values.encryptionKey !== '') {
+    log.warn(
+      `STREAM: The encryption key was given on the command line (${flag}), where other users of this machine can see it; ` +
+        `the environment variable ${ENCRYPTION_KEY_ENV} is safer`,
+    );
+  }
+  return { ...opened, store: new CryptoStore(opened.store, encryption) };
+}
+
+async function openBackend(choice: StoreChoice, log: Logger): Promise<OpenedStore> {
   const { values } = choice;
   const type = String(values.storeType ?? 'MEMORY').toUpperCase();
   const onLimitReached = (channel: string, state: MsgStoreState, limits: ChannelLimits) =>

@@ -29,6 +29,8 @@ export interface Activity {
   groupChanged(c: Channel, g: QueueGroup): void;
   /** A channel is deleted: stop everything of its subscriptions. */
   channelDeleted(c: Channel): void;
+  /** A client registered (connect applied). */
+  clientConnected?(clientId: string): void;
 }
 
 /** What applying a control operation gave: an error for the requester, or the subscription. */
@@ -96,6 +98,7 @@ export class Applier {
     }
     this.store.addClient(op.info);
     this.clients.add(op.info);
+    this.activity.clientConnected?.(op.info.id);
     return OK;
   }
 

@@ -12,6 +12,8 @@ export class Channels {
   readonly #all = new Map<string, Channel>();
   /** Lower-cased name -> name, for the case-clash rule. */
   readonly #lower = new Map<string, string>();
+  /** Called for each channel created by a client (not for recovered ones). */
+  onCreated: ((c: Channel) => void) | undefined;
 
   constructor(
     private readonly store: Store,
@@ -41,7 +43,9 @@ export class Channels {
     if (max > 0 && this.#all.size >= max) throw new StanError(StanErr.TOO_MANY_CHANNELS);
     const limits = this.limitsFor(name);
     const { msgs, subs } = this.store.createChannel(name, limits);
-    return this.add(new Channel(name, msgs, subs, limits));
+    const created = this.add(new Channel(name, msgs, subs, limits));
+    this.onCreated?.(created);
+    return created;
   }
 
   /** The effective limits of a channel name. */

@@ -26,6 +26,8 @@ export class Clients {
   #lastConn: StanClient | undefined;
   /** The server shut down: no heartbeat is armed any more. */
   #stopped = false;
+  /** Requests waiting for their client's connect to be processed (partitioning), by client ID. */
+  readonly #waiting = new Map<string, Array<() => void>>();
 
   constructor(
     private readonly opts: StanOptions,
@@ -89,7 +91,41 @@ export class Clients {
     this.#byId.set(info.id, c);
     if (info.connId.length > 0) this.#byConn.set(c.connKey, c);
     this.#armHeartbeat(c, this.opts.hbIntervalMs);
+    const waiting = this.#waiting.get(info.id);
+    if (waiting !== undefined) {
+      this.#waiting.delete(info.id);
+      for (const wake of waiting) wake();
+    }
     return c;
+  }
+
+  /**
+   * The client of `id` (by `connId` when given, as a publish looks it up),
+   * waiting up to `timeoutMs` for its connect to be processed (Go's
+   * isValidWithTimeout, partitioning mode: the connect that answered the
+   * client may have been another server's). Waiters resume in arrival
+   * order, so the requests of one client keep theirs.
+   */
+  async waitFor(id: string, connId: Uint8Array | undefined, timeoutMs: number): Promise<StanClient | undefined> {
+    const find = () => (connId !== undefined && connId.length > 0 ? this.byConnId(connId) : this.get(id));
+    const found = find();
+    if (found !== undefined || this.#stopped) return found;
+    await new Promise<void>((resolve) => {
+      const list = this.#waiting.get(id) ?? [];
+      this.#waiting.set(id, list);
+      const timer = this.clock.setTimer(() => {
+        const i = list.indexOf(wake);
+        if (i >= 0) list.splice(i, 1);
+        if (list.length === 0 && this.#waiting.get(id) === list) this.#waiting.delete(id);
+        resolve();
+      }, timeoutMs);
+      const wake = () => {
+        this.clock.clearTimer(timer);
+        resolve();
+      };
+      list.push(wake);
+    });
+    return find();
   }
 
   /** Forgets a client and stops its heartbeats; its subscriptions are apply's. */

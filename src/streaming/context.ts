@@ -8,6 +8,7 @@ import type { Clients } from './clients.js';
 import type { Clock } from './clock.js';
 import type { Delivery } from './delivery.js';
 import type { StanOptions } from './options.js';
+import type { Partitions } from './partitions.js';
 import type { Sequencer } from './sequencer.js';
 import type { NatsTransport } from './transport.js';
 
@@ -22,4 +23,6 @@ export interface StanContext {
   readonly delivery: Delivery;
   /** Where handlers submit operations (ops.ts). */
   readonly sequencer: Sequencer;
+  /** The channels this server owns, with `partitioning: true` (partitions.ts). */
+  readonly partitions?: Partitions | undefined;
 }

@@ -6,11 +6,14 @@ import type { ParsedFlags } from '../config/flag-table.js';
 import { limitsErrorAt, type StanConfig, type StanSettings, stanOptionsFrom } from '../config/stan-options.js';
 import { validateLimits } from '../stores/limits.js';
 import { DEFAULT_STORE_LIMITS, StoreError } from '../stores/store.js';
+import { PARTITIONS_REPLY_WAIT_MS } from './partitions.js';
 
 /** The options configuration sets (StanSettings, documented there), and the layer's own. */
 export interface StanOptions extends StanSettings {
   /** How long the duplicate-client probe waits for the old client, ms. */
   dupClientProbeMs: number;
+  /** Partitioning: how long the start-up check waits for one more server's reply, ms. */
+  partitionsReplyWaitMs: number;
 }
 
 export const DEFAULT_CLUSTER_ID = 'test-cluster';
@@ -27,8 +30,10 @@ export function defaultStanOptions(): StanOptions {
     hbFailCount: 10,
     replaceDurable: false,
     ioBatchSize: 1024,
+    partitioning: false,
     storeLimits: { ...DEFAULT_STORE_LIMITS, perChannel: new Map() },
     dupClientProbeMs: DUP_CLIENT_PROBE_MS,
+    partitionsReplyWaitMs: PARTITIONS_REPLY_WAIT_MS,
   };
 }
 

@@ -5,6 +5,7 @@
 // object is also the active server's Activity: what it does on top of a
 // state change (ack inbox listeners, timers, sending).
 
+import { EventEmitter } from 'node:events';
 import { isDeepStrictEqual } from 'node:util';
 import type { Logger } from '../log/logger.js';
 import type { RecoveredChannel, ServerInfo, Store, StoreLimits } from '../stores/store.js';
@@ -27,6 +28,7 @@ import { Channel, QueueGroup, StanSub } from './model.js';
 import { nuid } from './nuid.js';
 import { OpKind } from './ops.js';
 import type { StanOptions } from './options.js';
+import { Partitions } from './partitions.js';
 import { Sequencer } from './sequencer.js';
 import type { MsgHandler, NatsTransport, TransportSub } from './transport.js';
 
@@ -45,7 +47,14 @@ export function freshServerInfo(clusterId: string, discoverPrefix: string): Serv
   };
 }
 
+/** What a StanServer tells observers (the embedding API): listeners run synchronously, so they must not throw. */
+export interface StanEvents {
+  clientConnected: [clientId: string];
+  channelCreated: [channel: string];
+}
+
 export class StanServer implements StanContext, Activity {
+  readonly events = new EventEmitter<StanEvents>();
   readonly clients: Clients;
   readonly channels: Channels;
   readonly delivery: Delivery;
@@ -57,6 +66,8 @@ export class StanServer implements StanContext, Activity {
   /** The FT group membership (ft.ts) with --ft_group; undefined when standalone. */
   ft: { readonly state: FtState; stop(): void } | undefined;
   info: ServerInfo;
+  /** With `partitioning: true`: the channels this server owns (partitions.ts). */
+  partitions: Partitions | undefined;
   readonly #listening: TransportSub[] = [];
   #expiry: TimerHandle | undefined;
 
@@ -70,6 +81,7 @@ export class StanServer implements StanContext, Activity {
     this.info = freshServerInfo(opts.clusterId, opts.discoverPrefix);
     this.delivery = new Delivery(transport, clock, (text) => log.error(text));
     this.channels = new Channels(store, opts.storeLimits);
+    this.channels.onCreated = (c) => this.events.emit('channelCreated', c.name);
     this.clients = new Clients(opts, transport, log, clock, (c, why) =>
       this.sequencer.submit({ kind: OpKind.Disconnect, clientId: c.id, why, hbInbox: c.info.hbInbox, reply: undefined }),
     );
@@ -79,6 +91,17 @@ export class StanServer implements StanContext, Activity {
   }
 
   async start(): Promise<void> {
+    if (this.opts.partitioning) {
+      // As Go: refused before recovery when another server claims one of our channels.
+      this.partitions = new Partitions(this.transport, this.opts.clusterId, this.opts.storeLimits.perChannel.keys(), this.log);
+      this.partitions.listen();
+      try {
+        await this.partitions.check(this.opts.partitionsReplyWaitMs);
+      } catch (err) {
+        this.partitions.stop();
+        throw err;
+      }
+    }
     const rec = await this.store.recover();
     if (rec.info !== undefined) {
       // Subjects persisted by an earlier run win over freshly generated ones.
@@ -94,7 +117,8 @@ export class StanServer implements StanContext, Activity {
     const i = this.info;
     on(i.discovery, (_s, reply, data) => void this.#guard(handleConnect(this, copy(data), reply)));
     on(`${i.discovery}.pings`, (_s, reply, data) => handlePing(this, data, reply));
-    on(`${i.publish}.>`, (_s, reply, data) => handlePublish(this, data, reply));
+    // Partitioning: the publishes of our channels only; the other servers take theirs.
+    for (const ch of this.partitions?.channels ?? ['>']) on(`${i.publish}.${ch}`, (_s, reply, data) => handlePublish(this, data, reply));
     on(i.subscribe, (_s, reply, data) => handleSubscribe(this, data, reply));
     on(i.unsubscribe, (_s, reply, data) => handleUnsubscribe(this, data, reply, false));
     on(i.subClose, (_s, reply, data) => handleUnsubscribe(this, data, reply, true));
@@ -105,6 +129,7 @@ export class StanServer implements StanContext, Activity {
   async shutdown(): Promise<void> {
     this.ft?.stop();
     for (const s of this.#listening.splice(0)) s.unsubscribe();
+    this.partitions?.stop();
     this.clock.clearTimer(this.#expiry);
     await this.sequencer.drained();
     this.clients.stopAll();
@@ -150,6 +175,10 @@ export class StanServer implements StanContext, Activity {
 
   groupChanged(c: Channel, g: QueueGroup): void {
     this.delivery.sendToGroup(c, g);
+  }
+
+  clientConnected(clientId: string): void {
+    this.events.emit('clientConnected', clientId);
   }
 
   channelDeleted(c: Channel): void {

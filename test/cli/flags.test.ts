@@ -51,6 +51,8 @@ table('what is supported now: the embedded NATS server, its logging, auth and TL
     'ackSubs',
     'checkConfig', 'clientHbFailCount', 'clientHbInterval', 'clientHbTimeout', 'clusterId', 'configFile', 'debug',
     'debugAndTrace', 'debugAndTraceVerbose',
+    // Encryption at rest (issue #17).
+    'encrypt', 'encryptionCipher', 'encryptionKey',
     // The FILE store (issue #5).
     'fileAutoSync', 'fileBufferSize', 'fileCompactEnabled', 'fileCompactFrag', 'fileCompactInterval',
     'fileCompactMinSize', 'fileCrc', 'fileCrcPoly', 'fileFdsLimit', 'fileParallelRecovery', 'fileReadBufferSize',
@@ -205,7 +207,7 @@ unsupported('supported flags and flags that only turn a feature off are not', ()
   );
   assert.equal(unsupportedFlags(parseFlags(supported)), []);
   assert.equal(unsupportedFlags(parseFlags(['--clustered=false', '-l', '', '-SDV=false'])), []);
-  assert.equal(unsupportedFlags(parseFlags(['-ft_group', 'x', '-p', '1', '--encrypt'])).map((u) => u.flag), ['--encrypt']);
+  assert.equal(unsupportedFlags(parseFlags(['-ft_group', 'x', '-p', '1', '--cluster_node_id', 'a'])).map((u) => u.flag), ['--cluster_node_id']);
 });
 
 const ignored = suite('cli/flags ignoredFlags');

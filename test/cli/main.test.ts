@@ -144,14 +144,13 @@ refuse('a missing config file', async () => {
 });
 
 refuse('unsupported flags, each named', async () => {
-  await refusedWith(['-p', '0', '--encrypt', '--cluster_node_id', 'a'],
-    'flag --encrypt is not supported yet\nflag --cluster_node_id is not supported yet\n');
+  await refusedWith(['-p', '0', '--cluster_node_id', 'a'], 'flag --cluster_node_id is not supported yet\n');
 });
 
 refuse('config settings for features that do not exist yet', async () => {
-  const file = conf('later.conf', 'port: 0\nstreaming { id: x, partitioning: true }\n');
+  const file = conf('later.conf', 'port: 0\nstreaming { id: x, credentials: "/x.creds" }\n');
   await refusedWith(['-c', file],
-    `config key "partitioning" (${file}:2:20) is not supported yet (partitioning)\n`);
+    `config key "credentials" (${file}:2:20) is not supported yet (NATS credentials files)\n`);
 });
 
 refuse('an unknown flag names the nearest one', async () => {

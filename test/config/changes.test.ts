@@ -53,6 +53,14 @@ changes('the command line still wins: an option it sets does not change with the
   ]);
 });
 
+changes('the encryption key is never shown, only named (issue #17)', () => {
+  const cur = snapshot({}, {}, 'encryption_key: "old secret"');
+  const next = snapshot({}, {}, 'encryption_key: "new secret"');
+  assert.equal(describeChanges(cur, next, parseFlags([]), same), [
+    { kind: 'refused', text: 'config key "encryption_key" (s.conf:1:1) cannot be changed at runtime ("(hidden)" -> "(hidden)"); keeping "(hidden)"' },
+  ]);
+});
+
 changes('describeLimits: each global and per-channel difference', () => {
   assert.equal(describeLimits(limits(10, [['foo', { maxMsgs: 3 }], ['bar', {}]]), limits(0, [['foo', { maxAgeMs: 1500 }], ['baz', { maxMsgs: 1 }]])), [
     'max_msgs: 10 -> unlimited',

@@ -29,10 +29,23 @@ export class ServerChild {
   #done = false;
   #wake: (() => void)[] = [];
 
-  /** Runs `bin` (default: this package's; a program not ending in .js, such as the Go server, directly) with `args`. */
-  constructor(args: string[], bin = BIN) {
+  /** Signals go to the child's process group (`group`: a launcher such as npx runs the server as a grandchild). */
+  readonly #group: boolean;
+
+  /**
+   * Runs `bin` (default: this package's; a program not ending in .js,
+   * such as the Go server, directly) with `args`; `opts` sets the
+   * directory and environment, and `group` runs it in its own process group.
+   */
+  constructor(args: string[], bin = BIN, opts: { cwd?: string; env?: NodeJS.ProcessEnv; group?: boolean } = {}) {
+    this.#group = opts.group === true;
     const [cmd, argv] = bin.endsWith('.js') ? [process.execPath, [bin, ...args]] : [bin, args];
-    this.child = spawn(cmd, argv, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    this.child = spawn(cmd, argv, {
+      cwd: opts.cwd ?? ROOT,
+      env: opts.env ?? process.env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      detached: this.#group,
+    });
     this.child.stdout!.setEncoding('utf8').on('data', (d: string) => this.#add('stdout', d));
     this.child.stderr!.setEncoding('utf8').on('data', (d: string) => this.#add('stderr', d));
     this.exited = new Promise((resolve) => this.child.once('close', (code, signal) => resolve({ code, signal })));
@@ -89,13 +102,18 @@ export class ServerChild {
 
   /** Signals the child (SIGINT unless told) and waits for its exit. */
   stop(signal: NodeJS.Signals = 'SIGINT'): Promise<Exit> {
-    if (!this.#done) this.child.kill(signal);
+    if (!this.#done) this.#kill(signal);
     return this.exit();
+  }
+
+  #kill(signal: NodeJS.Signals): void {
+    if (this.#group) process.kill(-this.pid, signal);
+    else this.child.kill(signal);
   }
 
   /** Waits for the exit (killing the child if it takes too long). */
   async exit(): Promise<Exit> {
-    const t = setTimeout(() => this.child.kill('SIGKILL'), WAIT_MS);
+    const t = setTimeout(() => this.#kill('SIGKILL'), WAIT_MS);
     const e = await this.exited;
     clearTimeout(t);
     return e;

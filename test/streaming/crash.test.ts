@@ -2,7 +2,8 @@
 // (`-st file --dir D`) under continuous async publishing from
 // node-nats-streaming is killed with SIGKILL at a random moment, restarted
 // on the same directory, and every message whose PubAck the publisher got
-// must be replayed, in order, with contiguous sequences. One trial in
+// must be replayed, in order, with contiguous sequences; the same again
+// with encryption at rest on (issue #17: --encryption_key). One trial in
 // `npm test`, 50 in `npm run test:long` (STAN_TEST_LONG=1). The replay
 // reads the channel's last sequence from the restarted server's monitoring
 // endpoint and waits for exactly that many messages.
@@ -11,7 +12,7 @@
 // every pending ack handler with no error. Only acks that arrive before
 // its 'disconnect' event count.
 
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { suite } from 'uvu';
@@ -30,8 +31,8 @@ const REPLAY_TIMEOUT_MS = 30_000;
 const CHANNEL = 'crash';
 
 /** A file-store server on `dir`; resolves with its client and monitoring ports once it is ready. */
-async function startServer(dir: string): Promise<{ server: ServerChild; port: number; http: number }> {
-  const server = new ServerChild(['-st', 'file', '--dir', dir, '-a', '127.0.0.1', '-p', '-1', '-m', '-1']);
+async function startServer(dir: string, extra: string[]): Promise<{ server: ServerChild; port: number; http: number }> {
+  const server = new ServerChild(['-st', 'file', '--dir', dir, '-a', '127.0.0.1', '-p', '-1', '-m', '-1', ...extra]);
   const http = Number((await server.waitFor(/Starting http monitor on [^\s]+:(\d+)\n/))[1]);
   const port = await server.port();
   await server.waitFor(/Streaming Server is ready/);
@@ -121,12 +122,18 @@ function replay(sc: any, count: number): Promise<Replayed> {
 
 const crash = suite('streaming/crash');
 
-crash(`SIGKILL under async publishing loses no acknowledged message (${TRIALS} trials)`, async () => {
+/** Extra server flags of each variant of the test. */
+const VARIANTS: ReadonlyArray<[label: string, extra: string[]]> = [
+  ['', []],
+  [', encrypted', ['--encryption_cipher', 'CHACHA', '--encryption_key', 'crash test key']],
+];
+
+for (const [label, extra] of VARIANTS) crash(`SIGKILL under async publishing loses no acknowledged message (${TRIALS} trials${label})`, async () => {
   const report: string[] = [];
   let lostTotal = 0;
   for (let trial = 1; trial <= TRIALS; trial++) {
     const dir = mkdtempSync(join(tmpdir(), 'stan-crash-'));
-    const first = await startServer(dir);
+    const first = await startServer(dir, extra);
     let server = first.server;
     try {
       const pub = await connect(first.port, `pub-${trial}`);
@@ -141,7 +148,7 @@ crash(`SIGKILL under async publishing loses no acknowledged message (${TRIALS} t
         // Already closed with its connection.
       }
 
-      const ready = await startServer(dir);
+      const ready = await startServer(dir, extra);
       server = ready.server;
       const sub = await connect(ready.port, `sub-${trial}`);
       const maxAcked = acked.size === 0 ? -1 : Math.max(...acked);
@@ -170,13 +177,17 @@ crash(`SIGKILL under async publishing loses no acknowledged message (${TRIALS} t
           `recovered ${got.bySeq.length}, lost ${lost.length}`,
       );
       assert.equal(lost.slice(0, 10), [], `trial ${trial}: acknowledged messages lost:\n${server.stderr}`);
+      if (extra.length > 0) {
+        const slice = readFileSync(join(dir, CHANNEL, 'msgs.1.dat'));
+        assert.not.ok(slice.includes('m-999999999'), `trial ${trial}: the payloads are stored encrypted`);
+      }
     } finally {
       await server.stop('SIGTERM');
       rmSync(dir, { recursive: true, force: true });
     }
   }
   console.log(report.join('\n'));
-  console.log(`crash test: ${TRIALS} trials, ${lostTotal} lost`);
+  console.log(`crash test${label}: ${TRIALS} trials, ${lostTotal} lost`);
   assert.is(lostTotal, 0);
 });
 

@@ -1,17 +1,20 @@
 // PUB and HPUB (STAN-REFERENCE §1.4): permission and subject checks, then
-// routing; the no-responders status when nobody received a request.
+// routing; the no-responders status when nobody received a request; and
+// the wait of this producer on a consumer it fed past half of its
+// max_pending (nats-server's stalledWait, backlog.ts).
 
 import { core, R_NUM, R_REPLY_OFF, R_SUBJECT_OFF } from '../../core/index.js';
 import { payloadOf } from '../args.js';
 import type { ClientConn, NatsContext } from '../context.js';
 import { Err, errPubViolation, NO_RESPONDERS_HDR } from '../proto.js';
 
-export function processPub(ctx: NatsContext, c: ClientConn, headered: boolean, src: Buffer, ops: Uint32Array, at: number): void {
+/** Returns the stall to wait on before the next op, if a consumer is backlogged. */
+export function processPub(ctx: NatsContext, c: ClientConn, headered: boolean, src: Buffer, ops: Uint32Array, at: number): Promise<void> | undefined {
   const conn = c.conn;
   if (headered && !c.headers) {
     // nats-server drops a client that sends HPUB without negotiating headers.
     conn.close('Protocol Violation', undefined, 'HPUB without headers support');
-    return;
+    return undefined;
   }
   const subject = c.subjects.decode(src, ops, at + R_SUBJECT_OFF);
   // A publisher mostly reuses its reply subject too (its ack inbox).
@@ -21,17 +24,20 @@ export function processPub(ctx: NatsContext, c: ClientConn, headered: boolean, s
   conn.inBytes += payload.length;
   if (c.pedantic && !core().isValidSubject(subject, false)) {
     conn.sendErr(Err.INVALID_PUBLISH_SUBJECT);
-    return;
+    return undefined;
   }
   if (c.perms !== null && !c.perms.canPublish(subject)) {
     conn.sendErr(errPubViolation(subject));
     ctx.log.error(`${conn.who} - Publish Violation - User "${c.user ?? ''}", Subject "${subject}"`);
-    return;
+    return undefined;
   }
   const hdr = headered ? ops[at + R_NUM]! : -1;
-  const received = ctx.router.route(c, subject, reply, payload, hdr);
+  const router = ctx.router;
+  const received = router.route(c, subject, reply, payload, hdr);
   if (received === 0 && reply !== undefined && c.noResponders) sendNoResponders(ctx, c, reply);
   c.sendOk();
+  const stalled = router.stalled;
+  return stalled === undefined || stalled === conn ? undefined : stalled.stallWait(conn);
 }
 
 /** `HMSG <reply> <sid> 16 16` + `NATS/1.0 503`, to the requester's own reply subscription. */

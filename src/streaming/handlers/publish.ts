@@ -8,8 +8,10 @@ import { StanErr, StanError } from '../errors.js';
 import type { Clock } from '../clock.js';
 import type { StanContext } from '../context.js';
 import type { PubMsgView } from '../../pb/hot.js';
+import { CLIENT_CHECK_TIMEOUT_MS } from '../partitions.js';
 
-export function handlePublish(ctx: StanContext, data: Uint8Array, reply: string | undefined): void {
+/** `waited`: the publisher's connect was waited for already (partitioning). */
+export function handlePublish(ctx: StanContext, data: Uint8Array, reply: string | undefined, waited = false): void {
   let pm;
   try {
     pm = decodePubMsg(data);
@@ -24,7 +26,10 @@ export function handlePublish(ctx: StanContext, data: Uint8Array, reply: string 
   if (pm.guid === '' || !isValidChannel(pm.subject)) return fail(ctx, pm, reply, StanErr.INVALID_PUB_REQ);
   // A connID identifies the publisher alone: that fences a replaced client.
   const client = pm.connID.length > 0 ? ctx.clients.byConnId(pm.connID) : ctx.clients.get(pm.clientID);
-  if (client === undefined) return fail(ctx, pm, reply, StanErr.INVALID_PUB_REQ);
+  if (client === undefined) {
+    if (ctx.partitions === undefined || waited) return fail(ctx, pm, reply, StanErr.INVALID_PUB_REQ);
+    return waitForPublisher(ctx, pm, Uint8Array.prototype.slice.call(data), reply);
+  }
   const op = ctx.sequencer.publishOp;
   op.channel = pm.subject;
   op.data = pm.data;
@@ -46,6 +51,18 @@ export function handlePublish(ctx: StanContext, data: Uint8Array, reply: string 
   c.inBytes += data.length;
   // The PubAck leaves once the batch is complete (sequencer.ts).
   if (log.traceEnabled) log.trace(`STREAM: [Client:${pm.clientID}] Acking Publisher subj=${pm.subject} guid=${pm.guid} seq=${c.msgs.lastSeq}`);
+}
+
+/**
+ * Partitioning: the connect that answered the publisher may have been
+ * another server's, and this one's may still be on its way; the message
+ * (a copy: `data` may be a reused buffer) is handled once it is, or
+ * refused after CLIENT_CHECK_TIMEOUT_MS (Go's clientCheckTimeout).
+ */
+function waitForPublisher(ctx: StanContext, pm: PubMsgView, data: Uint8Array, reply: string | undefined): void {
+  void ctx.clients.waitFor(pm.clientID, pm.connID.length > 0 ? Uint8Array.prototype.slice.call(pm.connID) : undefined, CLIENT_CHECK_TIMEOUT_MS).then(() =>
+    handlePublish(ctx, data, reply, true),
+  );
 }
 
 /** A PubAck carrying an error, sent in order with the others. */

@@ -9,6 +9,7 @@ import { StanErr } from '../errors.js';
 import type { StanContext } from '../context.js';
 import { newInbox } from '../nuid.js';
 import { OpKind } from '../ops.js';
+import { CLIENT_CHECK_TIMEOUT_MS } from '../partitions.js';
 
 /** StartPosition values run 0 (NewOnly) to 4 (First). */
 const MAX_START_POSITION = 4;
@@ -37,6 +38,19 @@ export function handleSubscribe(ctx: StanContext, data: Uint8Array, reply: strin
   if (r.maxInFlight <= 0) return fail(StanErr.INVALID_MAX_INFLIGHT);
   if (r.startPosition < 0 || r.startPosition > MAX_START_POSITION) return fail(StanErr.INVALID_START);
   if (!isValidChannel(r.subject)) return fail(StanErr.INVALID_SUBJECT);
-  if (ctx.clients.get(r.clientID) === undefined) return fail(StanErr.UNKNOWN_CLIENT);
-  ctx.sequencer.submit({ kind: OpKind.Subscribe, request: r, ackInbox: newInbox(), id: 0, startSeq: 0, at: ctx.clock.now(), reply });
+  const submit = () =>
+    ctx.sequencer.submit({ kind: OpKind.Subscribe, request: r, ackInbox: newInbox(), id: 0, startSeq: 0, at: ctx.clock.now(), reply });
+  if (ctx.partitions !== undefined) {
+    // Another server's channel: its owner answers (Go: no error from here).
+    if (!ctx.partitions.owns(r.subject)) return;
+    if (ctx.clients.get(r.clientID) === undefined) {
+      void ctx.clients.waitFor(r.clientID, undefined, CLIENT_CHECK_TIMEOUT_MS).then((c) => {
+        if (c !== undefined) return submit();
+        log.error(`STREAM: [Client:${r.clientID}] Rejecting subscription on ${JSON.stringify(r.subject)}: connection not created yet`);
+        fail(StanErr.INVALID_SUB_REQ);
+      });
+      return;
+    }
+  } else if (ctx.clients.get(r.clientID) === undefined) return fail(StanErr.UNKNOWN_CLIENT);
+  submit();
 }

@@ -22,5 +22,7 @@ export function handleUnsubscribe(ctx: StanContext, data: Uint8Array, reply: str
     return;
   }
   if (log.traceEnabled) log.trace(`STREAM: [Client:${r.clientID}] Received ${what} request subject=${r.subject} inbox=${r.inbox}`);
+  // Partitioning: another server's channel is its owner's to answer.
+  if (ctx.partitions !== undefined && !ctx.partitions.owns(r.subject)) return;
   ctx.sequencer.submit({ kind: OpKind.RemoveSub, clientId: r.clientID, channel: r.subject, inbox: r.inbox, close, reply });
 }

@@ -1,0 +1,202 @@
+// `npm run bench -- vs-go`: our server and the Go nats-streaming-server,
+// side by side under the Go server's own load generator (stan.go's
+// examples/stan-bench), on the workloads users run. Each round starts a
+// fresh Go server, runs the workload, stops it, then does the same with
+// ours (the order alternates every round), so drift in the machine's load
+// hits both alike; each row prints the median of the rounds, the spread
+// (min-max) and ours / Go.
+//
+// Environment:
+//   GO_STAN_SERVER   path of a Go nats-streaming-server binary (required)
+//   GO_STAN_BENCH    path of Go's stan-bench binary (required)
+//   BENCH_VSGO_RUNS  rounds per workload (5; the median needs an odd number)
+//   BENCH_VSGO_MSGS  messages per stan-bench run (100000; 10000 for 64 KB)
+//   BENCH_VSGO_ONLY  comma-separated workload names to run (all)
+// Build the Go programs yourself from their public sources; nothing here
+// fetches or builds them.
+
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { BIN, ROOT, freePort, memory } from './server-proc.js';
+import type { Suite } from './suite.js';
+
+const GO_SERVER = process.env.GO_STAN_SERVER ?? '';
+const GO_BENCH = process.env.GO_STAN_BENCH ?? '';
+const RUNS = Number(process.env.BENCH_VSGO_RUNS ?? 5);
+const MSGS = Number(process.env.BENCH_VSGO_MSGS ?? 100_000);
+const ONLY = (process.env.BENCH_VSGO_ONLY ?? '').split(',').filter(Boolean);
+const LATENCY = join(ROOT, 'dist', 'bench', 'load', 'latency.js');
+const READY = 'Streaming Server is ready';
+
+type Store = 'memory' | 'file' | 'file-nosync';
+
+interface Workload {
+  name: string;
+  store: Store;
+  /** stan-bench flags (the subject is added). */
+  bench: string[];
+  /** Concurrent stan-bench processes, each on its own channel. */
+  procs?: number;
+  /** A latency run instead of stan-bench. */
+  latency?: boolean;
+}
+
+const base = (n = MSGS) => ['-np', '1', '-ns', '1', '-n', String(n), '-ms', '128'];
+
+const WORKLOADS: Workload[] = [
+  { name: 'memory async', store: 'memory', bench: base() },
+  { name: 'memory -sync', store: 'memory', bench: [...base(MSGS / 5), '-sync'] },
+  { name: 'file fsync async', store: 'file', bench: base() },
+  { name: 'file no-sync async', store: 'file-nosync', bench: base() },
+  { name: 'fan-out -ns 10', store: 'memory', bench: ['-np', '1', '-ns', '10', '-n', String(MSGS / 2), '-ms', '128'] },
+  { name: 'publishers -np 10 -ns 0', store: 'memory', bench: ['-np', '10', '-ns', '0', '-n', String(MSGS), '-ms', '128'] },
+  { name: 'queue -ns 4 -qgroup', store: 'memory', bench: ['-np', '1', '-ns', '4', '-qgroup', 'q', '-n', String(MSGS), '-ms', '128'] },
+  { name: '1 KB', store: 'memory', bench: ['-np', '1', '-ns', '1', '-n', String(MSGS), '-ms', '1024'] },
+  { name: '64 KB', store: 'memory', bench: ['-np', '1', '-ns', '1', '-n', String(MSGS / 10), '-ms', '65536'] },
+  { name: '100 channels', store: 'memory', bench: base(MSGS / 100), procs: 100 },
+  { name: 'latency 2000/s (p99)', store: 'memory', bench: [], latency: true },
+];
+
+interface Proc {
+  proc: ChildProcess;
+  url: string;
+}
+
+function storeFlags(store: Store, dir: string): string[] {
+  if (store === 'memory') return [];
+  return ['-st', 'file', '--dir', dir, ...(store === 'file-nosync' ? ['--file_sync=false'] : [])];
+}
+
+async function startReady(cmd: string, args: string[]): Promise<Proc> {
+  const port = await freePort();
+  const proc = spawn(cmd, [...args, '-a', '127.0.0.1', '-p', String(port)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let log = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${cmd} not ready:\n${log}`)), 30_000);
+    const onData = (d: Buffer) => {
+      log += d.toString();
+      if (log.includes(READY)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    proc.stdout!.on('data', onData);
+    proc.stderr!.on('data', onData);
+    proc.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${cmd} exited ${code}:\n${log}`));
+    });
+  });
+  proc.removeAllListeners('exit');
+  return { proc, url: `nats://127.0.0.1:${port}` };
+}
+
+async function stop(p: Proc): Promise<void> {
+  if (p.proc.exitCode !== null || p.proc.signalCode !== null) return;
+  const exited = new Promise((r) => p.proc.once('exit', r));
+  p.proc.kill('SIGTERM');
+  const t = setTimeout(() => p.proc.kill('SIGKILL'), 20_000);
+  await exited;
+  clearTimeout(t);
+}
+
+function run(cmd: string, args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    p.stdout!.on('data', (d) => (out += d));
+    p.stderr!.on('data', (d) => (out += d));
+    const t = setTimeout(() => p.kill('SIGKILL'), 300_000);
+    p.on('close', (code) => {
+      clearTimeout(t);
+      if (code === 0) resolve(out);
+      else reject(new Error(`${cmd} ${args.join(' ')} exited ${code}: ${out.trim().slice(-500)}`));
+    });
+  });
+}
+
+/** stan-bench's headline figure: Pub/Sub stats when there are subscribers, else Pub stats. */
+function benchRate(out: string): number {
+  const m = /Pub\/Sub stats: ([\d,]+) msgs\/sec/.exec(out) ?? /Pub stats: ([\d,]+) msgs\/sec/.exec(out);
+  if (!m) throw new Error(`no rate in stan-bench output:\n${out}`);
+  return Number(m[1]!.replace(/,/g, ''));
+}
+
+let channelSeq = 0;
+
+/** One measurement of a workload against a running server: msgs/s (or p99 ms for latency). */
+async function measure(w: Workload, url: string): Promise<{ value: number; detail: string }> {
+  if (w.latency) {
+    const out = JSON.parse(await run(process.execPath, [LATENCY, '-s', url, '-rate', '2000', '-secs', '10']));
+    const f = (x: number) => x.toFixed(2);
+    return { value: out.p99, detail: `p50 ${f(out.p50)} p99 ${f(out.p99)} p99.9 ${f(out.p999)} ms` };
+  }
+  const procs = w.procs ?? 1;
+  const t0 = performance.now();
+  const outs = await Promise.all(
+    Array.from({ length: procs }, () => run(GO_BENCH, ['-s', url, '-id', `vsgo${++channelSeq}`, ...w.bench, `vsgo.${process.pid}.${channelSeq}`])),
+  );
+  if (procs === 1) return { value: benchRate(outs[0]!), detail: '' };
+  // Several processes: every message published and received over the wall time of all.
+  const secs = (performance.now() - t0) / 1000;
+  const n = Number(w.bench[w.bench.indexOf('-n') + 1]);
+  const subs = Number(w.bench[w.bench.indexOf('-ns') + 1]);
+  return { value: (procs * n * (1 + subs)) / secs, detail: '' };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const fmt = (w: Workload, x: number) => (w.latency ? `${x.toFixed(2)}ms` : x >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : `${(x / 1e3).toFixed(1)}k`);
+
+async function oneRound(w: Workload, who: 'go' | 'ours'): Promise<{ value: number; detail: string; rssMB: number }> {
+  const dir = mkdtempSync(join(tmpdir(), 'vsgo-'));
+  try {
+    const flags = storeFlags(w.store, join(dir, 'store'));
+    const srv = who === 'go' ? await startReady(GO_SERVER, flags) : await startReady(process.execPath, [BIN, ...flags]);
+    try {
+      const r = await measure(w, srv.url);
+      return { ...r, rssMB: memory(srv.proc.pid!).peak };
+    } finally {
+      await stop(srv);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+export const vsGoSuite: Suite = {
+  name: 'vs-go',
+  summary: `ours vs the Go server under Go's stan-bench, median of ${RUNS} alternating rounds per workload`,
+  async run() {
+    if (!GO_SERVER || !GO_BENCH) {
+      console.log('skipped: set GO_STAN_SERVER and GO_STAN_BENCH to the Go nats-streaming-server and stan-bench binaries');
+      return;
+    }
+    console.log(`${'workload'.padEnd(26)} ${'ours'.padStart(9)} ${'(min-max)'.padStart(17)} ${'Go'.padStart(9)} ${'(min-max)'.padStart(17)}  ours/Go  peak RSS ours/Go`);
+    for (const w of WORKLOADS) {
+      if (ONLY.length > 0 && !ONLY.some((o) => w.name.includes(o))) continue;
+      const res = { go: [] as number[], ours: [] as number[], rss: { go: 0, ours: 0 }, detail: { go: '', ours: '' } };
+      for (let r = 0; r < RUNS; r++) {
+        const order: ('go' | 'ours')[] = r % 2 === 0 ? ['go', 'ours'] : ['ours', 'go'];
+        for (const who of order) {
+          const m = await oneRound(w, who);
+          res[who].push(m.value);
+          res.rss[who] = Math.max(res.rss[who], m.rssMB);
+          if (r === 0) res.detail[who] = m.detail;
+        }
+      }
+      const mo = median(res.ours);
+      const mg = median(res.go);
+      // For latency lower is better: the ratio is Go / ours so that > 1 means ours wins, as for rates.
+      const ratio = w.latency ? mg / mo : mo / mg;
+      const spread = (xs: number[]) => `(${fmt(w, Math.min(...xs))}-${fmt(w, Math.max(...xs))})`;
+      console.log(
+        `${w.name.padEnd(26)} ${fmt(w, mo).padStart(9)} ${spread(res.ours).padStart(17)} ${fmt(w, mg).padStart(9)} ${spread(res.go).padStart(17)}  ` +
+          `${ratio.toFixed(2)}x${w.latency ? ' (Go/ours)' : ''}  ${res.rss.ours.toFixed(0)}/${res.rss.go.toFixed(0)} MB`,
+      );
+      if (w.latency) console.log(`  first round: ours ${res.detail.ours}; Go ${res.detail.go}`);
+    }
+  },
+};
