@@ -15,6 +15,7 @@ import { connectionsSuite } from './connections.js';
 import { stanSuite } from './stan.js';
 import { monitorSuite } from './monitor.js';
 import { fileStoreSuite } from './file-store.js';
+import { ftTakeoverSuite } from './ft-takeover.js';
 import { pbSuite } from './pb.js';
 import { vsGoSuite } from './vs-go.js';
 import { cryptoSuite } from './crypto.js';
@@ -33,6 +34,7 @@ const SUITES: readonly Suite[] = [
   fileStoreSuite,
   cryptoSuite,
   vsGoSuite,
+  ftTakeoverSuite,
 ];
 
 const CORE_KINDS: readonly CoreKind[] = ['native', 'wasm'];

@@ -115,7 +115,7 @@ export const FLAGS: readonly FlagSpec[] = [
     // internal ack subscriptions, which later releases dropped.
     ['ack_subs', 'int', 'ackSubs', IGNORED, '      --ack_subs <int>',
       "Number of internal subscriptions handling incoming ACKs (0 means one per client's subscription)"],
-    ['ft_group', 'string', 'ftGroupName', N, '      --ft_group <string>',
+    ['ft_group', 'string', 'ftGroupName', Y, '      --ft_group <string>',
       'Name of the FT Group. A group can be 2 or more servers with a single active server and all sharing the same datastore'],
     ['sl signal', 'string', 'signal', Y, '-sl,  --signal <signal>[=<pid>]',
       'Send signal to nats-streaming-server process (stop, quit, reopen, reload - only for embedded NATS Server)'],

@@ -17,6 +17,7 @@ import { decodeAck } from './codec.js';
 import { Completer } from './complete.js';
 import type { StanContext } from './context.js';
 import { Delivery } from './delivery.js';
+import type { FtState } from './ft.js';
 import { handleClose } from './handlers/close.js';
 import { handleConnect } from './handlers/connect.js';
 import { handlePing } from './handlers/ping.js';
@@ -24,6 +25,7 @@ import { handlePublish } from './handlers/publish.js';
 import { handleSubscribe } from './handlers/subscribe.js';
 import { handleUnsubscribe } from './handlers/unsubscribe.js';
 import { Channel, QueueGroup, StanSub } from './model.js';
+import { nuid } from './nuid.js';
 import { OpKind } from './ops.js';
 import type { StanOptions } from './options.js';
 import { Partitions } from './partitions.js';
@@ -59,6 +61,10 @@ export class StanServer implements StanContext, Activity {
   readonly applier: Applier;
   readonly sequencer: Sequencer;
   readonly started = new Date();
+  /** A random NUID per process start, as the Go server's serverID (monitoring, FT heartbeats). */
+  readonly serverId = nuid.next();
+  /** The FT group membership (ft.ts) with --ft_group; undefined when standalone. */
+  ft: { readonly state: FtState; stop(): void } | undefined;
   info: ServerInfo;
   /** With `partitioning: true`: the channels this server owns (partitions.ts). */
   partitions: Partitions | undefined;
@@ -121,6 +127,7 @@ export class StanServer implements StanContext, Activity {
   }
 
   async shutdown(): Promise<void> {
+    this.ft?.stop();
     for (const s of this.#listening.splice(0)) s.unsubscribe();
     this.partitions?.stop();
     this.clock.clearTimer(this.#expiry);

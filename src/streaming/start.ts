@@ -9,6 +9,7 @@ import type { Logger } from '../log/logger.js';
 import type { NatsServer } from '../nats/server.js';
 import { openStore } from '../stores/open.js';
 import { stanOptions } from './options.js';
+import { startInStandby } from './ft-group.js';
 import { formatLimitsBanner } from './limits-banner.js';
 import { StanServer } from './server.js';
 import { EmbeddedTransport } from './transport-embedded.js';
@@ -86,13 +87,28 @@ export async function startStreaming(
   log.info(`STREAM: Starting nats-streaming-server[${opts.clusterId}] version ${STAN_VERSION}`);
   const transport = await transportFor(nats, flags, opts.clusterId, log);
   const server = new StanServer(opts, store, transport, log);
-  log.info('STREAM: Recovering the state...');
-  const recoveryStart = performance.now();
-  await server.start();
-  logRecovered(server, log, performance.now() - recoveryStart);
-  log.info(`STREAM: Message store is ${store.type}`);
-  if (location !== undefined) log.info(`STREAM: Store location: ${location}`);
-  for (const line of formatLimitsBanner(opts.storeLimits)) log.info(`STREAM: ${line}`);
-  log.info('STREAM: Streaming Server is ready');
+  const serve = async (): Promise<void> => {
+    log.info('STREAM: Recovering the state...');
+    const recoveryStart = performance.now();
+    await server.start();
+    logRecovered(server, log, performance.now() - recoveryStart);
+    log.info(`STREAM: Message store is ${store.type}`);
+    if (location !== undefined) log.info(`STREAM: Store location: ${location}`);
+    for (const line of formatLimitsBanner(opts.storeLimits)) log.info(`STREAM: ${line}`);
+    log.info('STREAM: Streaming Server is ready');
+  };
+  const group = flags.values.ftGroupName;
+  if (typeof group === 'string' && group !== '') {
+    // A member of an FT group serves only once it holds the store (ft.ts).
+    try {
+      startInStandby(server, group, serve);
+    } catch (err) {
+      await transport.close();
+      await store.close();
+      throw err;
+    }
+    return server;
+  }
+  await serve();
   return server;
 }

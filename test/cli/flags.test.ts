@@ -58,6 +58,8 @@ table('what is supported now: the embedded NATS server, its logging, auth and TL
     'fileCompactMinSize', 'fileCrc', 'fileCrcPoly', 'fileFdsLimit', 'fileParallelRecovery', 'fileReadBufferSize',
     'fileSliceArchiveScript', 'fileSliceMaxAge', 'fileSliceMaxBytes', 'fileSliceMaxMsgs', 'fileSync',
     'fileTruncateBadEof', 'filestoreDir',
+    // Fault tolerance (issue #13).
+    'ftGroupName',
     'help', 'helpTls', 'host', 'httpPort', 'httpsPort', 'ioBatchSize', 'logFile',
     'logJson', 'logSizeLimit', 'logtime', 'logtimeUtc', 'maxAge', 'maxBytes', 'maxChannels', 'maxInactivity', 'maxMsgs', 'maxSubs',
     'natsServerUrl', 'password', 'pidFile', 'port', 'remoteSyslog', 'replaceDurable', 'secure', 'serverName',
@@ -205,7 +207,7 @@ unsupported('supported flags and flags that only turn a feature off are not', ()
   );
   assert.equal(unsupportedFlags(parseFlags(supported)), []);
   assert.equal(unsupportedFlags(parseFlags(['--clustered=false', '-l', '', '-SDV=false'])), []);
-  assert.equal(unsupportedFlags(parseFlags(['-ft_group', 'x', '-p', '1', '--encrypt'])).map((u) => u.flag), ['-ft_group']);
+  assert.equal(unsupportedFlags(parseFlags(['-ft_group', 'x', '-p', '1', '--cluster_node_id', 'a'])).map((u) => u.flag), ['--cluster_node_id']);
 });
 
 const ignored = suite('cli/flags ignoredFlags');

@@ -144,8 +144,7 @@ refuse('a missing config file', async () => {
 });
 
 refuse('unsupported flags, each named', async () => {
-  await refusedWith(['-p', '0', '--ft_group', 'x', '--cluster_node_id', 'a'],
-    'flag --ft_group is not supported yet\nflag --cluster_node_id is not supported yet\n');
+  await refusedWith(['-p', '0', '--cluster_node_id', 'a'], 'flag --cluster_node_id is not supported yet\n');
 });
 
 refuse('config settings for features that do not exist yet', async () => {

@@ -33,12 +33,14 @@ export class ServerChild {
   readonly #group: boolean;
 
   /**
-   * Runs `bin` (default: this package's) with `args`; `opts` sets the
+   * Runs `bin` (default: this package's; a program not ending in .js,
+   * such as the Go server, directly) with `args`; `opts` sets the
    * directory and environment, and `group` runs it in its own process group.
    */
   constructor(args: string[], bin = BIN, opts: { cwd?: string; env?: NodeJS.ProcessEnv; group?: boolean } = {}) {
     this.#group = opts.group === true;
-    this.child = spawn(process.execPath, [bin, ...args], {
+    const [cmd, argv] = bin.endsWith('.js') ? [process.execPath, [bin, ...args]] : [bin, args];
+    this.child = spawn(cmd, argv, {
       cwd: opts.cwd ?? ROOT,
       env: opts.env ?? process.env,
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -4,7 +4,7 @@
 // pid-file fallback of a process without the addon.
 
 import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -19,8 +19,8 @@ const t = suite('stores/file-lock');
 const OS_LOCK = core().files !== undefined;
 const LOCK_NAME = OS_LOCK ? '.rootdir.lck' : '.pid.lck';
 
-/** A node process holding `dir` through its own FileStore.lock(), until its stdin ends. */
-async function holder(dir: string): Promise<ChildProcessWithoutNullStreams> {
+/** A node process that tries `dir` through its own FileStore.lock() and says what it got; it ends with its stdin. */
+async function tryLockIn(dir: string): Promise<{ child: ChildProcessWithoutNullStreams; said: string }> {
   const storeModule = new URL('../../src/stores/file/index.js', import.meta.url).href;
   const script = `
     const { FileStore } = await import(process.argv[1]);
@@ -37,6 +37,12 @@ async function holder(dir: string): Promise<ChildProcessWithoutNullStreams> {
     });
     child.on('exit', (code) => reject(new Error(`the holder exited (${code}): ${out}`)));
   });
+  return { child, said };
+}
+
+/** A node process holding `dir` through its own FileStore.lock(), until its stdin ends. */
+async function holder(dir: string): Promise<ChildProcessWithoutNullStreams> {
+  const { child, said } = await tryLockIn(dir);
   assert.is(said, 'true', 'the holder took the lock');
   return child;
 }
@@ -98,6 +104,23 @@ t('lock() then recover(): the lock is held once, released by close()', async () 
   await store.close();
   assert.is(await other.lock(), true);
   await other.close();
+});
+
+t('the lock file removed while held: lock() says so, locks a new one, and another process is kept out', async () => {
+  const dir = tempDir();
+  const log = logLines();
+  const store = new FileStore({ dir, log });
+  assert.is(await store.lock(), true);
+  unlinkSync(join(dir, LOCK_NAME));
+  assert.is(await store.lock(), true);
+  assert.match(log.text(), `the store lock file "${join(dir, LOCK_NAME)}" was removed or replaced: locking it again`);
+  assert.ok(existsSync(join(dir, LOCK_NAME)));
+  const other = await tryLockIn(dir);
+  const gone = new Promise((r) => other.child.on('exit', r));
+  other.child.stdin.end();
+  await gone;
+  assert.is(other.said, 'false', 'another process got the new lock file');
+  await store.close();
 });
 
 if (OS_LOCK) {

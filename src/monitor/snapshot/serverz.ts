@@ -1,13 +1,12 @@
 // /streaming/serverz and /streaming/isFTActive (STAN-REFERENCE §6.1, §6.5):
 // the streaming server's identity, state and totals. This server runs
-// standalone (no FT group, no clustering), so `state` is STANDALONE and
-// isFTActive answers 204.
+// standalone (STANDALONE) or in an FT group (FT_STANDBY, FT_ACTIVE, FAILED:
+// the member's state); isFTActive answers 200 on the group's active member only.
 
 import { STAN_VERSION } from '../../streaming/start.js';
 import type { StanServer } from '../../streaming/server.js';
 import { type MonitorContext, stanOf } from '../context.js';
 import { goTime, goUptime } from '../format.js';
-import { nuid } from '../../streaming/nuid.js';
 
 export type ServerState = 'STANDALONE' | 'FT_ACTIVE' | 'FT_STANDBY' | 'FAILED' | 'SHUTDOWN' | 'CLUSTERED';
 
@@ -34,19 +33,12 @@ export interface Serverz {
 }
 
 /** A random NUID per streaming server, as the Go server's serverID. */
-const serverIds = new WeakMap<StanServer, string>();
-
 export function stanServerId(s: StanServer): string {
-  let id = serverIds.get(s);
-  if (id === undefined) {
-    id = nuid.next();
-    serverIds.set(s, id);
-  }
-  return id;
+  return s.serverId;
 }
 
-export function serverState(_s: StanServer): ServerState {
-  return 'STANDALONE';
+export function serverState(s: StanServer): ServerState {
+  return s.ft?.state ?? 'STANDALONE';
 }
 
 /** Messages and bytes held by every channel's store. */

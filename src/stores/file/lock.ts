@@ -17,7 +17,7 @@
 // between servers of this implementation on the WASM core only, and
 // invisible to the Go server and to servers on the native core.
 
-import { closeSync, existsSync, openSync, readFileSync, realpathSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync, realpathSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { core, type NativeFileApi, type NativeLock } from '../../core/index.js';
 import { LOCK_FILE, PID_LOCK_FILE } from './format.js';
@@ -28,6 +28,12 @@ const held = new Set<string>();
 
 export interface DirLock {
   readonly path: string;
+  /**
+   * Whether the lock file is still the one locked: a lock file removed (or
+   * replaced) while held no longer excludes anyone, since another server
+   * creates a new one and locks that.
+   */
+  intact(): boolean;
   release(): void;
 }
 
@@ -59,6 +65,8 @@ export function takeDirLock(dir: string, log: StoreLog | undefined): DirLock | L
 
 class OsLock implements DirLock {
   #handle: NativeLock | undefined;
+  /** The locked file's inode, to tell it from a new file of the same name. */
+  readonly #ino: number;
 
   private constructor(
     private readonly files: NativeFileApi,
@@ -67,6 +75,11 @@ class OsLock implements DirLock {
     private readonly key: string,
   ) {
     this.#handle = handle;
+    this.#ino = inodeOf(path);
+  }
+
+  intact(): boolean {
+    return this.#handle !== undefined && inodeOf(this.path) === this.#ino;
   }
 
   /** The lock, who holds it, or undefined where the OS has no lock (ENOTSUP). */
@@ -88,6 +101,15 @@ class OsLock implements DirLock {
     this.#handle = undefined;
     held.delete(this.key);
     this.files.fileUnlock(h);
+  }
+}
+
+/** The file's inode number, -1 when it cannot be read (removed). */
+function inodeOf(path: string): number {
+  try {
+    return statSync(path).ino;
+  } catch {
+    return -1;
   }
 }
 
@@ -150,6 +172,14 @@ export class PidFileLock implements DirLock {
       } catch {
         // Already gone.
       }
+    }
+  }
+
+  intact(): boolean {
+    try {
+      return !this.#released && Number.parseInt(readFileSync(this.path, 'utf8'), 10) === process.pid;
+    } catch {
+      return false;
     }
   }
 

@@ -100,9 +100,21 @@ export class FileStore implements Store {
     return this.opts.dir;
   }
 
-  /** The directory's OS lock (lock.ts): held from here until close(); false while another server holds it. */
+  /**
+   * The directory's OS lock (lock.ts): held from here until close(); false
+   * while another server holds it. Called again while held (an FT active
+   * server does, each heartbeat), it checks that the lock file was not
+   * removed and, if it was, locks a new one: false then means another
+   * server got in first.
+   */
   async lock(): Promise<boolean> {
     if (this.#closed) return false;
+    const held = this.#lock;
+    if (held !== undefined && !held.intact()) {
+      this.opts.log?.error(`STREAM: the store lock file "${held.path}" was removed or replaced: locking it again`);
+      this.#lock = undefined;
+      held.release();
+    }
     return !('byThisProcess' in this.#takeLock());
   }
 
