@@ -17,11 +17,12 @@
 // between servers of this implementation on the WASM core only, and
 // invisible to the Go server and to servers on the native core.
 
-import { closeSync, existsSync, openSync, readFileSync, realpathSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, realpathSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { core, type NativeFileApi, type NativeLock } from '../../core/index.js';
 import { LOCK_FILE, PID_LOCK_FILE } from './format.js';
 import type { StoreLog } from './options.js';
+import { StoreError } from '../store.js';
 
 /** Directories this process holds (by real path). */
 const held = new Set<string>();
@@ -42,6 +43,60 @@ export interface LockRefused {
   readonly path: string;
   readonly byThisProcess: boolean;
   readonly pid: number | undefined;
+}
+
+/**
+ * The lock a file store holds on its directory: taken by recovery (or an
+ * FT standby's lock()), checked while held, released on close.
+ */
+export class StoreDirLock {
+  #held: DirLock | undefined;
+
+  constructor(
+    private readonly dir: string,
+    private readonly log: StoreLog | undefined,
+  ) {}
+
+  /** The held lock, or takes it (creating the directory), or says who holds it. */
+  take(): DirLock | LockRefused {
+    if (this.#held !== undefined) return this.#held;
+    try {
+      mkdirSync(this.dir, { recursive: true });
+    } catch (err) {
+      throw new StoreError(`unable to create the root directory [${this.dir}]: ${(err as Error).message}`);
+    }
+    const got = takeDirLock(this.dir, this.log);
+    if ('release' in got) this.#held = got;
+    return got;
+  }
+
+  /**
+   * Whether it is held now. A lock file removed (or replaced) while held is
+   * locked anew: false then means another server got in first.
+   */
+  check(): boolean {
+    const held = this.#held;
+    if (held !== undefined && !held.intact()) {
+      this.log?.error(`STREAM: the store lock file "${held.path}" was removed or replaced: locking it again`);
+      this.#held = undefined;
+      held.release();
+    }
+    return !('byThisProcess' in this.take());
+  }
+
+  /** Takes it, or throws the store's error naming who holds it. */
+  acquire(): void {
+    const lock = this.take();
+    if (!('byThisProcess' in lock)) return;
+    if (lock.byThisProcess) throw new StoreError(`store directory "${this.dir}" is already in use by this server`);
+    const who = lock.pid === undefined ? '' : `process ${lock.pid}; `;
+    throw new StoreError(`store directory "${this.dir}" is in use by another server (${who}lock file "${lock.path}")`);
+  }
+
+  release(): void {
+    this.#held?.release();
+    this.#held = undefined;
+  }
 }
 
 /** Takes the lock of `dir` (which exists), or says who holds it. Throws on I/O errors. */

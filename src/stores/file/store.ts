@@ -33,7 +33,7 @@ import {
   VERSION_SIZE,
   versionHeader,
 } from './format.js';
-import { takeDirLock, type DirLock, type LockRefused } from './lock.js';
+import { StoreDirLock } from './lock.js';
 import { recoverSlices } from './msg-recovery.js';
 import { FileMsgStore } from './msg-store.js';
 import { fileStoreOptions, type FileStoreOptions } from './options.js';
@@ -76,7 +76,7 @@ export class FileStore implements Store {
   readonly opts: FileStoreOptions;
   readonly #crc: Crc;
   readonly #committer: Committer;
-  #lock: DirLock | undefined;
+  readonly #lock: StoreDirLock;
   #recovered = false;
   #serverFile: AppendFile | undefined;
   #clientsFile: AppendFile | undefined;
@@ -94,6 +94,7 @@ export class FileStore implements Store {
     this.opts = fileStoreOptions(opts);
     this.#crc = new Crc(this.opts.crcPoly);
     this.#committer = new Committer(this.opts.doSync, this.opts.log, this.opts.latency, this.opts);
+    this.#lock = new StoreDirLock(this.opts.dir, this.opts.log);
   }
 
   get dir(): string {
@@ -108,39 +109,13 @@ export class FileStore implements Store {
    * server got in first.
    */
   async lock(): Promise<boolean> {
-    if (this.#closed) return false;
-    const held = this.#lock;
-    if (held !== undefined && !held.intact()) {
-      this.opts.log?.error(`STREAM: the store lock file "${held.path}" was removed or replaced: locking it again`);
-      this.#lock = undefined;
-      held.release();
-    }
-    return !('byThisProcess' in this.#takeLock());
-  }
-
-  #takeLock(): DirLock | LockRefused {
-    if (this.#lock !== undefined) return this.#lock;
-    const root = this.opts.dir;
-    try {
-      mkdirSync(root, { recursive: true });
-    } catch (err) {
-      throw new StoreError(`unable to create the root directory [${root}]: ${(err as Error).message}`);
-    }
-    const got = takeDirLock(root, this.opts.log);
-    if ('release' in got) this.#lock = got;
-    return got;
+    return !this.#closed && this.#lock.check();
   }
 
   async recover(): Promise<RecoveredState> {
     if (this.#recovered) throw new StoreError('the file store is already recovered');
     const started = performance.now();
-    const root = this.opts.dir;
-    const lock = this.#takeLock();
-    if ('byThisProcess' in lock) {
-      if (lock.byThisProcess) throw new StoreError(`store directory "${root}" is already in use by this server`);
-      const who = lock.pid === undefined ? '' : `process ${lock.pid}; `;
-      throw new StoreError(`store directory "${root}" is in use by another server (${who}lock file "${lock.path}")`);
-    }
+    this.#lock.acquire();
     this.#recovered = true;
     try {
       this.#truncateWitness();
@@ -159,8 +134,7 @@ export class FileStore implements Store {
       return { info, clients: [...this.#clients.values()].map((c) => ({ ...c })), channels };
     } catch (err) {
       this.#closeFiles();
-      lock.release();
-      this.#lock = undefined;
+      this.#lock.release();
       this.#recovered = false;
       throw err;
     }
@@ -239,8 +213,7 @@ export class FileStore implements Store {
     this.#timers = [];
     await this.#committer.close();
     this.#closeFiles();
-    this.#lock?.release();
-    this.#lock = undefined;
+    this.#lock.release();
   }
 
   /** While failed, a write that needs an answer is refused before it changes anything. */
