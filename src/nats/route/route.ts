@@ -75,7 +75,7 @@ export class Route implements ConnKind {
     }
     if (!this.connected && kind !== Op.CONNECT && kind !== Op.PING && kind !== Op.PONG) {
       // Nothing but CONNECT from a route that must log in first.
-      this.#authViolation(undefined);
+      this.#authViolation();
       return undefined;
     }
     switch (kind) {
@@ -126,7 +126,7 @@ export class Route implements ConnKind {
     }
     if (this.solicited) return; // nats-server ignores a CONNECT on a route it dialled.
     if (!this.host.authorize(c)) {
-      this.#authViolation(typeof c.user === 'string' ? c.user : '');
+      this.#authViolation();
       return;
     }
     if (typeof c.cluster === 'string' && c.cluster !== this.host.clusterName) {
@@ -138,10 +138,9 @@ export class Route implements ConnKind {
     clearLongTimer(this.#authTimer);
   }
 
-  /** nats-server's authViolation: the log line, -ERR 'Authorization Violation', close. */
-  #authViolation(user: string | undefined): void {
-    const log = this.host.ctx.log;
-    log.error(`${this.conn.who} - authentication error${user ? ` - User "${user}"` : ''}`);
+  /** nats-server's authViolation for a route: the log line, -ERR 'Authorization Violation', close. */
+  #authViolation(): void {
+    this.host.ctx.log.error(`${this.conn.who} - authentication error`);
     this.conn.close('Authentication Failure', Err.AUTH_VIOLATION);
   }
 
