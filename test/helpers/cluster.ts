@@ -43,3 +43,20 @@ export function routeUrl(s: NatsServer | { routePort: number }, auth = ''): stri
 export function meshed(servers: NatsServer[], n: number): Promise<void> {
   return until(() => servers.every((s) => s.cluster!.routes.size === n), `${n} routes on each server`);
 }
+
+/** A logger that keeps every line, `[LVL] text`, for tests that check log lines. */
+export function captureLog(): Logger & { lines: string[]; has(re: RegExp): boolean } {
+  const lines: string[] = [];
+  const at = (lvl: string) => (m: string) => void lines.push(`[${lvl}] ${m}`);
+  return {
+    lines,
+    has: (re: RegExp) => lines.some((l) => re.test(l)),
+    info: at('INF'),
+    warn: at('WRN'),
+    error: at('ERR'),
+    debug: at('DBG'),
+    trace: at('TRC'),
+    debugEnabled: true,
+    traceEnabled: false,
+  };
+}
