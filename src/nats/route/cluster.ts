@@ -149,6 +149,11 @@ export class Cluster implements RouteHost {
     if (t.remoteId !== undefined) this.routes.get(t.remoteId)?.conn.close('Route Removed');
   }
 
+  /** Whether `url` is one of the routes listed in the options (not learned by gossip). */
+  isConfigured(url: URL): boolean {
+    return this.#targets.get(url.host.toLowerCase())?.explicit === true;
+  }
+
   /** The URLs of the routes being solicited (explicit ones). */
   get solicitedUrls(): string[] {
     return [...this.#targets.values()].filter((t) => t.explicit).map((t) => t.url.href);
