@@ -11,13 +11,14 @@ import { DEFAULT_OPTIONS, sink, type HarnessOptions } from './harness.js';
 import { parserSuite } from './parser.js';
 import { sublistSuite } from './sublist.js';
 import { natsSuite } from './nats.js';
+import { routesSuite } from './routes.js';
 import { stanSuite } from './stan.js';
 import { monitorSuite } from './monitor.js';
 import { fileStoreSuite } from './file-store.js';
 import { pbSuite } from './pb.js';
 import type { BenchContext, Suite } from './suite.js';
 
-const SUITES: readonly Suite[] = [parserSuite, sublistSuite, crc32Suite, pbSuite, natsSuite, stanSuite, monitorSuite, fileStoreSuite];
+const SUITES: readonly Suite[] = [parserSuite, sublistSuite, crc32Suite, pbSuite, natsSuite, routesSuite, stanSuite, monitorSuite, fileStoreSuite];
 
 const CORE_KINDS: readonly CoreKind[] = ['native', 'wasm'];
 
