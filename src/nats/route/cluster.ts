@@ -111,6 +111,8 @@ export class Cluster implements RouteHost {
     this.#port = typeof addr === 'object' && addr ? addr.port : this.opts.port;
     this.#running = true;
     log.info(`Listening for route connections on ${this.opts.host}:${this.#port}`);
+    // Subscriptions made before the cluster started count too.
+    for (const sub of this.local.subscriptions()) this.#interest.change(sub, true);
     this.local.interest = (sub, added) => this.#localInterest(sub.subject, this.#interest.change(sub, added));
     this.local.forward = (subject, reply, payload, hdr, local) =>
       forwardToRoutes(this.remote.match(subject), local, subject, reply, payload, hdr);
