@@ -54,12 +54,12 @@ async function go(): Promise<Pair | undefined> {
     const args = ['-a', '127.0.0.1', '-p', '-1', '--cluster', 'nats://127.0.0.1:-1', '--cluster_name', 'bench'];
     if (routes.length) args.push('--routes', routes.join(','));
     const p = spawn('nats-server', args, { stdio: ['ignore', 'ignore', 'pipe'] });
-    const [, port] = (await firstLine(p, 'stderr', /Listening for client connections on [^\s]+:(\d+)\n/))!;
-    return { p, port: Number(port) };
+    // Both lines, in whichever order and chunks they come.
+    const m = await firstLine(p, 'stderr', /client connections on [^\s]+:(\d+)\n[^]*route connections on [^\s]+:(\d+)\n|route connections on [^\s]+:(\d+)\n[^]*client connections on [^\s]+:(\d+)\n/);
+    return { p, port: Number(m[1] ?? m[4]), routePort: Number(m[2] ?? m[3]) };
   };
   const a = await start([]);
-  const routeM = await firstLine(a.p, 'stderr', /Listening for route connections on [^\s]+:(\d+)\n/).catch(() => undefined);
-  const b = await start([`nats://127.0.0.1:${routeM ? routeM[1] : 0}`]);
+  const b = await start([`nats://127.0.0.1:${a.routePort}`]);
   const version = spawnSync('nats-server', ['--version'], { encoding: 'utf8' }).stdout.trim();
   return { label: version, pubPort: a.port, subPort: b.port, procs: [a.p, b.p] };
 }
