@@ -23,6 +23,20 @@ test('a server joining is announced to clients in an async INFO', async () => {
   const m = await c.expect(/INFO (\{.*"connect_urls".*\}) \r\n/);
   const urls = (JSON.parse(m[1]!) as { connect_urls: string[] }).connect_urls;
   assert.ok(urls.includes(`127.0.0.1:${b.port}`), urls.join());
+  // And its leaving, in another.
+  await b.shutdown();
+  const gone = await c.expect(/INFO (\{.*"connect_urls".*\}) \r\n/);
+  assert.equal((JSON.parse(gone[1]!) as { connect_urls: string[] }).connect_urls, [`127.0.0.1:${a.port}`]);
+  c.close();
+  await a.shutdown();
+});
+
+test('no_advertise: clients are not told about the cluster', async () => {
+  const a = await startNode([], { noAdvertise: true });
+  const b = await startNode([routeUrl(a)], { noAdvertise: true });
+  await meshed([a, b], 1);
+  const [c, info] = await RawClient.info(a.port);
+  assert.is(info.connect_urls, undefined);
   c.close();
   await b.shutdown();
   await a.shutdown();
