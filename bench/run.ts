@@ -12,6 +12,7 @@ import { parserSuite } from './parser.js';
 import { sublistSuite } from './sublist.js';
 import { natsSuite } from './nats.js';
 import { connectionsSuite } from './connections.js';
+import { routesSuite } from './routes.js';
 import { stanSuite } from './stan.js';
 import { monitorSuite } from './monitor.js';
 import { fileStoreSuite } from './file-store.js';
@@ -29,6 +30,7 @@ const SUITES: readonly Suite[] = [
   pbSuite,
   natsSuite,
   connectionsSuite,
+  routesSuite,
   stanSuite,
   monitorSuite,
   fileStoreSuite,

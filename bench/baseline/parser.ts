@@ -103,6 +103,10 @@ export class BaselineParser implements ProtocolParser {
     this.#mcl = maxControlLine;
     this.#maxPayload = maxPayload;
   }
+  setRoute(on: boolean): void {
+    // The baseline measures client traffic only.
+    if (on) throw new Error('BaselineParser: no route mode');
+  }
 
   parse(chunk: Uint8Array): number {
     const out = this.ops;

@@ -2,19 +2,23 @@
 // and Debian's nats-server: raw sockets, pre-built PUB batches, and
 // subscribers that only count bytes, so that the generator costs far less
 // than the server it measures. Runs in its own process:
-//   node nats-load.js <port> <messages> <size> <subscribers>
-// and prints one JSON line of results.
+//   node nats-load.js <port> <messages> <size> <subscribers> [<sub port>]
+// and prints one JSON line of results. With a subscriber port (another
+// server of a cluster), the messages cross a route: the publisher probes
+// until the subscribers' interest has reached its server.
 
 import { connect, type Socket } from 'node:net';
 
-const [port, total, size, subCount] = process.argv.slice(2).map(Number) as [number, number, number, number];
+const [port, total, size, subCount, subPortArg] = process.argv.slice(2).map(Number) as [number, number, number, number, number?];
+const subPort = subPortArg || port;
 const SUBJECT = 'bench.load';
+const PROBE = 'bench.probe';
 /** PUB frames written per socket write. */
 const BATCH = 512;
 
-function open(): Promise<Socket> {
+function open(to = port): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const s = connect(port, '127.0.0.1', () => resolve(s));
+    const s = connect(to, '127.0.0.1', () => resolve(s));
     s.setNoDelay(true);
     s.once('error', reject);
   });
@@ -42,29 +46,43 @@ const expected = total * frameIn;
 
 const subs = await Promise.all(
   Array.from({ length: subCount }, async () => {
-    const s = await open();
-    const rest = await handshake(s, `SUB ${SUBJECT} 1\r\n`);
-    let bytes = rest.length;
+    const s = await open(subPort);
+    const routed = subPort !== port;
+    const rest = await handshake(s, `SUB ${SUBJECT} 1\r\n${routed ? `SUB ${PROBE} 2\r\n` : ''}`);
+    // Routed: bytes count from the first probe seen (probes in flight then cost a few bytes).
+    let ready = !routed;
+    let bytes = routed ? 0 : rest.length;
     let doneAt = 0n;
     const done = new Promise<bigint>((resolve) => {
       const check = () => {
-        if (bytes >= expected && doneAt === 0n) {
+        if (ready && bytes >= expected && doneAt === 0n) {
           doneAt = process.hrtime.bigint();
           resolve(doneAt);
         }
       };
       s.on('data', (d: Buffer) => {
+        if (!ready) {
+          const at = d.indexOf(`MSG ${PROBE} `);
+          if (at < 0) return;
+          ready = true;
+          const end = d.indexOf('\r\n\r\n', at);
+          d = d.subarray(end < 0 ? d.length : end + 4);
+        }
         bytes += d.length;
         check();
       });
       check();
     });
-    return { s, done };
+    return { s, done, isReady: () => ready };
   }),
 );
 
 const pub = await open();
 await handshake(pub, '');
+while (!subs.every((s) => s.isReady())) {
+  pub.write(`PUB ${PROBE} 0\r\n\r\n`);
+  await new Promise((r) => setTimeout(r, 20));
+}
 const payload = Buffer.alloc(size, 0x61);
 const frame = Buffer.concat([Buffer.from(`PUB ${SUBJECT} ${size}\r\n`), payload, Buffer.from('\r\n')]);
 const batch = Buffer.concat(Array.from({ length: BATCH }, () => frame));

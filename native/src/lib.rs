@@ -64,6 +64,16 @@ unsafe extern "C" fn parser_reset(env: napi_env, info: napi_callback_info) -> na
     }
 }
 
+unsafe extern "C" fn parser_set_route(env: napi_env, info: napi_callback_info) -> napi_value {
+    // SAFETY: env/info come from Node; the handle was made by parserNew.
+    unsafe {
+        call(env, info, |a| {
+            a.external::<Parser>(0)?.set_route(a.u32(1)? != 0);
+            Ok(Ret::Undefined)
+        })
+    }
+}
+
 unsafe extern "C" fn parser_set_limits(env: napi_env, info: napi_callback_info) -> napi_value {
     // SAFETY: env/info come from Node; the handle was made by parserNew.
     unsafe {
@@ -210,6 +220,7 @@ const EXPORTS: &[(&[u8], unsafe extern "C" fn(napi_env, napi_callback_info) -> n
     (b"parserCarry\0", parser_carry),
     (b"parserReset\0", parser_reset),
     (b"parserSetLimits\0", parser_set_limits),
+    (b"parserSetRoute\0", parser_set_route),
     (b"sublistNew\0", sublist_new),
     (b"sublistInsert\0", sublist_insert),
     (b"sublistRemove\0", sublist_remove),

@@ -26,6 +26,7 @@ import type { MonitorOptions } from '../monitor/index.js';
 import { monitorOptionsFrom } from '../monitor/options.js';
 import type { ParsedFlags } from '../config/flag-table.js';
 import { CliError, ignoredFlags, parseFlags, unsupportedFlags, usageText, versionText } from './flags.js';
+import { clusterOptionsFrom } from './cluster-flags.js';
 import { GO_SIGNAL_NAMES, removePidFile, sendSignalCommand, STOP_EXIT_CODES, trapSignals, writePidFile } from './signals.js';
 
 const PROGRAM = 'nats-streaming-server';
@@ -42,7 +43,7 @@ const SHUTDOWN_TIMEOUT_MS = 5_000;
 /** The NatsOptions a config file can set (natsOptionsFromConfig). */
 const NATS_KEYS: ReadonlyArray<keyof NatsOptions> = [
   'host', 'port', 'serverName', 'maxPayload', 'maxControlLine', 'maxConnections', 'maxSubscriptions',
-  'maxPending', 'writeDeadlineMs', 'pingIntervalMs', 'pingMax', 'auth', 'tls', 'headers',
+  'maxPending', 'writeDeadlineMs', 'pingIntervalMs', 'pingMax', 'auth', 'tls', 'headers', 'cluster',
 ];
 
 /** Settings from the `-c` file that enable a feature this server lacks yet. */
@@ -130,6 +131,10 @@ export function buildOptions(
       timeoutMs: nats.tls?.timeoutMs ?? DEFAULT_TLS_TIMEOUT_MS,
     };
   }
+
+  const cluster = clusterOptionsFrom(flags, file);
+  if (cluster) nats.cluster = cluster;
+  else delete nats.cluster;
 
   const log: LoggerOptions = {
     debug: given('debug') ? (v.debug as boolean) : (file.debug ?? false),

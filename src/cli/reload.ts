@@ -12,6 +12,8 @@
 //     every existing channel gets its new effective limits at once
 //     (dropping its oldest messages beyond them), new channels get them
 //     when created;
+//   - the routes of the cluster (added ones are solicited, removed ones
+//     closed and no longer dialled): Cluster.addRoute/removeRoute;
 //   - log levels (debug, trace, stan_debug, stan_trace), through
 //     ReloadContext.setLogLevels (the logger's setLevels).
 // Anything else that changed (ports, hosts, TLS, cluster ID, store type or
@@ -141,6 +143,9 @@ export class ConfigReloader {
       case 'logLevels':
         this.#setLogLevels(change.changes, report);
         return;
+      case 'routes':
+        this.#setRoutes(change.from, change.to, report);
+        return;
       case 'storeLimits':
         this.#ctx.stan.setStoreLimits(change.limits);
         for (const line of change.lines) report.applied.push(`${STREAM}${line}`);
@@ -161,6 +166,22 @@ export class ConfigReloader {
     }
     this.#current.built.nats.auth = b;
     report.applied.push(describeAuth(a, b));
+  }
+
+  /** Solicits the routes added, closes and forgets those removed (nats-server's reload of `routes`). */
+  #setRoutes(from: readonly string[], to: readonly string[], report: ReloadReport): void {
+    const cluster = this.#ctx.nats?.cluster;
+    const added = to.filter((u) => !from.includes(u));
+    const removed = from.filter((u) => !to.includes(u));
+    const what = `cluster routes (${[added.length ? `added: ${added.join(', ')}` : '', removed.length ? `removed: ${removed.join(', ')}` : ''].filter(Boolean).join('; ')})`;
+    if (cluster === undefined) {
+      report.refused.push(`${what}: this server runs no cluster`);
+      return;
+    }
+    for (const u of removed) cluster.removeRoute(u);
+    for (const u of added) cluster.addRoute(u);
+    this.#current.built.nats.cluster = { ...this.#current.built.nats.cluster!, routes: [...to] };
+    report.applied.push(what);
   }
 
   #setLogLevels(changes: readonly OptionChange[], report: ReloadReport): void {

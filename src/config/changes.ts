@@ -39,6 +39,8 @@ export type ConfigChange =
   /** The embedded NATS server's authorization settings (its AuthOptions). */
   | { readonly kind: 'auth'; readonly from: unknown; readonly to: unknown }
   | { readonly kind: 'logLevels'; readonly changes: readonly OptionChange[] }
+  /** The routes a cluster solicits (the rest of the cluster block cannot change). */
+  | { readonly kind: 'routes'; readonly from: readonly string[]; readonly to: readonly string[] }
   /** New store limits, with one line per difference (`store limits max_msgs: 10 -> 5`). */
   | { readonly kind: 'storeLimits'; readonly limits: StoreLimits; readonly lines: readonly string[] };
 
@@ -126,7 +128,13 @@ export function describeLimits(a: StoreLimits, b: StoreLimits): string[] {
   return out;
 }
 
-/** The NATS options (only the authorization can change), then the other parts' settings (none can). */
+/** Two cluster blocks that differ in their routes only. */
+function onlyRoutesDiffer(a: unknown, b: unknown): boolean {
+  if (typeof a !== 'object' || a === null || typeof b !== 'object' || b === null) return false;
+  return isDeepStrictEqual({ ...a, routes: [] }, { ...b, routes: [] });
+}
+
+/** The NATS options (only the authorization and the cluster's routes can change), then the other parts' settings (none can). */
 function natsChanges(cur: ConfigSnapshot, next: ConfigSnapshot): ConfigChange[] {
   const out: ConfigChange[] = [];
   const a = cur.built.nats as Record<string, unknown>;
@@ -135,7 +143,9 @@ function natsChanges(cur: ConfigSnapshot, next: ConfigSnapshot): ConfigChange[] 
   for (const key of keysOf(a, b)) {
     if (isDeepStrictEqual(a[key], b[key])) continue;
     if (key === 'auth') out.push({ kind: 'auth', from: a[key], to: b[key] });
-    else out.push(refused(sources[key] !== undefined ? `config key ${sources[key]}` : `NATS option ${key}`, a[key], b[key]));
+    else if (key === 'cluster' && onlyRoutesDiffer(a[key], b[key])) {
+      out.push({ kind: 'routes', from: (a[key] as { routes: string[] }).routes, to: (b[key] as { routes: string[] }).routes });
+    } else out.push(refused(sources[key] !== undefined ? `config key ${sources[key]}` : `NATS option ${key}`, a[key], b[key]));
   }
   const built = cur.built as Record<string, unknown>;
   const nextBuilt = next.built as Record<string, unknown>;

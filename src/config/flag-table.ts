@@ -222,8 +222,8 @@ export const FLAGS: readonly FlagSpec[] = [
     ['tlscacert', 'string', 'tlsCaCert', Y, '    --tlscacert <string>', 'Client certificate CA for verification'],
   ]),
   ...rows('natsCluster', [
-    ['routes', 'string', 'routes', N, '    --routes <string, ...>', 'Routes to solicit and connect'],
-    ['cluster cluster_listen', 'string', 'clusterListen', N, '    --cluster <string>', 'Cluster URL for solicited routes'],
+    ['routes', 'string', 'routes', Y, '    --routes <string, ...>', 'Routes to solicit and connect'],
+    ['cluster cluster_listen', 'string', 'clusterListen', Y, '    --cluster <string>', 'Cluster URL for solicited routes'],
   ]),
   ...rows('common', [
     ['h help', 'bool', 'help', Y, '-h, --help', 'Show this message'],
@@ -247,10 +247,10 @@ export const FLAGS: readonly FlagSpec[] = [
     ['logtime_utc', 'bool', 'logtimeUtc', Y, null, 'Timestamps in UTC instead of local timezone.'],
     ['max_traced_msg_len', 'int', 'maxTracedMsgLen', N, null, 'Maximum printable length for traced messages. 0 for unlimited.'],
     ['profile', 'int', 'profPort', N, null, 'Profiling HTTP port.'],
-    ['cluster_advertise', 'string', 'clusterAdvertise', N, null, 'Cluster URL to advertise to other servers.'],
-    ['no_advertise', 'bool', 'clusterNoAdvertise', N, null, 'Advertise known cluster IPs to clients.'],
-    ['connect_retries', 'int', 'clusterConnectRetries', N, null, 'For implicit routes, number of connect retries.'],
-    ['cluster_name', 'string', 'clusterName', N, null, 'Cluster Name, if not set one will be dynamically generated.'],
+    ['cluster_advertise', 'string', 'clusterAdvertise', Y, null, 'Cluster URL to advertise to other servers.'],
+    ['no_advertise', 'bool', 'clusterNoAdvertise', Y, null, 'Advertise known cluster IPs to clients.'],
+    ['connect_retries', 'int', 'clusterConnectRetries', Y, null, 'For implicit routes, number of connect retries.'],
+    ['cluster_name', 'string', 'clusterName', Y, null, 'Cluster Name, if not set one will be dynamically generated.'],
     ['js jetstream', 'bool', 'jetstream', N, null, 'Enable JetStream.'],
     ['sd store_dir', 'string', 'storeDir', N, null, 'Storage directory.'],
     // Ours, not Go's: structured logs.

@@ -26,6 +26,7 @@ interface Addon extends Partial<NativeFileApi> {
   parserCarry(p: Handle): Buffer;
   parserReset(p: Handle): void;
   parserSetLimits(p: Handle, mcl: number, maxPayload: number): void;
+  parserSetRoute(p: Handle, on: number): void;
   sublistNew(cache: boolean): Handle;
   sublistInsert(s: Handle, subject: string, queue: string | null, id: number): number;
   sublistRemove(s: Handle, subject: string, queue: string | null, id: number): boolean;
@@ -149,6 +150,9 @@ class NativeParser implements ProtocolParser {
   }
   setLimits(maxControlLine: number, maxPayload: number): void {
     this.addon.parserSetLimits(this.#h, maxControlLine, maxPayload);
+  }
+  setRoute(on: boolean): void {
+    this.addon.parserSetRoute(this.#h, on ? 1 : 0);
   }
   dispose(): void {
     // The external is freed by its finalizer when collected.

@@ -36,8 +36,10 @@ export const R_NUM = 9;
 export const KIND_MASK = 0xff;
 /** Offsets refer to the parser's carry buffer (an op that spanned chunks). */
 export const FLAG_CARRY = 0x100;
-/** R_NUM holds a number that was present (UNSUB max msgs). */
+/** R_NUM holds a number that was present (UNSUB max msgs, RS+ queue weight). */
 export const FLAG_HAS_NUM = 0x200;
+/** A routed op names an account other than the global `$G`. */
+export const FLAG_OTHER_ACCOUNT = 0x400;
 
 /** Op kinds (low byte of R_KIND). */
 export const Op = {
@@ -53,6 +55,12 @@ export const Op = {
   HMSG: 10,
   OK: 11,
   ERR: 12,
+  /** Route mode: `RS+ account subject [queue weight]`. */
+  RS_SUB: 13,
+  /** Route mode: `RS- account subject [queue]`. */
+  RS_UNSUB: 14,
+  /** Route mode: `RMSG account subject [reply | + reply queues | | queues] size`. */
+  RMSG: 15,
   ERROR: 255,
 } as const;
 export type OpKind = (typeof Op)[keyof typeof Op];

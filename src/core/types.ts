@@ -20,6 +20,8 @@ export interface ProtocolParser {
   /** Forgets any partial op. */
   reset(): void;
   setLimits(maxControlLine: number, maxPayload: number): void;
+  /** Route mode: RS+, RS- and RMSG are ops; HMSG and MSG take the routed arguments. */
+  setRoute(on: boolean): void;
   /** Frees it now rather than when it is collected; it must not be used after. */
   dispose(): void;
 }

@@ -24,6 +24,7 @@ interface Exports {
   parser_carry_len(p: number): number;
   parser_reset(p: number): void;
   parser_set_limits(p: number, mcl: number, maxPayload: number): void;
+  parser_set_route(p: number, on: number): void;
   sublist_new(cache: number): number;
   sublist_free(p: number): void;
   sublist_insert(m: number, s: number, sLen: number, q: number, qLen: number, id: number): number;
@@ -197,6 +198,9 @@ class WasmParser implements ProtocolParser {
   }
   setLimits(maxControlLine: number, maxPayload: number): void {
     this.core.x.parser_set_limits(this.handle, maxControlLine, maxPayload);
+  }
+  setRoute(on: boolean): void {
+    this.core.x.parser_set_route(this.handle, on ? 1 : 0);
   }
   dispose(): void {
     this.core.release(this);

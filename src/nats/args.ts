@@ -15,6 +15,13 @@ export function optText(src: Buffer, ops: Uint32Array, w: number): string | unde
   return ops[w + 1] ? text(src, ops, w) : undefined;
 }
 
+/** The JSON object of a CONNECT or INFO argument; throws on anything else. */
+export function jsonObject<T extends object>(json: string): T {
+  const o = JSON.parse(json) as unknown;
+  if (typeof o !== 'object' || o === null || Array.isArray(o)) throw new Error('not an object');
+  return o as T;
+}
+
 /** The payload view of the record at `at`. */
 export function payloadOf(src: Buffer, ops: Uint32Array, at: number): Uint8Array {
   // A plain Uint8Array view costs less to make than Buffer#subarray, once per PUB.

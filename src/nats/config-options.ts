@@ -8,7 +8,7 @@
 //   - an unknown key is an error naming the nearest known key (the Go
 //     streaming server sets NoErrOnUnknownFields and ignores it);
 //   - a key nats-server knows but this server does not implement yet
-//     (cluster, accounts, jetstream, leafnodes, gateway, websocket, mqtt...)
+//     (accounts, jetstream, leafnodes, gateway, websocket, mqtt...)
 //     is an error saying so, never silently ignored;
 //   - two spellings of one option (`max_conn` and `max_connections`), or
 //     `listen` with `host`/`port`, are an error (Go's map order decides);
@@ -18,10 +18,25 @@
 // streaming keys at the top level when there is no such block, are skipped
 // here and listed in `streamingKeys` for the streaming layer.
 
-import { ConfigKeyError } from '../config/errors.js';
-import { type ConfigMap, type ConfigPosition, formatPosition, keyPosition, parseDuration } from '../config/index.js';
-import { nearestName } from '../config/nearest-name.js';
+import { type ConfigMap, keyPosition, parseDuration } from '../config/index.js';
 import { authFromConfig, AuthConfigError } from './auth-config.js';
+import { clusterFromConfig } from './cluster-config.js';
+import {
+  at,
+  bool,
+  expected,
+  fail,
+  fromAuthError,
+  type Field,
+  fields,
+  int,
+  isMap,
+  listen,
+  MAX_PORT,
+  port,
+  show,
+  str,
+} from './config-fields.js';
 import {
   DEFAULT_MAX_PAYLOAD,
   DEFAULT_MAX_PENDING,
@@ -29,11 +44,6 @@ import {
   type NatsOptions,
   type TlsOptions,
 } from './options.js';
-
-/** A value of a NATS configuration file that cannot be used. */
-export class NatsConfigError extends ConfigKeyError {
-  override name = 'NatsConfigError';
-}
 
 /** Settings read from the file that belong to layers other than the NATS listener. */
 export interface NatsConfigExtras {
@@ -64,27 +74,22 @@ export interface NatsConfigReadOptions {
   variables?: ReadonlySet<string>;
 }
 
-type Handler = (ctx: Ctx, f: Field) => void;
+export { NatsConfigError } from './config-fields.js';
 
-interface Field {
-  readonly key: string; // as written
-  readonly value: unknown;
-  readonly pos: ConfigPosition | undefined;
-}
+type Handler = (ctx: Ctx, f: Field) => void;
 
 interface Ctx {
   readonly file: string;
   readonly out: NatsConfigOptions;
 }
 
-const MAX_PORT = 65535;
 /** nats-server rejects max_payload / max_control_line above this ("value is too big"). */
 const MAX_INT32 = 2 ** 31 - 1;
 
 /** nats-server top-level keys this server refuses at startup as not supported yet (lower case). */
 const NOT_SUPPORTED_YET: readonly string[] = [
   'client_advertise', 'trace_verbose', 'logtime_utc', 'mappings', 'maps', 'disable_sublist_cache',
-  'no_sublist_cache', 'accounts', 'http_base_path', 'cluster', 'gateway', 'leaf', 'leafnodes',
+  'no_sublist_cache', 'accounts', 'http_base_path', 'gateway', 'leaf', 'leafnodes',
   'store_dir', 'storedir', 'jetstream', 'logfile_size_limit', 'log_size_limit', 'ports_file_dir',
   'prof_port', 'max_traced_msg_len', 'max_sub_tokens', 'max_subscription_tokens', 'ocsp',
   'allow_non_tls', 'lame_duck_duration', 'lame_duck_grace_period', 'operator', 'operators', 'roots',
@@ -106,42 +111,6 @@ const STREAMING_KEYS: readonly string[] = [
   'encryption_key', 'username', 'user', 'password', 'pass', 'token', 'nkey_seed_file',
   'replace_durable', 'replace_durables', 'replace_duplicate_durable', 'replace_duplicate_durables',
 ];
-
-function show(v: unknown): string {
-  return v instanceof Date ? v.toISOString() : typeof v === 'string' || typeof v === 'object' ? JSON.stringify(v) : String(v);
-}
-
-function at(ctx: Ctx, pos: ConfigPosition | undefined): string {
-  return pos === undefined ? ctx.file : formatPosition(pos);
-}
-
-function fail(ctx: Ctx, f: Field, reason: string, cause?: unknown): never {
-  throw new NatsConfigError(at(ctx, f.pos), f.key, reason, cause === undefined ? undefined : { cause });
-}
-
-function expected(ctx: Ctx, f: Field, what: string): never {
-  fail(ctx, f, `expected ${what}, got ${show(f.value)}`);
-}
-
-function isMap(v: unknown): v is ConfigMap {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);
-}
-
-function str(ctx: Ctx, f: Field): string {
-  if (typeof f.value !== 'string') expected(ctx, f, 'a string');
-  return f.value;
-}
-
-function bool(ctx: Ctx, f: Field): boolean {
-  if (typeof f.value !== 'boolean') expected(ctx, f, 'true or false');
-  return f.value;
-}
-
-function int(ctx: Ctx, f: Field, min: number, max: number, what: string): number {
-  const v = f.value;
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) expected(ctx, f, what);
-  return v;
-}
 
 /** A limit where 0 means the server default (nats-server setBaselineOptions): undefined then. */
 function limit(ctx: Ctx, f: Field, max = Number.MAX_SAFE_INTEGER): number | undefined {
@@ -168,35 +137,9 @@ function duration(ctx: Ctx, f: Field): number | undefined {
   return ms === 0 ? undefined : ms;
 }
 
-function port(ctx: Ctx, f: Field, value: unknown = f.value): number {
-  // -1 asks for a random port, as nats-server's RANDOM_PORT.
-  const p = int(ctx, { ...f, value }, -1, MAX_PORT, `a port number from 0 to ${MAX_PORT} (or -1 for any free port)`);
-  return p === -1 ? 0 : p;
-}
-
 /** A monitoring port: -1 (any free port) is kept, since 0 there means no listener. */
 function monitorPort(ctx: Ctx, f: Field, value: unknown = f.value): number {
   return int(ctx, { ...f, value }, -1, MAX_PORT, `a port number from 0 to ${MAX_PORT} (or -1 for any free port)`);
-}
-
-/** Go's net.SplitHostPort, enough for `host:port`, `[v6]:port` and `:port`. */
-function splitHostPort(s: string): [string, string] | undefined {
-  if (s.startsWith('[')) {
-    const end = s.indexOf(']:');
-    return end === -1 ? undefined : [s.slice(1, end), s.slice(end + 2)];
-  }
-  const colon = s.lastIndexOf(':');
-  if (colon === -1 || s.indexOf(':') !== colon) return undefined;
-  return [s.slice(0, colon), s.slice(colon + 1)];
-}
-
-/** nats-server parseListen: a port number, or "host:port". */
-function listen(ctx: Ctx, f: Field, toPort = port): { host?: string; port: number } {
-  if (typeof f.value === 'number') return { port: toPort(ctx, f) };
-  if (typeof f.value !== 'string') expected(ctx, f, 'a port or "host:port"');
-  const hp = splitHostPort(f.value);
-  if (hp === undefined || !/^-?[0-9]+$/.test(hp[1])) expected(ctx, f, 'a port or "host:port"');
-  return { host: hp[0], port: toPort(ctx, f, Number(hp[1])) };
 }
 
 const TLS_KEYS: Record<string, readonly string[]> = {
@@ -212,36 +155,6 @@ const TLS_NOT_SUPPORTED_YET = [
   'insecure', 'pinned_certs', 'rate_limit', 'handshake_first', 'cert_store', 'cert_match_by',
   'cert_match', 'ca_certs_match', 'ocsp_peer', 'min_version', 'certs',
 ];
-
-/**
- * Reads a map's keys against `spec` (canonical → spellings), skipping those
- * `skip` accepts: the fields by canonical name, in the file's order.
- */
-function fields(
-  ctx: Ctx,
-  map: ConfigMap,
-  path: string,
-  spec: Record<string, readonly string[]>,
-  notYet: readonly string[],
-  skip: (key: string) => boolean = () => false,
-): Map<string, Field> {
-  const out = new Map<string, Field>();
-  for (const key of Object.keys(map)) {
-    if (skip(key)) continue;
-    const f: Field = { key: path === '' ? key : `${path}.${key}`, value: map[key], pos: keyPosition(map, key) };
-    const lower = key.toLowerCase();
-    const canonical = Object.keys(spec).find((c) => spec[c]!.includes(lower));
-    if (canonical === undefined) {
-      if (notYet.includes(lower)) fail(ctx, f, 'not supported yet');
-      const near = nearestName(lower, Object.values(spec).flat());
-      fail(ctx, f, `unknown key${near === undefined ? '' : ` (did you mean ${JSON.stringify(near)}?)`}`);
-    }
-    const prev = out.get(canonical);
-    if (prev !== undefined) fail(ctx, f, `${JSON.stringify(prev.key)} is given too; use one of them`);
-    out.set(canonical, f);
-  }
-  return out;
-}
 
 function tls(ctx: Ctx, f: Field): void {
   if (!isMap(f.value)) expected(ctx, f, 'a map { cert_file, key_file, ca_file, verify, timeout }');
@@ -271,11 +184,7 @@ function authorization(ctx: Ctx, f: Field, noAuthUser: Field | undefined): void 
   try {
     ctx.out.auth = authFromConfig(f.value, f.key, noAuthUser?.value);
   } catch (err) {
-    if (!(err instanceof AuthConfigError)) throw err;
-    // auth-config appends ` (file:line:col)` when it knows the place; lead with it instead.
-    const m = / \(([^()]+:\d+:\d+)\)$/.exec(err.reason);
-    const where = m !== null ? m[1]! : at(ctx, err.path === 'no_auth_user' ? noAuthUser?.pos : f.pos);
-    throw new NatsConfigError(where, err.path, m !== null ? err.reason.slice(0, m.index) : err.reason, { cause: err });
+    fromAuthError(ctx, err, err instanceof AuthConfigError && err.path === 'no_auth_user' ? noAuthUser?.pos : f.pos);
   }
 }
 
@@ -305,6 +214,7 @@ const TOP: Record<string, [readonly string[], Handler]> = {
   auth: [['authorization'], () => {}], // read with no_auth_user, below
   noAuthUser: [['no_auth_user'], () => {}],
   tls: [['tls'], tls],
+  cluster: [['cluster'], (c, f) => void (c.out.cluster = clusterFromConfig(c, f))],
   debug: [['debug'], (c, f) => void (c.out.debug = bool(c, f))],
   trace: [['trace'], (c, f) => void (c.out.trace = bool(c, f))],
   logtime: [['logtime'], (c, f) => void (c.out.logtime = bool(c, f))],

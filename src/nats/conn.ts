@@ -51,7 +51,12 @@ export type CloseReason =
   | 'Slow Consumer (Write Deadline)'
   | 'Maximum Connections Exceeded'
   | 'TLS Handshake Error'
-  | 'Read Error';
+  | 'Read Error'
+  // Routes (nats-server's closedState texts).
+  | 'Parse Error'
+  | 'Duplicate Route'
+  | 'Route Removed'
+  | 'Cluster Name Conflict';
 
 /** What a connection reaches of its server. */
 export interface ConnContext {

@@ -3,6 +3,7 @@
 // these in (src/config); the server only reads them.
 
 import type { AuthOptions } from './auth.js';
+import type { ClusterOptions } from './route/options.js';
 
 export interface TlsOptions {
   cert: string; // PEM file paths
@@ -33,6 +34,8 @@ export interface NatsOptions {
   tls?: TlsOptions;
   /** Advertise and accept headers (HPUB/HMSG). */
   headers: boolean;
+  /** Routes to other servers (a cluster), when set. */
+  cluster?: ClusterOptions;
 }
 
 export const DEFAULT_PORT = 4222;

@@ -4,6 +4,11 @@
 // Rust core's; matched ids are resolved here to Subscription objects and
 // kept in a cache that any insert or remove empties, so a repeated subject
 // costs one Map lookup and never crosses into the core.
+//
+// With a cluster (route/cluster.ts) two hooks join it: `interest` hears every
+// local subscription come and go (RS+/RS- to the routes), and `forward`
+// sends each locally published message to the routes that want it;
+// messages arriving from a route go to routed(), which never forwards.
 
 import { core, SubjectCheck, type SubjectCheckCode, type Sublist } from '../core/index.js';
 import type { Conn } from './conn.js';
@@ -12,12 +17,15 @@ import { Subscription, type Subscriber } from './subscription.js';
 /** Most subjects whose resolved matches are kept. */
 const CACHE_MAX = 4096;
 
-interface Match {
+export interface Match {
   plain: Subscription[];
   groups: Subscription[][];
 }
 
 const NO_MATCH: Match = { plain: [], groups: [] };
+
+/** Sends a locally published message on to the cluster; returns how many routes took it. */
+export type Forward = (subject: string, reply: string | undefined, payload: Uint8Array, hdr: number, local: Match) => number;
 
 export class Router {
   readonly sublist: Sublist = core().newSublist(true);
@@ -30,6 +38,9 @@ export class Router {
    * publisher waits on its stall before its next op.
    */
   stalled: Conn | undefined;
+  /** Told of each subscription added (true) or removed (false). */
+  interest: ((sub: Subscription, added: boolean) => void) | undefined;
+  forward: Forward | undefined;
 
   /** Number of subscriptions. */
   get size(): number {
@@ -49,6 +60,7 @@ export class Router {
     const sub = new Subscription(id, owner, subject, queue, sid);
     this.#subs.set(id, sub);
     this.#cache.clear();
+    if (this.interest !== undefined) this.interest(sub, true);
     return sub;
   }
 
@@ -58,6 +70,7 @@ export class Router {
     this.sublist.remove(sub.subject, sub.queue, sub.id);
     this.#subs.delete(sub.id);
     this.#cache.clear();
+    if (this.interest !== undefined) this.interest(sub, false);
   }
 
   /** Subscriptions matching a literal subject. */
@@ -96,6 +109,30 @@ export class Router {
         const sub = members[(start + i) % members.length]!;
         if (noEcho && sub.owner === from) continue;
         if (this.#deliver(sub, subject, reply, payload, hdr)) {
+          n++;
+          break;
+        }
+      }
+    }
+    if (this.forward !== undefined) n += this.forward(subject, reply, payload, hdr, m);
+    return n;
+  }
+
+  /**
+   * Delivers a message that came over a route: to every plain
+   * subscription, and to one member of each queue group the sender named
+   * (`queues`); never forwarded again.
+   */
+  routed(subject: string, reply: string | undefined, queues: readonly string[] | undefined, payload: Uint8Array, hdr: number): number {
+    const m = this.match(subject);
+    let n = 0;
+    for (const sub of m.plain) if (this.#deliver(sub, subject, reply, payload, hdr)) n++;
+    if (queues === undefined) return n;
+    for (const members of m.groups) {
+      if (!queues.includes(members[0]!.queue!)) continue;
+      const start = (Math.random() * members.length) | 0;
+      for (let i = 0; i < members.length; i++) {
+        if (this.#deliver(members[(start + i) % members.length]!, subject, reply, payload, hdr)) {
           n++;
           break;
         }

@@ -3,6 +3,7 @@
 // layer. Start with start(), stop with shutdown().
 
 import { createServer, type Server, type Socket } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { createServer as createTlsServer, type Server as TlsServer, type TLSSocket } from 'node:tls';
 import { type AuthOptions, Authenticator } from './auth.js';
@@ -12,6 +13,7 @@ import { InternalClient } from './internal.js';
 import { type NatsOptions, DEFAULT_AUTH_TIMEOUT_MS } from './options.js';
 import { ClientInfoLines, Err, errLine, type InfoFields } from './proto.js';
 import { Router } from './router.js';
+import { Cluster, type ClusterServer } from './route/cluster.js';
 import { tlsServerOptions } from './tls.js';
 import type { Logger } from '../log/logger.js';
 
@@ -49,7 +51,7 @@ function serverId(): string {
   return id;
 }
 
-export class NatsServer implements NatsContext {
+export class NatsServer implements NatsContext, ClusterServer {
   readonly router = new Router();
   readonly clients = new Map<number, Client>();
   #auth: Authenticator;
@@ -75,6 +77,9 @@ export class NatsServer implements NatsContext {
   #info: InfoFields;
   readonly #infoLines = new ClientInfoLines();
   #port = 0;
+  /** Membership of a cluster (routes), when configured. */
+  cluster: Cluster | undefined;
+  readonly version = NATS_VERSION;
 
   constructor(
     readonly opts: NatsOptions,
@@ -149,6 +154,45 @@ export class NatsServer implements NatsContext {
     listener.on('error', (err) => this.log.error(`listener: ${err.message}`));
     this.log.info(`Listening for client connections on ${this.opts.host}:${this.#port}`);
     if (this.opts.tls) this.log.info('TLS required for client connections');
+    if (this.opts.cluster) {
+      this.cluster = new Cluster(this, this.opts.cluster);
+      if (!this.opts.cluster.noAdvertise) this.#info.connect_urls = this.clientUrls();
+      await this.cluster.start();
+    }
+  }
+
+  get serverName(): string {
+    return this.#info.server_name;
+  }
+
+  /** This server's client URLs: the listen address, or every non-loopback address of a wildcard one. */
+  clientUrls(): string[] {
+    const host = this.opts.host;
+    const port = this.#port;
+    if (host !== '0.0.0.0' && host !== '::' && host !== '') return [joinHostPort(host, port)];
+    const urls: string[] = [];
+    for (const list of Object.values(networkInterfaces())) {
+      for (const a of list ?? []) if (!a.internal) urls.push(joinHostPort(a.address, port));
+    }
+    return urls;
+  }
+
+  /**
+   * The cluster's other servers now have these client URLs: INFO's
+   * connect_urls becomes ours plus them, sent at once to the clients that
+   * take async INFO (protocol 1, logged in), as nats-server does.
+   */
+  setClusterUrls(urls: string[]): void {
+    const all = [...new Set([...this.clientUrls(), ...urls])];
+    const before = this.#info.connect_urls ?? [];
+    this.#info.connect_urls = all;
+    if (before.length === all.length && before.every((u, i) => u === all[i])) return;
+    for (const c of this.clients.values()) {
+      if (c.protocol < 1 || !c.connected || c.conn.closed) continue;
+      const line = this.#infoLines.line(this.#info, c.cid, c.ip);
+      if (this.log.traceEnabled) c.conn.traceOut(line.toString().trimEnd());
+      c.outbound.bytes(line);
+    }
   }
 
   /** Closes the listener and every connection. */
@@ -156,6 +200,7 @@ export class NatsServer implements NatsContext {
     const listener = this.#listener;
     this.#listener = undefined;
     for (const c of [...this.clients.values()]) c.conn.close('Server Shutdown');
+    await this.cluster?.shutdown();
     if (listener) await new Promise<void>((resolve) => listener.close(() => resolve()));
   }
 
@@ -230,4 +275,8 @@ export class NatsServer implements NatsContext {
     this.totalConnections++;
     c.begin(info);
   }
+}
+
+function joinHostPort(host: string, port: number): string {
+  return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }

@@ -49,7 +49,12 @@ table('what is supported now: the embedded NATS server, its logging, auth and TL
   assert.equal(supported, [
     // --ack_subs is accepted and ignored (issue #11).
     'ackSubs',
-    'checkConfig', 'clientHbFailCount', 'clientHbInterval', 'clientHbTimeout', 'clusterId', 'configFile', 'debug',
+    'checkConfig', 'clientHbFailCount', 'clientHbInterval', 'clientHbTimeout',
+    // NATS routes (issue #12).
+    'clusterAdvertise', 'clusterConnectRetries',
+    'clusterId',
+    'clusterListen', 'clusterName', 'clusterNoAdvertise',
+    'configFile', 'debug',
     'debugAndTrace', 'debugAndTraceVerbose',
     // Encryption at rest (issue #17).
     'encrypt', 'encryptionCipher', 'encryptionKey',
@@ -62,7 +67,7 @@ table('what is supported now: the embedded NATS server, its logging, auth and TL
     'ftGroupName',
     'help', 'helpTls', 'host', 'httpPort', 'httpsPort', 'ioBatchSize', 'logFile',
     'logJson', 'logSizeLimit', 'logtime', 'logtimeUtc', 'maxAge', 'maxBytes', 'maxChannels', 'maxInactivity', 'maxMsgs', 'maxSubs',
-    'natsServerUrl', 'password', 'pidFile', 'port', 'remoteSyslog', 'replaceDurable', 'secure', 'serverName',
+    'natsServerUrl', 'password', 'pidFile', 'port', 'remoteSyslog', 'replaceDurable', 'routes', 'secure', 'serverName',
     'signal', 'stanConfigFile', 'stanDebug', 'stanDebugAndTrace', 'stanTrace', 'storeType', 'syslog', 'syslogName',
     'tls', 'tlsCaCert', 'tlsCert', 'tlsClientCaCert', 'tlsClientCert', 'tlsClientKey', 'tlsKey', 'tlsVerify', 'token',
     'trace', 'traceVerbose', 'user', 'version',

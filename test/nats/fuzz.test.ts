@@ -4,12 +4,12 @@
 
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { connect, type Socket } from 'node:net';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { startServer, RawClient } from '../helpers/nats.js';
 import { LONG, rng } from '../helpers/cores.js';
 import { until } from '../helpers/wait.js';
+import { mutateLine, sendFuzzed } from '../helpers/fuzz.js';
 import type { NatsServer } from '../../src/nats/server.js';
 
 setFlagsFromString('--expose-gc');
@@ -41,50 +41,14 @@ const TEMPLATES = [
 const NOISE = Buffer.from('\r\n \t*>.0123456789{}"PUBSHMGINOKCT+-\x00\xff');
 
 function mutate(next: () => number): Buffer {
-  let b = Buffer.from(TEMPLATES[next() % TEMPLATES.length]!, 'latin1');
-  // Mostly valid ops, so that connections live long enough to see many lines.
-  if (next() % 100 < 95) return b;
-  switch (next() % 6) {
-    case 0: // pure garbage
-      b = Buffer.alloc(1 + (next() % 40));
-      for (let i = 0; i < b.length; i++) b[i] = next() & 0xff;
-      return b;
-    case 1: // flip bytes
-      for (let k = 0; k < 1 + (next() % 3); k++) b[next() % b.length] = next() & 0xff;
-      return b;
-    case 2: // insert noise
-      return Buffer.concat([b.subarray(0, next() % b.length), NOISE.subarray(next() % NOISE.length).subarray(0, 1 + (next() % 3)), b.subarray(next() % b.length)]);
-    case 3: // truncate
-      return b.subarray(0, next() % b.length);
-    case 4: // huge numbers and long tokens
-      return Buffer.from(['PUB a 999999999\r\n', `SUB ${'x.'.repeat(next() % 3000)}y 1\r\n`, 'UNSUB 1 99999999999\r\n'][next() % 3]!);
-    default:
-      return b;
-  }
+  const extreme = () => ['PUB a 999999999\r\n', `SUB ${'x.'.repeat(next() % 3000)}y 1\r\n`, 'UNSUB 1 99999999999\r\n'][next() % 3]!;
+  return mutateLine(TEMPLATES, NOISE, extreme, next, 95);
 }
 
 async function fuzzConnection(port: number, next: () => number): Promise<void> {
-  const s: Socket = connect(port, '127.0.0.1');
-  s.on('error', () => {});
-  s.on('data', () => {});
-  await new Promise<void>((resolve) => s.once('connect', resolve).once('error', resolve));
   const parts: Buffer[] = [];
   for (let i = 0; i < LINES_PER_CONN; i++) parts.push(mutate(next));
-  const all = Buffer.concat(parts);
-  // Random write boundaries, to exercise split ops too.
-  for (let at = 0; at < all.length && !s.destroyed; ) {
-    const n = 1 + (next() % 512);
-    s.write(all.subarray(at, at + n));
-    at += n;
-  }
-  s.end();
-  await new Promise<void>((resolve) => {
-    s.once('close', () => resolve());
-    setTimeout(() => {
-      s.destroy();
-      resolve();
-    }, 2000).unref();
-  });
+  await sendFuzzed(port, Buffer.concat(parts), next);
 }
 
 /** Fuzzes until the server has parsed `lines` more ops (a connection ends at its first fatal one). */

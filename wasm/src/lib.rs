@@ -118,6 +118,14 @@ pub unsafe extern "C" fn parser_set_limits(p: *mut Parser, max_control_line: u32
     unsafe { (*p).set_limits(max_control_line, max_payload) }
 }
 
+/// # Safety
+/// `p` from `parser_new`.
+#[no_mangle]
+pub unsafe extern "C" fn parser_set_route(p: *mut Parser, on: u32) {
+    // SAFETY: `p` is live per the contract.
+    unsafe { (*p).set_route(on != 0) }
+}
+
 /// A new sublist; free it with `sublist_free`.
 #[no_mangle]
 pub extern "C" fn sublist_new(cache: u32) -> *mut Matcher {

@@ -4,7 +4,7 @@
 // WASM) this process runs.
 
 import { cpus } from 'node:os';
-import { NATS_VERSION } from '../../nats/server.js';
+import { NATS_VERSION, type NatsServer } from '../../nats/server.js';
 import { type MonitorContext, natsOf } from '../context.js';
 import { goNanos, goTime, goUptime } from '../format.js';
 
@@ -34,7 +34,7 @@ export interface Varz {
   max_control_line: number;
   max_payload: number;
   max_pending: number;
-  cluster: Record<string, never>;
+  cluster: ClusterVarz;
   gateway: Record<string, never>;
   leaf: Record<string, never>;
   mqtt: Record<string, never>;
@@ -104,7 +104,7 @@ export function varzSnapshot(ctx: MonitorContext): Varz {
     max_control_line: o.maxControlLine,
     max_payload: o.maxPayload,
     max_pending: o.maxPending,
-    cluster: {},
+    cluster: clusterVarz(s),
     gateway: {},
     leaf: {},
     mqtt: {},
@@ -121,7 +121,7 @@ export function varzSnapshot(ctx: MonitorContext): Varz {
     cpu: ctx.proc.cpu(),
     connections: s.clients.size,
     total_connections: s.totalConnections,
-    routes: 0,
+    routes: s.cluster?.routes.size ?? 0,
     remotes: 0,
     leafnodes: 0,
     in_msgs: inMsgs,
@@ -134,4 +134,23 @@ export function varzSnapshot(ctx: MonitorContext): Varz {
     config_load_time: goTime(ctx.sources.configLoadTime ?? s.started),
     core: ctx.sources.coreKind,
   };
+}
+
+/** nats-server's ClusterOptsVarz: empty without a cluster. */
+export interface ClusterVarz {
+  name?: string;
+  addr?: string;
+  cluster_port?: number;
+  auth_timeout?: number;
+  urls?: string[];
+}
+
+function clusterVarz(s: NatsServer): ClusterVarz {
+  const c = s.cluster;
+  if (c === undefined) return {};
+  const out: ClusterVarz = { name: c.clusterName, addr: c.opts.host, cluster_port: c.port };
+  if (c.authRequired) out.auth_timeout = c.authTimeoutMs / 1000;
+  const urls = c.solicitedUrls.map((u) => new URL(u).host);
+  if (urls.length > 0) out.urls = urls;
+  return out;
 }

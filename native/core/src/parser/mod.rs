@@ -12,6 +12,7 @@
 //! in an ERROR record after at most one pass over the bytes.
 
 pub mod op;
+mod route;
 mod scan;
 mod state;
 #[cfg(test)]
@@ -19,7 +20,7 @@ mod tests;
 
 pub use op::*;
 pub use state::State;
-use scan::{find_newline, parse_size, split_args, Span, MAX_ARGS};
+use scan::{find_newline, last_args, parse_size, split_args, Span, MAX_ARGS};
 
 /// nats-server's default `max_control_line`.
 pub const DEFAULT_MAX_CONTROL_LINE: u32 = 4096;
@@ -39,6 +40,7 @@ pub struct Parser {
     state: State,
     mcl: u32,            // max control line (argument bytes), 0 = unlimited
     max_payload: u32,    // largest PUB/HPUB/MSG size accepted, 0 = unlimited
+    route: bool,         // reads the route ops (RS+, RS-, RMSG, routed HMSG)
     kind: u32,           // kind of the op being parsed
     arg_start: usize,    // position of the first argument byte
     pending: [u32; RECORD_WORDS], // record of a payload op, offsets relative to arg_start
@@ -88,6 +90,7 @@ impl Parser {
             state: State::OpStart,
             mcl: max_control_line,
             max_payload,
+            route: false,
             kind: 0,
             arg_start: 0,
             pending: [0; RECORD_WORDS],
@@ -104,6 +107,12 @@ impl Parser {
     pub fn set_limits(&mut self, max_control_line: u32, max_payload: u32) {
         self.mcl = max_control_line;
         self.max_payload = max_payload;
+    }
+
+    /// Makes this the parser of a route connection: RS+, RS- and RMSG are
+    /// ops, and HMSG and MSG have the routed arguments.
+    pub fn set_route(&mut self, on: bool) {
+        self.route = on;
     }
 
     /// The current state (tests assert it byte by byte).
@@ -301,6 +310,9 @@ impl Parser {
     fn step_name(&mut self, b: u8, i: usize) -> Result<(), u32> {
         let blank = b == b' ' || b == b'\t';
         if let Some(next) = self.state.after(b.to_ascii_uppercase(), blank) {
+            if next == State::OpR && !self.route {
+                return Err(error::UNKNOWN_OP);
+            }
             self.state = next;
             return Ok(());
         }
@@ -320,19 +332,21 @@ impl Parser {
     fn end_of_line(&mut self, chunk: &[u8], nl: usize, out: &mut Out) -> Result<(), Stop> {
         self.sync(chunk, nl + 1);
         let end = self.pos(nl);
-        let (spans, count, arg_len) = {
+        let kind = self.kind;
+        let routed = self.route && matches!(kind, kind::RMSG | kind::HMSG | kind::MSG);
+        let (spans, count, arg_len, sizes) = {
             let view: &[u8] = if self.carrying { &self.partial } else { chunk };
             let mut line = &view[self.arg_start..end];
             if line.last() == Some(&b'\r') {
                 line = &line[..line.len() - 1];
             }
             let (spans, count) = split_args(line);
-            (spans, count, line.len())
+            let sizes = if routed { last_args(line, if kind == kind::HMSG { 2 } else { 1 }) } else { None };
+            (spans, count, line.len(), sizes)
         };
         if self.mcl > 0 && arg_len > self.mcl as usize {
             return Err(self.fail(out, nl, error::CONTROL_LINE));
         }
-        let kind = self.kind;
         let mut rec = [0u32; RECORD_WORDS];
         rec[R_KIND] = kind;
         let arg = |s: Span, rec: &mut [u32; RECORD_WORDS], w: usize| {
@@ -377,6 +391,8 @@ impl Parser {
                 }
                 _ => error::BAD_ARGS,
             },
+            kind::RS_SUB | kind::RS_UNSUB => self.route_sub_args(chunk, kind, &spans, count, &mut rec),
+            _ if routed => self.routed_msg_args(chunk, kind, &spans, count, sizes, &mut rec),
             _ => self.payload_args(chunk, kind, &spans, count, &mut rec),
         };
         if code != 0 {
@@ -429,12 +445,19 @@ impl Parser {
             rec[R_REPLY_OFF] = spans[lead].off;
             rec[R_REPLY_LEN] = spans[lead].len;
         }
-        let total = match self.number(chunk, spans[count - 1]) {
+        let hdr = if sizes == 2 { Some(spans[count - 2]) } else { None };
+        self.size_args(chunk, hdr, spans[count - 1], rec)
+    }
+
+    /// The header size (HPUB/HMSG) and total size of a message op, checked
+    /// against each other and max_payload. Returns an error code or 0.
+    fn size_args(&self, chunk: &[u8], hdr: Option<Span>, total: Span, rec: &mut [u32; RECORD_WORDS]) -> u32 {
+        let total = match self.number(chunk, total) {
             Some(n) => n,
             None => return error::BAD_SIZE,
         };
-        if sizes == 2 {
-            let hdr = match self.number(chunk, spans[count - 2]) {
+        if let Some(h) = hdr {
+            let hdr = match self.number(chunk, h) {
                 Some(n) => n,
                 None => return error::BAD_SIZE,
             };
@@ -479,6 +502,6 @@ impl Parser {
 }
 
 fn is_payload_kind(kind: u32) -> bool {
-    matches!(kind, kind::PUB | kind::HPUB | kind::MSG | kind::HMSG)
+    matches!(kind, kind::PUB | kind::HPUB | kind::MSG | kind::HMSG | kind::RMSG)
 }
 

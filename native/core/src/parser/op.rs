@@ -15,6 +15,12 @@
 //! [7] payload offset  [8] payload length   (HPUB/HMSG: headers + payload)
 //! [9] number: HPUB/HMSG header length, UNSUB max msgs, ERROR code
 //! ```
+//! A parser in route mode also reads the route ops of nats-server 2.9:
+//! `RS+`/`RS-` (word 5 the account, 1 the subject, 3 the queue, 9 the
+//! queue weight with `FLAG_HAS_NUM`), and `RMSG`, with `HMSG` and `MSG` in
+//! the routed form `<account> <subject> [reply | + reply queues | | queues]
+//! [hdr] size`: word 3 the reply, word 5 the queue names (one span, blank
+//! separated), `FLAG_OTHER_ACCOUNT` when the account is not `$G`.
 //! A length of 0 means the argument is absent (arguments are never empty).
 //! Offsets are into the chunk passed to `parse`, or, when the record has
 //! `FLAG_CARRY`, into the parser's carry buffer (an op that spanned chunks).
@@ -67,6 +73,8 @@ pub const KIND_MASK: u32 = 0xff;
 pub const FLAG_CARRY: u32 = 0x100;
 /// Flag: word 9 holds a number that was present (UNSUB max msgs).
 pub const FLAG_HAS_NUM: u32 = 0x200;
+/// Flag: a routed op names an account other than the global `$G`.
+pub const FLAG_OTHER_ACCOUNT: u32 = 0x400;
 
 /// Op kinds (word 0, low byte).
 pub mod kind {
@@ -94,6 +102,12 @@ pub mod kind {
     pub const OK: u32 = 11;
     /// `-ERR 'text'`
     pub const ERR: u32 = 12;
+    /// `RS+ account subject [queue weight]` (route mode)
+    pub const RS_SUB: u32 = 13;
+    /// `RS- account subject [queue]` (route mode)
+    pub const RS_UNSUB: u32 = 14;
+    /// `RMSG account subject [reply | + reply queues | | queues] size` + payload (route mode)
+    pub const RMSG: u32 = 15;
     /// A protocol error; word 9 holds an `error::*` code.
     pub const ERROR: u32 = 255;
 }

@@ -77,3 +77,31 @@ pub fn find_newline(s: &[u8]) -> Option<usize> {
     }
     s[i..].iter().position(|&b| b == b'\n').map(|k| i + k)
 }
+
+/// The spans of the last `n` (1 or 2) blank-separated tokens of `line`,
+/// first to last, or None when it has fewer. Routed messages carry any
+/// number of queue names before their sizes, so the sizes are read from
+/// the end.
+pub fn last_args(line: &[u8], n: usize) -> Option<[Span; 2]> {
+    let mut spans = [Span::default(); 2];
+    let mut end = line.len();
+    for k in (0..n).rev() {
+        while end > 0 && is_blank(line[end - 1]) {
+            end -= 1;
+        }
+        let mut start = end;
+        while start > 0 && !is_blank(line[start - 1]) {
+            start -= 1;
+        }
+        if start == end {
+            return None;
+        }
+        spans[k] = Span { off: start as u32, len: (end - start) as u32 };
+        end = start;
+    }
+    Some(spans)
+}
+
+fn is_blank(b: u8) -> bool {
+    b == b' ' || b == b'\t' || b == b'\r' || b == b'\n'
+}

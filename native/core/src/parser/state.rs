@@ -73,6 +73,20 @@ pub enum State {
     OpInf,
     OpInfo,
     InfoArg,
+    // Route ops (a parser in route mode only): RS+, RS-, RMSG.
+    OpR,
+    OpRs,
+    OpRsPlus,
+    OpRsPlusSpc,
+    RsPlusArg,
+    OpRsMinus,
+    OpRsMinusSpc,
+    RsMinusArg,
+    OpRm,
+    OpRms,
+    OpRmsg,
+    OpRmsgSpc,
+    RmsgArg,
 }
 
 impl State {
@@ -90,6 +104,9 @@ impl State {
                 | State::UnsubArg
                 | State::MsgArg
                 | State::InfoArg
+                | State::RsPlusArg
+                | State::RsMinusArg
+                | State::RmsgArg
         )
     }
 
@@ -122,6 +139,13 @@ impl State {
             (OpStart, b'M') => OpM,
             (OpStart, b'+') => OpPlus,
             (OpStart, b'-') => OpMinus,
+            (OpStart, b'R') => OpR,
+            (OpR, b'S') => OpRs,
+            (OpR, b'M') => OpRm,
+            (OpRs, b'+') => OpRsPlus,
+            (OpRs, b'-') => OpRsMinus,
+            (OpRm, b'S') => OpRms,
+            (OpRms, b'G') => OpRmsg,
             (OpP, b'U') => OpPu,
             (OpP, b'I') => OpPi,
             (OpP, b'O') => OpPo,
@@ -166,11 +190,14 @@ impl State {
             (OpUnsub, _) if blank => OpUnsubSpc,
             (OpMsg, _) if blank => OpMsgSpc,
             (OpMinusErr, _) if blank => OpMinusErrSpc,
+            (OpRsPlus, _) if blank => OpRsPlusSpc,
+            (OpRsMinus, _) if blank => OpRsMinusSpc,
+            (OpRmsg, _) if blank => OpRmsgSpc,
             // ...except CONNECT and INFO, where nats-server lets the JSON
             // follow directly.
             (OpConnect, _) | (OpInfo, _) | (OpPubSpc, _) | (OpHpubSpc, _)
             | (OpHmsgSpc, _) | (OpSubSpc, _) | (OpUnsubSpc, _) | (OpMsgSpc, _)
-            | (OpMinusErrSpc, _)
+            | (OpMinusErrSpc, _) | (OpRsPlusSpc, _) | (OpRsMinusSpc, _) | (OpRmsgSpc, _)
                 if blank =>
             {
                 self
@@ -192,6 +219,9 @@ impl State {
             State::OpMinusErrSpc => (State::MinusErrArg, kind::ERR),
             State::OpConnect => (State::ConnectArg, kind::CONNECT),
             State::OpInfo => (State::InfoArg, kind::INFO),
+            State::OpRsPlusSpc => (State::RsPlusArg, kind::RS_SUB),
+            State::OpRsMinusSpc => (State::RsMinusArg, kind::RS_UNSUB),
+            State::OpRmsgSpc => (State::RmsgArg, kind::RMSG),
             _ => return None,
         })
     }

@@ -410,3 +410,78 @@ fn bench_parse() {
         stream.len() >> 20
     );
 }
+
+fn parse_route(input: &[u8]) -> Vec<Op> {
+    let mut p = Parser::default();
+    p.set_route(true);
+    run(&mut p, &[input], 64)
+}
+
+fn rs(kind: u32, account: &str, subject: &str, queue: &str, weight: u32) -> Op {
+    Op {
+        kind,
+        subject: subject.into(),
+        reply: queue.into(),
+        sid: account.into(),
+        payload: vec![],
+        num: weight,
+        has_num: weight > 0,
+    }
+}
+
+#[test]
+fn route_ops_as_nats_server_2_9_sends_them() {
+    let got = parse_route(
+        b"RS+ $G foo.>\r\nRS+ $G q.x grp 3\r\nRS- $G q.x grp\r\nRS- $G foo.>\r\n\
+RMSG $G foo 2\r\nhi\r\nRMSG $G foo _INBOX.1 2\r\nhi\r\nRMSG $G foo + _INBOX.2 g1 g2 2\r\nhi\r\n\
+RMSG $G foo | g1 2\r\nhi\r\nRMSG $G foo + _INBOX.3 2\r\nhi\r\nHMSG $G foo 12 14\r\nNATS/1.0\r\n\r\nhi\r\n\
+HMSG $G foo + r g 12 14\r\nNATS/1.0\r\n\r\nhi\r\n",
+    );
+    let m = |subject: &str, reply: &str, queues: &str, payload: &str, num: u32, kind: u32| Op {
+        kind,
+        subject: subject.into(),
+        reply: reply.into(),
+        sid: queues.into(),
+        payload: payload.into(),
+        num,
+        has_num: false,
+    };
+    let want = vec![
+        rs(kind::RS_SUB, "$G", "foo.>", "", 0),
+        rs(kind::RS_SUB, "$G", "q.x", "grp", 3),
+        rs(kind::RS_UNSUB, "$G", "q.x", "grp", 0),
+        rs(kind::RS_UNSUB, "$G", "foo.>", "", 0),
+        m("foo", "", "", "hi", 0, kind::RMSG),
+        m("foo", "_INBOX.1", "", "hi", 0, kind::RMSG),
+        m("foo", "_INBOX.2", "g1 g2", "hi", 0, kind::RMSG),
+        m("foo", "", "g1", "hi", 0, kind::RMSG),
+        m("foo", "_INBOX.3", "", "hi", 0, kind::RMSG),
+        m("foo", "", "", "NATS/1.0\r\n\r\nhi", 12, kind::HMSG),
+        m("foo", "r", "g", "NATS/1.0\r\n\r\nhi", 12, kind::HMSG),
+    ];
+    assert_eq!(got, want);
+}
+
+#[test]
+fn route_ops_are_unknown_to_a_client_parser_and_checked_on_a_route() {
+    assert_eq!(parse_all(b"RS+ $G foo\r\n"), vec![err(error::UNKNOWN_OP)]);
+    assert_eq!(parse_route(b"RS+ $G\r\n"), vec![err(error::BAD_ARGS)]);
+    assert_eq!(parse_route(b"RS+ $G foo q\r\n"), vec![err(error::BAD_ARGS)]);
+    assert_eq!(parse_route(b"RS+ $G foo q x\r\n"), vec![err(error::BAD_SIZE)]);
+    assert_eq!(parse_route(b"RMSG $G 2\r\n"), vec![err(error::BAD_ARGS)]);
+    assert_eq!(parse_route(b"RMSG $G foo * q 2\r\n"), vec![err(error::BAD_ARGS)]);
+    assert_eq!(parse_route(b"RMSG $G foo x\r\n"), vec![err(error::BAD_SIZE)]);
+    assert_eq!(parse_route(b"HMSG $G foo 9 2\r\n"), vec![err(error::BAD_HEADER_SIZE)]);
+}
+
+#[test]
+fn routed_ops_split_at_every_position() {
+    let input: &[u8] = b"RS+ $G q.x grp 3\r\nRMSG $SYS foo + _INBOX.2 g1 g2 2\r\nhi\r\nHMSG $G foo | g 12 14\r\nNATS/1.0\r\n\r\nhi\r\n";
+    let whole = parse_route(input);
+    assert_eq!(whole.len(), 3);
+    for cut in 1..input.len() {
+        let mut p = Parser::default();
+        p.set_route(true);
+        assert_eq!(run(&mut p, &[&input[..cut], &input[cut..]], 64), whole, "cut at {}", cut);
+    }
+}
