@@ -49,7 +49,7 @@ export class Cluster implements RouteHost {
   readonly #perms: PermissionChecker | null;
   readonly #policy: SolicitPolicy;
   #name: string;
-  readonly #dynamicName: boolean;
+  #dynamicName: boolean;
   #listener: Server | undefined;
   #port = 0;
   #running = false;
@@ -249,6 +249,18 @@ export class Cluster implements RouteHost {
     this.#all.add(r);
     r.begin(first);
     this.server.log.info(`${r.conn.who} - Route connection created`);
+  }
+
+  adoptClusterName(name: string, remoteDynamic: boolean, r: Route): boolean {
+    // nats-server 2.9: a generated name gives way to a configured one, and
+    // of two generated ones the greater wins, so that servers started
+    // without a name still form one cluster.
+    if (!this.#dynamicName || (remoteDynamic && this.#name >= name)) return false;
+    this.#name = name;
+    if (!remoteDynamic) this.#dynamicName = false;
+    this.server.log.info(`Cluster name updated to ${name}`);
+    for (const other of [...this.#all]) if (other !== r) other.conn.close('Cluster Name Conflict');
+    return true;
   }
 
   register(r: Route): boolean {

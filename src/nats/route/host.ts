@@ -22,6 +22,12 @@ export interface RouteHost {
   canImport(subject: string): boolean;
   /** May messages on `subject` be sent to routes (export permission)? */
   canExport(subject: string): boolean;
+  /**
+   * The remote's cluster name differs: take it on (closing every other
+   * route) if ours was generated and theirs was not or is greater; false
+   * when the route is to be refused.
+   */
+  adoptClusterName(name: string, remoteDynamic: boolean, r: Route): boolean;
   /** The first INFO arrived: false when the remote is already connected (a duplicate). */
   register(r: Route): boolean;
   /** A route turned out to lead to this very server. */

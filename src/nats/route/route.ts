@@ -129,7 +129,7 @@ export class Route implements ConnKind {
       this.#authViolation();
       return;
     }
-    if (typeof c.cluster === 'string' && c.cluster !== this.host.clusterName) {
+    if (typeof c.cluster === 'string' && c.cluster !== this.host.clusterName && !this.host.adoptClusterName(c.cluster, c.dynamic === true, this)) {
       this.host.ctx.log.error(`${this.conn.who} - Rejecting connection, cluster name "${c.cluster}" does not match "${this.host.clusterName}"`);
       this.conn.close('Cluster Name Conflict', { text: 'Cluster Name Conflict', close: true });
       return;
@@ -160,7 +160,8 @@ export class Route implements ConnKind {
         this.conn.close('Duplicate Route');
         return;
       }
-      if (typeof info.cluster === 'string' && info.cluster !== '' && info.cluster !== this.host.clusterName) {
+      const cluster = info.cluster;
+      if (typeof cluster === 'string' && cluster !== '' && cluster !== this.host.clusterName && !this.host.adoptClusterName(cluster, info.dynamic === true, this)) {
         this.conn.close('Cluster Name Conflict');
         return;
       }

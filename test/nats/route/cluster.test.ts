@@ -132,4 +132,23 @@ test('clients learn the other servers through connect_urls', async () => {
   for (const s of [a, b, c]) assert.ok(urls.includes(`127.0.0.1:${s.port}`), `${s.port} in ${urls}`);
 });
 
+test('servers started without a cluster name form one cluster: a generated name gives way to a configured one, else to the greater', async () => {
+  const x = await startNode([], { name: '' });
+  const y = await startNode([routeUrl(x)], { name: '' });
+  try {
+    await meshed([x, y], 1);
+    assert.is(x.cluster!.clusterName, y.cluster!.clusterName);
+    const z = await startNode([routeUrl(x)], { name: 'named' });
+    try {
+      await meshed([x, y, z], 2);
+      for (const s of [x, y, z]) assert.is(s.cluster!.clusterName, 'named');
+    } finally {
+      await z.shutdown();
+    }
+  } finally {
+    await x.shutdown();
+    await y.shutdown();
+  }
+});
+
 test.run();
