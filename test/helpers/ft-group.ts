@@ -6,6 +6,7 @@
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import * as assert from 'uvu/assert';
 import { startGoNats } from './go-nats.js';
@@ -25,9 +26,13 @@ export interface Member {
   kind: 'ours' | 'go';
 }
 
-/** Starts a member of GROUP on `dir` over the NATS server at `url`; resolves once it monitors. */
-export async function startMember(dir: string, url: string, kind: 'ours' | 'go' = 'ours', extra: string[] = []): Promise<Member> {
-  const args = ['-st', 'file', '--dir', dir, '--ft_group', GROUP, '-ns', url, ...extra];
+/**
+ * Starts a member of GROUP on `dir` over the NATS server at `nats` (its URL,
+ * for -ns), or with these NATS flags (an embedded server, e.g. in a route
+ * cluster); resolves once it monitors.
+ */
+export async function startMember(dir: string, nats: string | string[], kind: 'ours' | 'go' = 'ours', extra: string[] = []): Promise<Member> {
+  const args = ['-st', 'file', '--dir', dir, '--ft_group', GROUP, ...(typeof nats === 'string' ? ['-ns', nats] : nats), ...extra];
   if (kind === 'go') {
     const child = new ServerChild(args, GO_STAN);
     await child.waitFor(/Starting in standby mode/).catch(async (err) => {
@@ -175,11 +180,17 @@ export function readAll(sc: any, channel: string, count: number, timeoutMs = 30_
   });
 }
 
-/** A store directory, a nats-server, and the members started on them. */
+/**
+ * A store directory, the NATS network (a nats-server, or the members' own
+ * embedded servers joined by routes), and the members started on them.
+ */
 export interface FtEnv {
   dir: string;
+  /** Where the test's clients connect. */
   url: string;
-  nats: Awaited<ReturnType<typeof startGoNats>>;
+  nats: Awaited<ReturnType<typeof startGoNats>> | undefined;
+  /** The NATS flags of the i-th member started (default: -ns url). */
+  natsArgs?: (i: number) => string[];
   members: Member[];
 }
 
@@ -188,20 +199,69 @@ export async function ftEnv(): Promise<FtEnv> {
   return { dir: mkdtempSync(join(tmpdir(), 'stan-ft-')), url: `nats://127.0.0.1:${nats.port}`, nats, members: [] };
 }
 
+/**
+ * Two members on their own embedded NATS servers, each soliciting a route
+ * to the other; the clients connect to the second one's (the standby's)
+ * server, so their connections outlive the first.
+ */
+export async function ftClusterEnv(): Promise<FtEnv> {
+  const [c0, c1, r0, r1] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const clientPorts = [c0, c1];
+  const routePorts = [r0, r1];
+  return {
+    dir: mkdtempSync(join(tmpdir(), 'stan-ft-cluster-')),
+    url: `nats://127.0.0.1:${c1}`,
+    nats: undefined,
+    natsArgs: (i) => [
+      '-a', '127.0.0.1', '-p', String(clientPorts[i % 2]),
+      '--cluster', `nats://127.0.0.1:${routePorts[i % 2]}`, '--routes', `nats://127.0.0.1:${routePorts[(i + 1) % 2]}`,
+      '--cluster_name', 'ft',
+    ],
+    members: [],
+  };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Resolves once the member's embedded server has a route (its /routez). */
+async function routed(m: Member): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    const r = (await (await fetch(`http://127.0.0.1:${m.http}/routez`)).json()) as { num_routes: number };
+    if (r.num_routes > 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error('the members did not connect their routes');
+}
+
+/** The NATS flags of the next member of `e`. */
+export function memberNats(e: FtEnv): string | string[] {
+  return e.natsArgs?.(e.members.length) ?? e.url;
+}
+
 export async function closeFtEnv(e: FtEnv): Promise<void> {
   for (const m of e.members) await m.child.stop('SIGKILL');
-  await stopProcess(e.nats.proc);
+  if (e.nats !== undefined) await stopProcess(e.nats.proc);
   rmSync(e.dir, { recursive: true, force: true });
 }
 
 /** The first member (active once it is ready) and a second one in standby. */
 export async function activeAndStandby(e: FtEnv, first: Member['kind'] = 'ours', second: Member['kind'] = 'ours'): Promise<[Member, Member]> {
-  const a = await startMember(e.dir, e.url, first);
+  const a = await startMember(e.dir, memberNats(e), first);
   e.members.push(a);
   await a.child.waitFor(/Streaming Server is ready/);
-  const b = await startMember(e.dir, e.url, second);
+  const b = await startMember(e.dir, memberNats(e), second);
   e.members.push(b);
   await b.child.waitFor(/Starting in standby mode/);
+  if (e.natsArgs !== undefined) await routed(b);
   return [a, b];
 }
 

@@ -23,7 +23,7 @@ import { defaultStanOptions } from '../../src/streaming/options.js';
 import { StanServer } from '../../src/streaming/server.js';
 import { EmbeddedTransport } from '../../src/streaming/transport-embedded.js';
 import {
-  ACK_TIMEOUT_MS, activeAndStandby, closeFtEnv, FT_CHANNEL, ftEnv, ftStatus, GROUP, killActiveUnderLoad, Publisher, startMember,
+  ACK_TIMEOUT_MS, activeAndStandby, closeFtEnv, FT_CHANNEL, ftClusterEnv, ftEnv, ftStatus, GROUP, killActiveUnderLoad, Publisher, startMember,
 } from '../helpers/ft-group.js';
 import { startServer } from '../helpers/nats.js';
 import { closeClient, haveNatsServer, publish, sleep, stanConnect, until } from '../helpers/stan.js';
@@ -83,6 +83,16 @@ if (!haveNatsServer()) {
       const [a, b] = e.members;
       assert.ok(a!.child.stderr.includes('STREAM: Starting in standby mode\n'), 'the first member starts in standby too');
       assert.match(b!.child.stderr, /STREAM: Recovered 1 channel\(s\)/);
+    } finally {
+      await closeFtEnv(e);
+    }
+  });
+
+  test('an embedded route cluster of two: the active node SIGKILLed, the standby takes over, clients on its node carry on', async () => {
+    const e = await ftClusterEnv();
+    try {
+      await killActiveUnderLoad(e, 'ours', 'ours');
+      assert.match(e.members[1]!.child.stderr, /STREAM: Recovered 1 channel\(s\)/);
     } finally {
       await closeFtEnv(e);
     }
