@@ -60,3 +60,14 @@ export function captureLog(): Logger & { lines: string[]; has(re: RegExp): boole
     traceEnabled: false,
   };
 }
+
+/** Resolves once the server monitored on `http` (a child process) has `n` routes in its /routez. */
+export async function routesAt(http: number, n = 1, timeoutMs = 20_000): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const r = (await (await fetch(`http://127.0.0.1:${http}/routez`)).json()) as { num_routes: number };
+    if (r.num_routes === n) return;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${n} route(s) at :${http} (has ${r.num_routes})`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

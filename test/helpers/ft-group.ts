@@ -6,10 +6,11 @@
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import * as assert from 'uvu/assert';
 import { startGoNats } from './go-nats.js';
+import { routesAt } from './cluster.js';
+import { freePort } from './ports.js';
 import { ServerChild } from './server-child.js';
 import { closeClient, stanConnect } from './stan.js';
 import { stopProcess, until } from './wait.js';
@@ -221,27 +222,6 @@ export async function ftClusterEnv(): Promise<FtEnv> {
   };
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-/** Resolves once the member's embedded server has a route (its /routez). */
-async function routed(m: Member): Promise<void> {
-  for (let i = 0; i < 400; i++) {
-    const r = (await (await fetch(`http://127.0.0.1:${m.http}/routez`)).json()) as { num_routes: number };
-    if (r.num_routes > 0) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error('the members did not connect their routes');
-}
-
 /** The NATS flags of the next member of `e`. */
 export function memberNats(e: FtEnv): string | string[] {
   return e.natsArgs?.(e.members.length) ?? e.url;
@@ -261,7 +241,7 @@ export async function activeAndStandby(e: FtEnv, first: Member['kind'] = 'ours',
   const b = await startMember(e.dir, memberNats(e), second);
   e.members.push(b);
   await b.child.waitFor(/Starting in standby mode/);
-  if (e.natsArgs !== undefined) await routed(b);
+  if (e.natsArgs !== undefined) await routesAt(b.http);
   return [a, b];
 }
 

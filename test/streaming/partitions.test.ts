@@ -17,7 +17,9 @@ import { join } from 'node:path';
 import * as pb from '../../src/pb/protocol.js';
 import { CtrlMsg, CtrlMsgType } from '../../src/pb/spb.js';
 import { decodeChannels, encodeChannels, ERR_NO_CHANNEL, Partitions } from '../../src/streaming/partitions.js';
+import { routesAt } from '../helpers/cluster.js';
 import { haveNatsServer, startGoNats } from '../helpers/go-nats.js';
+import { freePort } from '../helpers/ports.js';
 import { ServerChild } from '../helpers/server-child.js';
 import { closeClient, publish, stanConnect } from '../helpers/stan.js';
 import { subscribe } from '../helpers/stan-sub.js';
@@ -166,10 +168,10 @@ server.run();
 const e2e = suite('streaming/partitions: servers on one NATS network');
 
 /** A partitioned server process on `natsUrl` owning `channels`; resolves once ready. */
-async function startPartitioned(natsUrl: string, channels: string[]): Promise<{ server: ServerChild; http: number }> {
+async function startPartitioned(nats: string | string[], channels: string[]): Promise<{ server: ServerChild; http: number }> {
   const conf = join(tempDir(), 'stan.conf');
   writeFileSync(conf, `partitioning: true\nstore_limits {\n  channels {\n${channels.map((c) => `    "${c}": {}\n`).join('')}  }\n}\n`);
-  const server = new ServerChild(['-ns', natsUrl, '-sc', conf, '-m', '-1']);
+  const server = new ServerChild([...(typeof nats === 'string' ? ['-ns', nats] : nats), '-sc', conf, '-m', '-1']);
   const http = Number((await server.waitFor(/Starting http monitor on [^\s]+:(\d+)\n/))[1]);
   await server.waitFor(/Streaming Server is ready/);
   return { server, http };
@@ -218,6 +220,35 @@ if (!haveNatsServer()) {
     } finally {
       for (const s of started) await s.stop('SIGTERM');
       await stopProcess(nats.proc);
+    }
+  });
+
+  e2e('two servers on their embedded NATS servers joined by a route: clients of either node reach both', async () => {
+    const [pa, pb, ra, rb] = [await freePort(), await freePort(), await freePort(), await freePort()];
+    const node = (p: number, r: number, other: number) => [
+      '-a', '127.0.0.1', '-p', String(p), '--cluster', `nats://127.0.0.1:${r}`, '--routes', `nats://127.0.0.1:${other}`, '--cluster_name', 'part',
+    ];
+    const started: ServerChild[] = [];
+    const clients: unknown[] = [];
+    try {
+      const a = await startPartitioned(node(pa, ra, rb), ['orders.eu', 'audit.*']);
+      started.push(a.server);
+      const b = await startPartitioned(node(pb, rb, ra), ['orders.us', 'logs.>']);
+      started.push(b.server);
+      for (const http of [a.http, b.http]) await routesAt(http);
+      const channels = ['orders.eu', 'audit.x', 'orders.us', 'logs.a.b'];
+      for (const [k, port] of [pa, pb].entries()) {
+        const sc = await stanConnect(`nats://127.0.0.1:${port}`, `part-route-${k}`, { ackTimeout: 2000 });
+        clients.push(sc);
+        const subs = await Promise.all(channels.map((c) => subscribe(sc, c, { start: 'first' })));
+        for (const c of channels) assert.is(typeof (await publish(sc, c, `${k} to ${c}`)), 'string', `PubAck for ${c} from node ${k}`);
+        for (let i = 0; i < channels.length; i++) await subs[i]!.waitCount(k + 1);
+      }
+      assert.equal(await channelsOf(a.http), ['audit.x', 'orders.eu']);
+      assert.equal(await channelsOf(b.http), ['logs.a.b', 'orders.us']);
+    } finally {
+      for (const sc of clients) await closeClient(sc);
+      for (const s of started) await s.stop('SIGTERM');
     }
   });
 
