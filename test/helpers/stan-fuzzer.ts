@@ -80,12 +80,13 @@ export class StanFuzzer {
     conn.onMsg = (m) => this.#onMsg(m);
   }
 
-  get clients(): number {
-    return this.#clients.size;
-  }
-
-  /** Every byte value in a channel name: a publish and a subscription on each, by a registered client. */
-  async byteSweep(): Promise<void> {
+  /**
+   * Every byte value in a channel name: a publish and a subscription on
+   * each, by a registered client. Resolves with each byte's PubAck error
+   * ('' when stored; undefined when none came).
+   */
+  async byteSweep(): Promise<(string | undefined)[]> {
+    const errors: (string | undefined)[] = new Array(256).fill(undefined);
     const id = 'fzsweep';
     await this.#send('connect', S.connect, pbEncode([
       [1, id],
@@ -99,7 +100,9 @@ export class StanFuzzer {
     for (let b = 0; b < 256; b++) {
       const ch = byteChannel(b);
       const pm = pbEncode([[1, id], [2, `sweep-${b}`], [3, ch], [5, Buffer.from('x')], [6, Buffer.from('sweep-conn')]]);
-      await this.#send('pub', pubSubject(isWireSubject(ch) ? ch : Buffer.from('fz.sweep')), pm, 'valid');
+      await this.#send('pub', pubSubject(isWireSubject(ch) ? ch : Buffer.from('fz.sweep')), pm, 'valid', (reply) => {
+        errors[b] = pb.PubAck.decode(reply).error;
+      });
       const inbox = this.#inbox('in');
       this.#byInbox.set(inbox, ch);
       await this.#send('sub', S.sub, pbEncode([[1, id], [2, ch], [4, inbox], [5, 10], [6, 30], [10, 4]]), 'valid', (reply) =>
@@ -108,6 +111,7 @@ export class StanFuzzer {
     }
     await this.#send('close', S.close, pbEncode([[1, id]]), 'valid');
     await this.settle();
+    return errors;
   }
 
   /** `count` random requests. */

@@ -43,11 +43,12 @@ const RSS_LATE_GROWTH_MB = 100;
 const HEAP_GROWTH_MB = 80;
 /**
  * Small limits keep what the fuzz may legitimately store small, so that
- * growth past them is a leak; quick heartbeats drop the clients whose
- * inboxes do not answer; channels idle for 3 s are deleted (and
- * recreated): that path is fuzzed too.
+ * growth past them is a leak (room for 300 channels: the byte sweep
+ * makes 256); quick heartbeats drop the clients whose inboxes do not
+ * answer; channels idle for 3 s are deleted (and recreated): that path is
+ * fuzzed too.
  */
-const LIMITS = ['-mc', '100', '-msu', '50', '-mm', '200', '-mb', '256KB', '-mi', '3s', '-hbi', '1s', '-hbt', '1s', '-hbf', '2'];
+const LIMITS = ['-mc', '300', '-msu', '50', '-mm', '200', '-mb', '256KB', '-mi', '3s', '-hbi', '1s', '-hbt', '1s', '-hbf', '2'];
 
 console.log(`streaming/fuzz: seed ${SEED}, ${REQUESTS} requests per store (replay: STAN_FUZZ_SEED=${SEED})`);
 
@@ -106,6 +107,31 @@ async function roundTrip(port: number): Promise<void> {
   }
 }
 
+/** Bytes the channel name rule refuses in a token: `.` splits, `/` is refused, `*` and `>` are wildcards. */
+const RULE_REFUSES = new Set([0x2e, 0x2f, 0x2a, 0x3e]);
+
+/**
+ * The byte sweep: every byte is stored, or refused by the channel name
+ * rule, by the case rule (a-z after A-Z) or (the file store) by the file
+ * system (NUL); never left without a PubAck or refused for the channel
+ * limit (which would hide the store).
+ */
+function checkSweep(store: string, errors: (string | undefined)[]): void {
+  const byError = new Map<string, number[]>();
+  for (const [b, e] of errors.entries()) {
+    const kind = (e ?? 'no PubAck').replace(/"[^"]*"/g, '"…"').slice(0, 100);
+    byError.set(kind, [...(byError.get(kind) ?? []), b]);
+  }
+  const summary = [...byError].map(([e, bytes]) => `${e === '' ? 'stored' : e}: ${bytes.length} (${bytes.slice(0, 8).join(',')}${bytes.length > 8 ? ',...' : ''})`);
+  console.log(`streaming/fuzz ${store}: byte sweep\n  ${summary.join('\n  ')}`);
+  errors.forEach((e, b) => {
+    if (RULE_REFUSES.has(b)) assert.is(e, 'stan: invalid publish request', `byte ${b}`);
+    else if (store === 'file' && b === 0) assert.match(e ?? '', /unable to create channel/, 'byte 0 on the file store');
+    else if (b >= 0x61 && b <= 0x7a) assert.match(e ?? '', /different cases not allowed/, `byte ${b}: the upper case channel came first`);
+    else assert.is(e, '', `byte ${b} in a channel name is stored`);
+  });
+}
+
 function fuzzStore(store: 'memory' | 'file', seed: number, external = false): void {
   test(`${store} store${external ? ' on -ns nats-server' : ''}: never exits, answers every request, serves a client after, memory bounded`, async () => {
     if (external && !haveNatsServer()) {
@@ -123,7 +149,8 @@ function fuzzStore(store: 'memory' | 'file', seed: number, external = false): vo
     void server.exited.then(() => (exited = true));
     try {
       const fz = new StanFuzzer(conn, seed, ANSWER_WAIT_MS);
-      await fz.byteSweep();
+      const swept = await fz.byteSweep();
+      checkSweep(store, swept);
       await sample('byte sweep');
       for (let round = 1; round <= ROUNDS && !exited; round++) {
         await fz.run(Math.ceil(REQUESTS / ROUNDS));
