@@ -126,7 +126,9 @@ export class StanFuzzer {
       // A message of one kind sent to another kind's subject.
       const to = kind === 'wrong' ? r.pick(Object.keys(S) as Kind[]) : kind;
       const [fields, learn] = this.#build(kind === 'wrong' ? r.pick(Object.keys(S) as Kind[]) : kind);
-      const { bytes, how } = mutate(r, fields);
+      const { bytes: mangled, how } = mutate(r, fields);
+      // The NATS server refuses (and closes the connection on) a payload past max_payload: that is not the fuzz's subject.
+      const bytes = mangled.subarray(0, MAX_PAYLOAD);
       const subject = to === 'pub' ? pubSubject(this.#pubSuffix(fields)) : S[to];
       // A few without a reply subject: nothing to answer.
       if (r.chance(0.03)) {
@@ -147,8 +149,6 @@ export class StanFuzzer {
 
   async #send(kind: Kind, subject: string | Buffer, bytes: Buffer, how: Mutation, learn?: (reply: Buffer) => void): Promise<void> {
     while (this.#pending.size >= WINDOW && !this.conn.isClosed) await this.#waitAnswer();
-    // The NATS server refuses (and closes the connection on) a payload past max_payload: that is not the fuzz's subject.
-    if (bytes.length > MAX_PAYLOAD) bytes = bytes.subarray(0, MAX_PAYLOAD);
     this.sent++;
     const reply = this.#inbox('r');
     if (expectsAnswer(kind, bytes)) this.#pending.set(reply, { kind, how, subject: subject.toString('latin1'), bytes, at: Date.now(), ...(learn ? { learn } : {}) });
