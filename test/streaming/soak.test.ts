@@ -11,6 +11,7 @@
 // `npm run test:long`). For an hour-scale run, run the file directly (the
 // test runner kills a file after an hour):
 //   STAN_SOAK_SECONDS=1800 node dist/test/streaming/soak.test.js
+// STAN_SOAK_SEED=<n> changes the clients' random choices (default 1).
 
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -133,7 +134,7 @@ function soakStore(store: 'memory' | 'file'): void {
       const stats: Stats = { sessions: 0, died: 0, published: 0, received: 0, errors: [] };
       const started = Date.now();
       const deadline = started + SECONDS * 1000;
-      const seed = Number(process.env.STAN_FUZZ_SEED ?? 1) >>> 0;
+      const seed = Number(process.env.STAN_SOAK_SEED ?? 1) >>> 0;
       const workers = Array.from({ length: WORKERS }, (_, w) => worker(url, w, deadline, seed + w, stats));
       let done = false;
       const all = Promise.all(workers).then(() => (done = true));
