@@ -36,9 +36,11 @@ const ANSWER_WAIT_MS = 20_000;
 /**
  * Loose bounds on growth from the first sample to the last, and (RSS,
  * which Node seldom gives back) over the second half of the run: a leak
- * keeps growing, the allocator's high-water mark levels off.
+ * keeps growing, the allocator's high-water mark levels off. (100,000
+ * requests on -ns took RSS from 84 to 350 MB, +39 MB in the second half,
+ * with the heap flat at 25-40 MB.)
  */
-const RSS_GROWTH_MB = 250;
+const RSS_GROWTH_MB = LONG ? 400 : 250;
 const RSS_LATE_GROWTH_MB = 100;
 const HEAP_GROWTH_MB = 80;
 /**
