@@ -72,11 +72,25 @@ export class ExternalTransport implements NatsTransport {
     return { unsubscribe: () => sub.unsubscribe() };
   }
 
+  /**
+   * Publishes, unless the subject is one the NATS wire cannot carry (a
+   * client's inbox of "a b", "" or of 5,000 bytes): nothing can subscribe
+   * there, so it is dropped as the embedded server's router drops it,
+   * instead of a PUB line that makes nats-server close this connection
+   * (fuzz findings). An error of the nats package (a payload over
+   * max_payload) is logged: it must not go up into a timer or a handler.
+   */
   publish(subject: string, data: Uint8Array, reply?: string): void {
-    this.nc.publish(subject, data, reply === undefined ? undefined : { reply });
+    if (!onWire(subject, reply)) return;
+    try {
+      this.nc.publish(subject, data, reply === undefined ? undefined : { reply });
+    } catch (err) {
+      this.log.error(`STREAM: Unable to publish on "${subject}": ${(err as Error).message}`);
+    }
   }
 
   async request(subject: string, data: Uint8Array, timeoutMs: number): Promise<Uint8Array | null> {
+    if (!onWire(subject)) return null; // nobody can answer there
     if (timeoutMs > MAX_TIMER_MS) return this.#longRequest(subject, data, timeoutMs);
     try {
       const m = await this.nc.request(subject, data, { timeout: timeoutMs });
@@ -106,7 +120,7 @@ export class ExternalTransport implements NatsTransport {
         sub.unsubscribe();
         resolve(null);
       }, timeoutMs, { unref: true });
-      this.nc.publish(subject, data, { reply: inbox });
+      this.publish(subject, data, inbox);
     });
   }
 
@@ -117,4 +131,32 @@ export class ExternalTransport implements NatsTransport {
   async close(): Promise<void> {
     if (!this.nc.isClosed()) await this.nc.close();
   }
+}
+
+/**
+ * nats-server's default max_control_line: a PUB line longer than this
+ * closes the connection. (Its INFO does not say the configured value.)
+ */
+const MAX_CONTROL_LINE = 4096;
+/** "PUB ", the spaces, the size and CRLF. */
+const PUB_LINE_OVERHEAD = 32;
+
+/**
+ * Whether a PUB line can carry the subject and reply: not empty, no space,
+ * tab, CR or LF (they separate or end its fields), and within the
+ * control line.
+ */
+function onWire(subject: string, reply = ''): boolean {
+  if (subject.length === 0 || !noBreaks(subject) || !noBreaks(reply)) return false;
+  // UTF-8 takes at most 3 bytes per UTF-16 unit: count only when it might matter.
+  const max = 3 * (subject.length + reply.length) + PUB_LINE_OVERHEAD;
+  return max <= MAX_CONTROL_LINE || Buffer.byteLength(subject) + Buffer.byteLength(reply) + PUB_LINE_OVERHEAD <= MAX_CONTROL_LINE;
+}
+
+function noBreaks(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c <= 0x20 && (c === 0x20 || c === 0x09 || c === 0x0d || c === 0x0a)) return false;
+  }
+  return true;
 }

@@ -8,6 +8,8 @@ import * as assert from 'uvu/assert';
 import { silentLogger } from '../../src/log/logger.js';
 import { connectExternal } from '../../src/streaming/transport-external.js';
 import { haveNatsServer, startGoNats } from '../helpers/go-nats.js';
+import { StartPosition } from '../../src/pb/protocol.js';
+import { RawSession, RawStan } from '../helpers/stan-raw.js';
 import { closeClient, publish, stanConnect, startStan } from '../helpers/stan.js';
 import { sleep, stopProcess, until } from '../helpers/wait.js';
 
@@ -115,6 +117,40 @@ if (!haveNatsServer()) {
     } finally {
       await t.close();
       await stopProcess(go.proc);
+    }
+  });
+
+  test('fuzz finding: inboxes the NATS wire cannot carry ("a b", "", CR LF, 5,000 bytes) do not drop the -ns connection', async () => {
+    const fx = await startStan({ external: true, stan: { hbIntervalMs: 20, hbTimeoutMs: 200, hbFailCount: 1 } });
+    const transport = fx.transport!;
+    let disconnects = 0;
+    void (async () => {
+      for await (const st of transport.nc.status()) if (st.type === 'disconnect') disconnects++;
+    })();
+    const raw = await RawStan.open(fx.url);
+    const owner = await RawSession.connect(fx.url, 'inbox-owner');
+    try {
+      // The server's heartbeats go to these inboxes: nobody can answer, the clients are dropped.
+      const badHb = ['a b', 'x\r\nPUB y 0', ' ', 'h'.repeat(5000)];
+      for (const [i, hb] of badHb.entries()) {
+        const r = await raw.connect({ clientID: `bad-hb-${i}`, heartbeatInbox: hb, protocol: 1, connID: Buffer.from(`bad-${i}`), pingInterval: 1, pingMaxOut: 3 });
+        assert.is(r.error, '');
+      }
+      // Deliveries go to these inboxes.
+      for (const inbox of ['a b', '', 'p\tq', 'i'.repeat(5000)]) {
+        const r = await raw.subscribe({ clientID: 'inbox-owner', subject: 'ext.bad', inbox, maxInFlight: 10, ackWaitInSecs: 1, startPosition: StartPosition.First });
+        assert.is(r.error, '');
+      }
+      assert.is((await owner.publish('ext.bad', 'hi')).error, '');
+      await until(() => badHb.every((_, i) => fx.stan.clients.get(`bad-hb-${i}`) === undefined), 'the clients whose heartbeats cannot be sent to be dropped');
+      assert.is((await owner.publish('ext.bad', 'again')).error, '');
+      const sub = await owner.subscribe('ext.bad');
+      await until(() => sub.got.length === 2, 'both messages on a well-formed inbox');
+      assert.is(disconnects, 0, 'the streaming server kept its connection to nats-server');
+    } finally {
+      await owner.close();
+      await raw.close();
+      await fx.stop();
     }
   });
 }
