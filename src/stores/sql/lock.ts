@@ -19,12 +19,14 @@ export class SqlLock {
   readonly #dialect: Dialect;
   readonly #onLost: (why: string) => void;
   readonly #now: () => number;
+  readonly #updateMs: number;
   #owner = false;
   #seen: { id: string; tick: string; since: number } | undefined;
   #timer: NodeJS.Timeout | undefined;
   #failures = 0;
 
-  constructor(db: Db, dialect: Dialect, onLost: (why: string) => void, now: () => number = Date.now) {
+  constructor(db: Db, dialect: Dialect, onLost: (why: string) => void, now: () => number = Date.now, updateMs = LOCK_UPDATE_MS) {
+    this.#updateMs = updateMs;
     this.#db = db;
     this.#dialect = dialect;
     this.#onLost = onLost;
@@ -38,12 +40,12 @@ export class SqlLock {
   async tryLock(): Promise<boolean> {
     if (this.#owner) return true;
     const seen = this.#seen;
-    const steal = seen !== undefined && this.#now() - seen.since >= LOCK_LOST_COUNT * 1.5 * LOCK_UPDATE_MS;
+    const steal = seen !== undefined && this.#now() - seen.since >= LOCK_LOST_COUNT * 1.5 * this.#updateMs;
     const r = await this.#acquire(steal);
     if (r.got) {
       this.#owner = true;
       this.#seen = undefined;
-      this.#timer = setInterval(() => void this.#tick(), LOCK_UPDATE_MS);
+      this.#timer = setInterval(() => void this.#tick(), this.#updateMs);
       this.#timer.unref();
       return true;
     }
