@@ -52,7 +52,8 @@ const servers = new Map<SqlKind, Promise<SqlServer>>();
 const children = new Set<ChildProcess>();
 const dirs: string[] = [];
 process.once('exit', () => {
-  for (const c of children) c.kill('SIGKILL');
+  // SIGQUIT: PostgreSQL's immediate shutdown, which takes its backends with it.
+  for (const c of children) c.kill(c.spawnfile.endsWith('postgres') ? 'SIGQUIT' : 'SIGKILL');
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
@@ -72,6 +73,9 @@ function spawnAs(bin: string, args: string[], user: string): ChildProcess {
   child.stderr!.on('data', (d: Buffer) => (err = (err + d.toString()).slice(-4000)));
   children.add(child);
   child.once('exit', () => children.delete(child));
+  // The server must not keep the test process alive: it is killed at exit.
+  child.unref();
+  (child.stderr as unknown as { unref(): void }).unref();
   (child as ChildProcess & { lastErr: () => string }).lastErr = () => err;
   return child;
 }
