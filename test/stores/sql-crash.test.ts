@@ -3,11 +3,11 @@
 // on the same database; every message whose PubAck arrived is replayed.
 
 import { runCrashSuite } from '../helpers/crash.js';
-import { sqlServer, sqlSkipReason } from '../helpers/sql-db.js';
+import { sqlServer, skipSuite, sqlSkipReason } from '../helpers/sql-db.js';
 
 const why = sqlSkipReason('postgres');
 if (why !== undefined) {
-  console.log(`SKIP stores/sql-crash: ${why}`);
+  await skipSuite('stores/sql-crash', why);
 } else {
   const db = await sqlServer('postgres');
   runCrashSuite('stores/sql crash (postgres)', async () => ({

@@ -10,11 +10,11 @@ import * as assert from 'uvu/assert';
 import { SqlStore } from '../../src/stores/sql/index.js';
 import { closeClient, pubResult, stanConnect, startStan } from '../helpers/stan.js';
 import { subscribe } from '../helpers/stan-sub.js';
-import { sqlServer, sqlSkipReason } from '../helpers/sql-db.js';
+import { sqlServer, skipSuite, sqlSkipReason } from '../helpers/sql-db.js';
 
 const why = sqlSkipReason('postgres');
 if (why !== undefined) {
-  console.log(`SKIP stores/sql-faults: ${why}`);
+  await skipSuite('stores/sql-faults', why);
 } else {
   const db = await sqlServer('postgres');
   const t = suite('stores/sql faults (postgres)');

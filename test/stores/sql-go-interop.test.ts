@@ -14,7 +14,7 @@ import { openDb } from '../../src/stores/sql/drivers.js';
 import { parseSource } from '../../src/stores/sql/options.js';
 import { closeClient, publish, stanConnect, startStan } from '../helpers/stan.js';
 import { publishRange, range, subscribe } from '../helpers/stan-sub.js';
-import { sqlServer, sqlSkipReason } from '../helpers/sql-db.js';
+import { sqlServer, skipSuite, sqlSkipReason } from '../helpers/sql-db.js';
 import { subscriptionsOf } from '../helpers/stan-state.js';
 import { until } from '../helpers/wait.js';
 import { freePort } from '../../bench/server-proc.js';
@@ -45,7 +45,7 @@ async function startGo(source: string): Promise<{ url: string; proc: ChildProces
 }
 
 if (why !== undefined) {
-  console.log(`SKIP stores/sql-go-interop: ${why}`);
+  await skipSuite('stores/sql-go-interop', why);
 } else {
   const db = await sqlServer('postgres');
   const t = suite('stores/sql interop with the Go server (postgres)');

@@ -11,14 +11,14 @@ import { SqlLock } from '../../src/stores/sql/lock.js';
 import { dialectOf } from '../../src/stores/sql/dialect.js';
 import { openDb } from '../../src/stores/sql/drivers.js';
 import { parseSource, type SqlDriver } from '../../src/stores/sql/options.js';
-import { sqlServer, sqlSkipReason, type SqlKind } from '../helpers/sql-db.js';
+import { sqlServer, skipSuite, sqlSkipReason, type SqlKind } from '../helpers/sql-db.js';
 
 const kinds = (process.env.SQL_KINDS ?? 'postgres,mysql').split(',') as SqlKind[];
 
 for (const kind of kinds) {
   const why = sqlSkipReason(kind);
   if (why !== undefined) {
-    console.log(`SKIP stores/sql-lock ${kind}: ${why}`);
+    await skipSuite(`stores/sql-lock ${kind}`, why);
     continue;
   }
   const server = await sqlServer(kind);

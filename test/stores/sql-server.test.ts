@@ -13,7 +13,7 @@ import { publishRange, range, subscribe } from '../helpers/stan-sub.js';
 import { subscriptionsOf } from '../helpers/stan-state.js';
 import { until } from '../helpers/wait.js';
 import { ServerChild } from '../helpers/server-child.js';
-import { SQL_PASSWORD, sqlServer, sqlSkipReason, type SqlKind } from '../helpers/sql-db.js';
+import { SQL_PASSWORD, sqlServer, skipSuite, sqlSkipReason, type SqlKind } from '../helpers/sql-db.js';
 import { freePort } from '../../bench/server-proc.js';
 
 const kinds = (process.env.SQL_KINDS ?? 'postgres,mysql').split(',') as SqlKind[];
@@ -21,7 +21,7 @@ const kinds = (process.env.SQL_KINDS ?? 'postgres,mysql').split(',') as SqlKind[
 for (const kind of kinds) {
   const why = sqlSkipReason(kind);
   if (why !== undefined) {
-    console.log(`SKIP stores/sql-server ${kind}: ${why}`);
+    await skipSuite(`stores/sql-server ${kind}`, why);
     continue;
   }
   const db = await sqlServer(kind);

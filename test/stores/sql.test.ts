@@ -6,7 +6,7 @@ import { SqlStore, type SqlMsgStore } from '../../src/stores/sql/index.js';
 import type { SqlDriver } from '../../src/stores/sql/options.js';
 import type { Store } from '../../src/stores/store.js';
 import { runStoreContract } from './contract.js';
-import { sqlServer, sqlSkipReason, type SqlKind } from '../helpers/sql-db.js';
+import { sqlServer, skipSuite, sqlSkipReason, type SqlKind } from '../helpers/sql-db.js';
 
 const sources = new WeakMap<Store, string>();
 
@@ -21,7 +21,7 @@ const kinds = (process.env.SQL_KINDS ?? 'postgres,mysql').split(',') as SqlKind[
 for (const kind of kinds) {
   const why = sqlSkipReason(kind);
   if (why !== undefined) {
-    console.log(`SKIP stores/sql ${kind}: ${why}`);
+    await skipSuite(`stores/sql ${kind}`, why);
     continue;
   }
   const server = await sqlServer(kind);
