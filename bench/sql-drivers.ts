@@ -6,9 +6,9 @@
 // Alternating runs on a throwaway PostgreSQL; median of BENCH_SQLDRV_RUNS.
 //
 // Run: node dist/bench/sql-drivers.js
+/* eslint-disable @typescript-eslint/no-explicit-any */
 
 import pg from 'pg';
-import postgres from 'postgres';
 import { performance } from 'node:perf_hooks';
 import { sqlServer, sqlSkipReason } from '../test/helpers/sql-db.js';
 import { dialectOf, TABLES } from '../src/stores/sql/dialect.js';
@@ -58,7 +58,14 @@ async function pgDriver(source: string): Promise<Driver> {
   };
 }
 
+/** Loaded by name: the package may be uninstalled once the choice is made (then only `pg` runs). */
+async function loadPorsager(): Promise<any> {
+  const name = 'postgres';
+  return import(name).then((m) => m.default, () => undefined);
+}
+
 async function porsager(source: string): Promise<Driver> {
+  const postgres = await loadPorsager();
   const c = parseSource('postgres', source);
   const sql = postgres({ host: c.host, port: c.port, user: c.user, password: c.password, database: c.database, max: 2 });
   const d = dialectOf('postgres');
@@ -66,7 +73,7 @@ async function porsager(source: string): Promise<Driver> {
     async insertBatches(batch, channel) {
       const text = `INSERT INTO Messages (id, seq, timestamp, size, data) VALUES ${d.values(batch, 5)}`;
       for (let from = 1; from <= ROWS; from += batch) {
-        await sql.begin((tx) => [tx.unsafe(text, rowsOf(from, batch, channel) as never[], { prepare: true })]);
+        await sql.begin((tx: any) => [tx.unsafe(text, rowsOf(from, batch, channel) as never[], { prepare: true })]);
       }
     },
     async readAll(channel) {
@@ -89,7 +96,8 @@ if (why !== undefined) {
   const results: Record<string, number[]> = {};
   let channel = 0;
   for (let run = 0; run < RUNS; run++) {
-    for (const [name, make] of [['pg', pgDriver], ['postgres', porsager]] as const) {
+    const drivers = [['pg', pgDriver], ...((await loadPorsager()) ? [['postgres', porsager]] : [])] as [string, (s: string) => Promise<Driver>][];
+    for (const [name, make] of drivers) {
       const source = await db.newDatabase();
       const drv = await make(source);
       const x = parseSource('postgres', source);
