@@ -144,9 +144,21 @@ async function startMariaDb(): Promise<SqlServer> {
   const { uid, gid } = idOf('mysql');
   chownSync(dir, uid, gid);
   const data = join(dir, 'data');
-  execFileSync(MARIADB_INSTALL, [`--datadir=${data}`, '--user=mysql', '--auth-root-authentication-method=normal', '--skip-test-db'], {
-    stdio: 'ignore',
-  });
+  // Without the system's my.cnf; retried, as bootstraps running at once in other test processes were seen to fail.
+  const install = () =>
+    execFileSync(MARIADB_INSTALL, ['--no-defaults', `--datadir=${data}`, '--user=mysql', '--auth-root-authentication-method=normal', '--skip-test-db'], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+  for (let attempt = 1; ; attempt++) {
+    try {
+      install();
+      break;
+    } catch (err) {
+      if (attempt === 3) throw new Error(`mariadb-install-db failed: ${(err as { stderr?: Buffer }).stderr?.toString() ?? err}`);
+      rmSync(data, { recursive: true, force: true });
+      await new Promise((r) => setTimeout(r, 500 * attempt));
+    }
+  }
   const port = await freePort();
   const sock = join(dir, 'mysqld.sock');
   const mysql = (await import('mysql2/promise')).default;
