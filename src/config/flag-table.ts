@@ -171,11 +171,11 @@ export const FLAGS: readonly FlagSpec[] = [
       "Interval at which the store should be automatically flushed and sync'ed on disk (<= 0 to disable)"],
   ]),
   ...rows('sql', [
-    ['sql_driver', 'string', 'sqlDriver', N, '--sql_driver <string>', 'Name of the SQL Driver ("mysql" or "postgres")'],
-    ['sql_source', 'string', 'sqlSource', N, '--sql_source <string>', 'Datasource used when opening an SQL connection to the database'],
-    ['sql_no_caching', 'bool', 'sqlNoCaching', N, '--sql_no_caching <bool>', 'Enable/Disable caching for improved performance'],
-    ['sql_max_open_conns', 'int', 'sqlMaxOpenConns', N, '--sql_max_open_conns <int>', 'Maximum number of opened connections to the database'],
-    ['sql_bulk_insert_limit', 'int', 'sqlBulkInsertLimit', N, '--sql_bulk_insert_limit <int>',
+    ['sql_driver', 'string', 'sqlDriver', Y, '--sql_driver <string>', 'Name of the SQL Driver ("mysql" or "postgres")'],
+    ['sql_source', 'string', 'sqlSource', Y, '--sql_source <string>', 'Datasource used when opening an SQL connection to the database'],
+    ['sql_no_caching', 'bool', 'sqlNoCaching', Y, '--sql_no_caching <bool>', 'Enable/Disable caching for improved performance'],
+    ['sql_max_open_conns', 'int', 'sqlMaxOpenConns', Y, '--sql_max_open_conns <int>', 'Maximum number of opened connections to the database'],
+    ['sql_bulk_insert_limit', 'int', 'sqlBulkInsertLimit', Y, '--sql_bulk_insert_limit <int>',
       'Maximum number of messages stored with a single SQL "INSERT" statement'],
   ]),
   ...rows('stanTls', [

@@ -72,8 +72,23 @@ async function openBackend(choice: StoreChoice, log: Logger): Promise<OpenedStor
     const store = new FileStore({ ...fileOpts, dir, log, onLimitReached, latency });
     return { store, location: store.dir };
   }
+  if (type === 'SQL') {
+    // The driver (pg or mysql2) loads only here.
+    const { SqlStore, sqlOptionsFromValues } = await import('./sql/index.js');
+    const store = await SqlStore.open({
+      ...sqlOptionsFromValues(values),
+      log,
+      onLimitReached,
+      onLockLost: (why) => {
+        log.error(`STREAM: ${why}`);
+        log.error('STREAM: lost store lock, aborting');
+        process.exit(1);
+      },
+    });
+    return { store, location: store.location };
+  }
   if (type !== 'MEMORY') {
-    throw new StoreError(`store type "${values.storeType}" is not supported yet (use MEMORY or FILE)`);
+    throw new StoreError(`store type "${values.storeType}" is not supported (use MEMORY, FILE or SQL)`);
   }
   const { MemoryStore } = await import('./memory/index.js');
   return { store: new MemoryStore({ onLimitReached }) };

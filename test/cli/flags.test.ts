@@ -68,7 +68,8 @@ table('what is supported now: the embedded NATS server, its logging, auth and TL
     'help', 'helpTls', 'host', 'httpPort', 'httpsPort', 'ioBatchSize', 'logFile',
     'logJson', 'logSizeLimit', 'logtime', 'logtimeUtc', 'maxAge', 'maxBytes', 'maxChannels', 'maxInactivity', 'maxMsgs', 'maxSubs',
     'natsServerUrl', 'password', 'pidFile', 'port', 'remoteSyslog', 'replaceDurable', 'routes', 'secure', 'serverName',
-    'signal', 'stanConfigFile', 'stanDebug', 'stanDebugAndTrace', 'stanTrace', 'storeType', 'syslog', 'syslogName',
+    'signal', 'sqlBulkInsertLimit', 'sqlDriver', 'sqlMaxOpenConns', 'sqlNoCaching', 'sqlSource',
+    'stanConfigFile', 'stanDebug', 'stanDebugAndTrace', 'stanTrace', 'storeType', 'syslog', 'syslogName',
     'tls', 'tlsCaCert', 'tlsCert', 'tlsClientCaCert', 'tlsClientCert', 'tlsClientKey', 'tlsKey', 'tlsVerify', 'token',
     'trace', 'traceVerbose', 'user', 'version',
   ]);

@@ -334,7 +334,6 @@ notYet('each setting of a missing feature is listed with its key and place', () 
     'config key "nkey_seed_file" (test.conf:3:1) is not supported yet (NKey authentication)',
     'config key "tls.server_name" (test.conf:6:7) is not supported yet (TLS server name for the NATS connection)',
     'config key "tls.skip_verify" (test.conf:6:23) is not supported yet (TLS without verification for the NATS connection)',
-    'config key "sql.driver" (test.conf:7:7) is not supported yet',
   ]);
 });
 

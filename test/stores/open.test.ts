@@ -39,7 +39,10 @@ open('FILE without --dir and an unknown type are refused with the texts startup 
   const cases: [Record<string, unknown>, string][] = [
     [{ storeType: 'FILE' }, 'for FILE stores, root directory must be specified'],
     [{ storeType: 'FILE', filestoreDir: '' }, 'for FILE stores, root directory must be specified'],
-    [{ storeType: 'sql' }, 'store type "sql" is not supported yet (use MEMORY or FILE)'],
+    [{ storeType: 'sql' }, 'sql: driver not specified (--sql_driver postgres|mysql)'],
+    [{ storeType: 'sql', sqlDriver: 'oracle', sqlSource: 'x' }, 'sql: unsupported driver "oracle" (use postgres or mysql)'],
+    [{ storeType: 'sql', sqlDriver: 'postgres' }, 'sql: data source not specified (--sql_source)'],
+    [{ storeType: 'raft' }, 'store type "raft" is not supported (use MEMORY, FILE or SQL)'],
   ];
   for (const [values, message] of cases) {
     try {
