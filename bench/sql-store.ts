@@ -7,7 +7,7 @@
 // default durability except fsync=off (the machine's disk is shared).
 //
 // Run: node dist/bench/sql-store.js. Environment: GO_STAN_SERVER and
-// GO_STAN_BENCH (default /work/gobin/...; skipped when absent),
+// GO_STAN_BENCH (the Go side is skipped when they are unset),
 // BENCH_SQL_MSGS (100000), BENCH_SQL_RUNS (3), BENCH_SQL_RESTART_MSGS (1000000).
 
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
@@ -21,8 +21,8 @@ import { parseSource } from '../src/stores/sql/options.js';
 import { encodeMsgProto, msgProtoSize } from '../src/pb/hot.js';
 import { ServerInfo as ServerInfoCodec } from '../src/pb/spb.js';
 
-const GO_SERVER = process.env.GO_STAN_SERVER ?? '/work/gobin/nats-streaming-server';
-const GO_BENCH = process.env.GO_STAN_BENCH ?? '/work/gobin/stan-bench';
+const GO_SERVER = process.env.GO_STAN_SERVER ?? '';
+const GO_BENCH = process.env.GO_STAN_BENCH ?? '';
 const MSGS = Number(process.env.BENCH_SQL_MSGS ?? 100_000);
 const RUNS = Number(process.env.BENCH_SQL_RUNS ?? 3);
 const RESTART_MSGS = Number(process.env.BENCH_SQL_RESTART_MSGS ?? 1_000_000);
@@ -143,8 +143,8 @@ const why = sqlSkipReason('postgres');
 if (why !== undefined) {
   console.log(`SKIP bench/sql-store: ${why}`);
 } else {
-  const haveGo = existsSync(GO_SERVER) && existsSync(GO_BENCH);
-  if (!haveGo) console.log(`Go server or stan-bench absent (${GO_SERVER}, ${GO_BENCH}): ours only`);
+  const haveGo = GO_SERVER !== '' && GO_BENCH !== '' && existsSync(GO_SERVER) && existsSync(GO_BENCH);
+  if (!haveGo) console.log('set GO_STAN_SERVER and GO_STAN_BENCH to the Go binaries to compare: ours only');
   const db = await sqlServer('postgres');
   await throughput(() => db.newDatabase(), haveGo);
   const src = await db.newDatabase();
