@@ -28,12 +28,14 @@ export interface Member {
 }
 
 /**
- * Starts a member of GROUP on `dir` over the NATS server at `nats` (its URL,
+ * Starts a member of GROUP on the file store in `store` (or with these
+ * store flags) over the NATS server at `nats` (its URL,
  * for -ns), or with these NATS flags (an embedded server, e.g. in a route
  * cluster); resolves once it monitors.
  */
-export async function startMember(dir: string, nats: string | string[], kind: 'ours' | 'go' = 'ours', extra: string[] = []): Promise<Member> {
-  const args = ['-st', 'file', '--dir', dir, '--ft_group', GROUP, ...(typeof nats === 'string' ? ['-ns', nats] : nats), ...extra];
+export async function startMember(store: string | string[], nats: string | string[], kind: 'ours' | 'go' = 'ours', extra: string[] = []): Promise<Member> {
+  const storeArgs = typeof store === 'string' ? ['-st', 'file', '--dir', store] : store;
+  const args = [...storeArgs, '--ft_group', GROUP, ...(typeof nats === 'string' ? ['-ns', nats] : nats), ...extra];
   if (kind === 'go') {
     const child = new ServerChild(args, GO_STAN);
     await child.waitFor(/Starting in standby mode/).catch(async (err) => {
@@ -190,6 +192,8 @@ export interface FtEnv {
   /** Where the test's clients connect. */
   url: string;
   nats: Awaited<ReturnType<typeof startGoNats>> | undefined;
+  /** The members' store flags (default: the file store in `dir`). */
+  storeArgs?: string[];
   /** The NATS flags of the i-th member started (default: -ns url). */
   natsArgs?: (i: number) => string[];
   members: Member[];
@@ -235,10 +239,10 @@ export async function closeFtEnv(e: FtEnv): Promise<void> {
 
 /** The first member (active once it is ready) and a second one in standby. */
 export async function activeAndStandby(e: FtEnv, first: Member['kind'] = 'ours', second: Member['kind'] = 'ours'): Promise<[Member, Member]> {
-  const a = await startMember(e.dir, memberNats(e), first);
+  const a = await startMember(e.storeArgs ?? e.dir, memberNats(e), first);
   e.members.push(a);
   await a.child.waitFor(/Streaming Server is ready/);
-  const b = await startMember(e.dir, memberNats(e), second);
+  const b = await startMember(e.storeArgs ?? e.dir, memberNats(e), second);
   e.members.push(b);
   await b.child.waitFor(/Starting in standby mode/);
   if (e.natsArgs !== undefined) await routesAt(b.http);

@@ -257,8 +257,8 @@ if (!haveNatsServer()) {
     writeFileSync(conf, 'partitioning: true\n');
     const c = new ServerChild(['-sc', conf, '-a', '127.0.0.1', '-p', '-1']);
     const exit = await c.exit();
-    assert.is(exit.code, 1);
-    assert.match(c.stderr, /stan: no configured channel/);
+    assert.is(exit.code, 1, c.stderr);
+    assert.match(c.stderr, /stan: no configured channel/, c.stderr);
   });
 }
 
