@@ -12,6 +12,10 @@
 //   BENCH_VSGO_RUNS  rounds per workload (5; the median needs an odd number)
 //   BENCH_VSGO_MSGS  messages per stan-bench run (100000; 10000 for 64 KB)
 //   BENCH_VSGO_ONLY  comma-separated workload names to run (all)
+//   BENCH_VSGO_WARMUP runs of the workload on each fresh server before the
+//                    measured one (0: a cold server, as a first run sees it;
+//                    a long-running server is warm: its JIT has compiled the
+//                    hot path, which Go's ahead-of-time build never waits for)
 // Build the Go programs yourself from their public sources; nothing here
 // fetches or builds them.
 
@@ -28,6 +32,7 @@ const GO_BENCH = process.env.GO_STAN_BENCH ?? '';
 const RUNS = Number(process.env.BENCH_VSGO_RUNS ?? 5);
 const MSGS = Number(process.env.BENCH_VSGO_MSGS ?? 100_000);
 const ONLY = (process.env.BENCH_VSGO_ONLY ?? '').split(',').filter(Boolean);
+const WARMUP = Number(process.env.BENCH_VSGO_WARMUP ?? 0);
 const LATENCY = join(ROOT, 'dist', 'bench', 'load', 'latency.js');
 const READY = 'Streaming Server is ready';
 
@@ -156,6 +161,7 @@ async function oneRound(w: Workload, who: 'go' | 'ours'): Promise<{ value: numbe
     const flags = storeFlags(w.store, join(dir, 'store'));
     const srv = who === 'go' ? await startReady(GO_SERVER, flags) : await startReady(process.execPath, [BIN, ...flags]);
     try {
+      for (let i = 0; i < WARMUP; i++) await measure(w, srv.url);
       const r = await measure(w, srv.url);
       return { ...r, rssMB: memory(srv.proc.pid!).peak };
     } finally {
@@ -168,7 +174,7 @@ async function oneRound(w: Workload, who: 'go' | 'ours'): Promise<{ value: numbe
 
 export const vsGoSuite: Suite = {
   name: 'vs-go',
-  summary: `ours vs the Go server under Go's stan-bench, median of ${RUNS} alternating rounds per workload`,
+  summary: `ours vs the Go server under Go's stan-bench, median of ${RUNS} alternating rounds per workload, ${WARMUP} warm-up run(s) on each fresh server`,
   async run() {
     if (!GO_SERVER || !GO_BENCH) {
       console.log('skipped: set GO_STAN_SERVER and GO_STAN_BENCH to the Go nats-streaming-server and stan-bench binaries');
