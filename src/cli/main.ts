@@ -270,14 +270,16 @@ export async function main(argv: readonly string[]): Promise<number> {
     throw err;
   }
   const { nats: server, streaming } = servers;
-  log.info('Server is ready');
   // SIGHUP: read the files again and apply what can change at runtime.
+  // Trapped before "Server is ready": a SIGHUP sent on reading that line
+  // must not find the default action (exit) still in place.
   const reloader = new ConfigReloader(
     { flags, configure: () => configure(flags), nats: server, stan: streaming, log, setLogLevels: (l) => log.setLevels(l) },
     configured,
   );
   const onHup = (): void => void reloader.reload();
   process.on('SIGHUP', onHup);
+  log.info('Server is ready');
 
   const stopSignal = await signals!.stopped;
   log.info(`Trapped "${GO_SIGNAL_NAMES[stopSignal]}" signal`);
