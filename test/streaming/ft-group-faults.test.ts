@@ -73,10 +73,12 @@ if (!haveNatsServer()) {
     try {
       const [a, first] = await activeAndStandby(e);
       let b = first;
-      unlinkSync(join(e.dir, '.rootdir.lck'));
+      // The OS lock's file, or the pid file that stands in for it without the addon (the WASM core).
+      const lockFile = ['.rootdir.lck', '.pid.lck'].map((f) => join(e.dir, f)).find((f) => existsSync(f))!;
+      unlinkSync(lockFile);
       // The active notices at its next heartbeat and locks a new lock file.
       await a.child.waitFor(/the store lock file ".*" was removed or replaced: locking it again/);
-      await until(() => existsSync(join(e.dir, '.rootdir.lck')), 'the new lock file');
+      await until(() => existsSync(lockFile), 'the new lock file');
       if (/Server is active/.test(b.child.stderr)) {
         // The standby missed a heartbeat (a loaded machine) before the new
         // lock file was there and locked the store too: the split brain
