@@ -7,14 +7,21 @@
 // database from newDatabase(). Missing binaries: sqlSkipReason() says why.
 
 import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../bench/server-proc.js';
 
 export type SqlKind = 'postgres' | 'mysql';
 
-const PG_BIN = process.env.PG_BIN ?? '/usr/lib/postgresql/15/bin';
+/** Debian's PostgreSQL binaries: the newest version installed (PG_BIN overrides). */
+const PG_BIN = process.env.PG_BIN ?? newestPostgres();
+
+function newestPostgres(): string {
+  const root = '/usr/lib/postgresql';
+  const versions = existsSync(root) ? readdirSync(root).filter((v) => /^\d+$/.test(v)).sort((a, b) => Number(b) - Number(a)) : [];
+  return join(root, versions[0] ?? '15', 'bin');
+}
 const MARIADB_BIN = process.env.MARIADB_BIN ?? '/usr/sbin/mariadbd';
 const MARIADB_INSTALL = process.env.MARIADB_INSTALL ?? '/usr/bin/mariadb-install-db';
 export const SQL_USER = 'stan';
