@@ -8,8 +8,8 @@
 // setLevels) and logs them.
 
 import { isDeepStrictEqual } from 'node:util';
-import { goDuration } from './go-units.js';
-import type { ChannelLimits, StoreLimits } from '../stores/store.js';
+import { goDuration } from '../units/go-format.js';
+import type { ChannelLimits, StoreLimits } from '../limits/store-limits.js';
 import { FLAGS, type ParsedFlags } from './flag-table.js';
 import { type StanConfig, withStanConfig } from './stan-options.js';
 

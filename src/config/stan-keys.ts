@@ -10,9 +10,9 @@
 // since its unit would be a guess.
 
 import { nearestName } from './nearest-name.js';
-import { goDuration } from './go-units.js';
+import { goDuration } from '../units/go-format.js';
 import { isValidChannelPattern } from '../subject/channel-name.js';
-import type { ChannelLimits } from '../stores/store.js';
+import type { ChannelLimits } from '../limits/store-limits.js';
 import { formatPosition, keyPosition, parseDuration, parseSize } from './index.js';
 import { ConfigKeyError } from './errors.js';
 import type { ConfigMap, ConfigPosition } from './types.js';

@@ -17,7 +17,7 @@
 // do not exist here yet are read and checked, then listed by
 // stanConfigNotSupported() so that startup refuses them.
 
-import type { ChannelLimits, StoreLimits } from '../stores/store.js';
+import type { ChannelLimits, StoreLimits } from '../limits/store-limits.js';
 import { FLAGS, type ParsedFlags } from './flag-table.js';
 import { keyPosition } from './index.js';
 import { type Ctx, type Field, fail, isMap, readMap, show, StanConfigError, TOP } from './stan-keys.js';

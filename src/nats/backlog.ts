@@ -15,7 +15,7 @@
 // taken: an idle connection holds none of this.
 
 import type { Socket } from 'node:net';
-import { goDuration } from '../config/go-units.js';
+import { goDuration } from '../units/go-format.js';
 import type { Logger } from '../log/logger.js';
 import { clearLongTimer, setLongTimeout, type LongTimer } from '../timers/long.js';
 

@@ -21,7 +21,7 @@
 // parent must really cover its child (Go's match of `foo.>` also picks up
 // `*.*`).
 
-import { goDuration } from '../config/go-units.js';
+import { goDuration } from '../units/go-format.js';
 import { isValidChannelPattern } from '../subject/channel-name.js';
 import { isSubsetMatch, subjectMatches } from '../subject/match.js';
 import { StoreError, type ChannelLimits, type StoreLimits } from './store.js';

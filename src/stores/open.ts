@@ -4,7 +4,7 @@
 // store's "limits reached" warnings go to the log in the Go server's words.
 
 import type { Logger } from '../log/logger.js';
-import { friendlyBytes } from '../config/go-units.js';
+import { friendlyBytes } from '../units/go-format.js';
 import { CryptoStore, ENCRYPTION_KEY_ENV, encryptionChoice } from './crypto/index.js';
 import { observeStoreFsync, observeStoreWrite } from './latency.js';
 import { type ChannelLimits, type MsgStoreState, type Store, StoreError } from './store.js';

@@ -8,22 +8,10 @@
 // file_sync: fsynced). The streaming layer sends a PubAck only after the
 // flush that covers the message.
 
-/** The per-channel limits (§7.3); 0 means unlimited. */
-export interface ChannelLimits {
-  maxSubscriptions: number;
-  maxMsgs: number;
-  maxBytes: number;
-  /** Milliseconds. */
-  maxAgeMs: number;
-  /** Milliseconds. */
-  maxInactivityMs: number;
-}
-
-export interface StoreLimits extends ChannelLimits {
-  maxChannels: number;
-  /** Per-channel overrides, keyed by channel name or wildcard pattern; missing fields inherit. */
-  perChannel: Map<string, Partial<ChannelLimits>>;
-}
+// The limits' shape is shared with the option schema (src/config), which
+// builds them from flags and files; it lives below both.
+import type { ChannelLimits, StoreLimits } from '../limits/store-limits.js';
+export type { ChannelLimits, StoreLimits } from '../limits/store-limits.js';
 
 /** Go server defaults (§2.9, §7.2). */
 export const DEFAULT_STORE_LIMITS: Readonly<Omit<StoreLimits, 'perChannel'>> = {

@@ -2,7 +2,7 @@
 // stores/limits.go Print(); STAN-REFERENCE §7.3): the global limits, then
 // each per-channel entry under the one it inherits from.
 
-import { friendlyBytes, goDuration } from '../config/go-units.js';
+import { friendlyBytes, goDuration } from '../units/go-format.js';
 import { resolvedEntries } from '../stores/limits.js';
 import { type ChannelLimits, DEFAULT_STORE_LIMITS, type StoreLimits } from '../stores/store.js';
 

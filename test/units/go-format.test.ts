@@ -2,12 +2,12 @@
 
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { friendlyBytes, goDuration } from '../../src/config/go-units.js';
+import { friendlyBytes, goDuration } from '../../src/units/go-format.js';
 
 const GB = 1024 ** 3;
 const HOUR_MS = 3_600_000;
 
-const format = suite('config/go-units');
+const format = suite('units/go-format');
 
 format('friendlyBytes', () => {
   const cases: [number, string][] = [
