@@ -14,14 +14,13 @@
 // Environment: BENCH_CRYPTO_RUNS (5), BENCH_CRYPTO_MSGS (100000),
 // GO_STAN_SERVER (a Go nats-streaming-server binary, optional).
 
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { channelKey, CipherCode, masterKeyHash, MsgCipher } from '../src/stores/crypto/index.js';
-import { freePort, runGenerator, startServer, stopServer, type ServerProc } from './server-proc.js';
+import { runGenerator, startServer, stopServer, type ServerProc } from './server-proc.js';
 import type { Suite } from './suite.js';
 
 const RUNS = Number(process.env.BENCH_CRYPTO_RUNS ?? 5);
@@ -44,30 +43,9 @@ const ENC: ReadonlyArray<[label: string, flags: string[]]> = [
   ['CHACHA', ['--encryption_cipher', 'CHACHA', '--encryption_key', KEY]],
 ];
 
-function ours(store: 'MEMORY' | 'FILE', flags: string[]): Start {
-  return (dir) => startServer(store === 'FILE' ? ['-st', 'file', '--dir', dir, ...flags] : flags);
-}
-
-/** The Go server on a free port, ready once it says so. */
-function goServer(store: 'MEMORY' | 'FILE', flags: string[]): Start {
-  return async (dir) => {
-    const port = await freePort();
-    const args = [...(store === 'FILE' ? ['-st', 'file', '--dir', dir] : []), ...flags, '-a', '127.0.0.1', '-p', String(port)];
-    const proc = spawn(GO_BIN!, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let log = '';
-    await new Promise<void>((resolve, reject) => {
-      const on = (d: Buffer) => {
-        log += d.toString();
-        if (log.includes('Streaming Server is ready')) resolve();
-      };
-      proc.stdout!.on('data', on);
-      proc.stderr!.on('data', on);
-      proc.once('exit', (code) => reject(new Error(`Go server exited ${code}:\n${log}`)));
-    });
-    proc.stdout!.removeAllListeners('data').resume();
-    proc.stderr!.removeAllListeners('data').resume();
-    return { proc, pid: proc.pid!, url: `nats://127.0.0.1:${port}` };
-  };
+/** Our server, or the Go server's binary (`goBin`), on the variant's store and flags. */
+function server(store: 'MEMORY' | 'FILE', flags: string[], goBin?: string): Start {
+  return (dir) => startServer(store === 'FILE' ? ['-st', 'file', '--dir', dir, ...flags] : flags, undefined, goBin);
 }
 
 const median = (xs: number[]) => {
@@ -137,8 +115,8 @@ export const cryptoSuite: Suite = {
     }
     for (const [scenario, args, rate] of SCENARIOS) {
       for (const store of ['MEMORY', 'FILE'] as const) {
-        const mine = ENC.map(([label, flags]) => ({ label, start: ours(store, flags), rates: [] as number[] }));
-        const go = GO_BIN ? ENC.map(([label, flags]) => ({ label, start: goServer(store, flags), rates: [] as number[] })) : [];
+        const mine = ENC.map(([label, flags]) => ({ label, start: server(store, flags), rates: [] as number[] }));
+        const go = GO_BIN ? ENC.map(([label, flags]) => ({ label, start: server(store, flags, GO_BIN), rates: [] as number[] })) : [];
         await measure([...mine, ...go], args, rate);
         report(`${scenario} ours ${store}`, mine);
         if (go.length > 0) report(`${scenario} Go ${store}`, go);

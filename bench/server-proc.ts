@@ -95,13 +95,17 @@ const READY = 'Streaming Server is ready';
 const LISTEN = /Listening for client connections on [^\s]*:(\d+)/;
 
 /**
- * Starts the server with `args` plus `-a 127.0.0.1 -p 0` and resolves once
- * it logs that it is ready (its port is read from its log).
+ * Starts our server (or, with `goBin`, the Go server's binary) with `args`
+ * plus `-a 127.0.0.1 -p -1` and resolves once it logs that it is ready
+ * (its port is read from its log; both servers log it alike).
  */
-export async function startServer(args: readonly string[], timeoutMs = 30_000): Promise<ServerProc> {
-  const full = [BIN, ...args, '-a', '127.0.0.1', '-p', '0'];
+export async function startServer(args: readonly string[], timeoutMs = 30_000, goBin?: string): Promise<ServerProc> {
+  const listen = ['-a', '127.0.0.1', '-p', '-1'];
   const t0 = performance.now();
-  const proc = spawn(process.execPath, full, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc =
+    goBin === undefined
+      ? spawn(process.execPath, [BIN, ...args, ...listen], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+      : spawn(goBin, [...args, ...listen], { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   const ready = await new Promise<{ readyMs: number; atReady: Memory }>((resolve, reject) => {
     const timer = setTimeout(() => {

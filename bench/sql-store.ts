@@ -10,11 +10,11 @@
 // GO_STAN_BENCH (the Go side is skipped when they are unset),
 // BENCH_SQL_MSGS (100000), BENCH_SQL_RUNS (3), BENCH_SQL_RESTART_MSGS (1000000).
 
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
-import { freePort, startServer, stopServer } from './server-proc.js';
+import { startServer, stopServer } from './server-proc.js';
 import { sqlServer, sqlSkipReason } from '../test/helpers/sql-db.js';
 import { dialectOf, TABLES } from '../src/stores/sql/dialect.js';
 import { parseSource } from '../src/stores/sql/options.js';
@@ -43,21 +43,6 @@ async function createTables(source: string): Promise<void> {
   await cl.end();
 }
 
-function startGo(args: string[], port: number): Promise<{ proc: ChildProcess; readyMs: number }> {
-  const t0 = performance.now();
-  const proc = spawn(GO_SERVER, [...args, '-a', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let log = '';
-  return new Promise((resolve, reject) => {
-    const on = (d: Buffer) => {
-      log += d.toString();
-      if (log.includes('Streaming Server is ready')) resolve({ proc, readyMs: performance.now() - t0 });
-    };
-    proc.stdout!.on('data', on);
-    proc.stderr!.on('data', on);
-    proc.once('exit', (code) => reject(new Error(`Go server exited ${code}:\n${log}`)));
-  });
-}
-
 function stanBench(port: number, channel: string): Promise<{ pub: number; total: number }> {
   const args = ['-s', `nats://127.0.0.1:${port}`, '-np', '1', '-ns', '1', '-n', String(MSGS), '-ms', '128', channel];
   return new Promise((resolve, reject) =>
@@ -76,9 +61,8 @@ async function throughput(source: () => Promise<string>, haveGo: boolean): Promi
     if (haveGo) {
       const src = await source();
       await createTables(src);
-      const port = await freePort();
-      const g = await startGo(['-st', 'sql', '--sql_driver', 'postgres', '--sql_source', src], port);
-      const r = await stanBench(port, `bench.${run}`);
+      const g = await startServer(['-st', 'sql', '--sql_driver', 'postgres', '--sql_source', src], 30_000, GO_SERVER);
+      const r = await stanBench(g.port, `bench.${run}`);
       await stopServer(g);
       go.push(r.total);
       console.log(`  run ${run}: Go   pub/sub ${r.total} msgs/s (pub ${r.pub})`);
@@ -127,7 +111,7 @@ async function restart(source: string, haveGo: boolean): Promise<void> {
   const args = ['-st', 'sql', '--sql_driver', 'postgres', '--sql_source', source];
   for (let run = 1; run <= RUNS; run++) {
     if (haveGo) {
-      const g = await startGo(args, await freePort());
+      const g = await startServer(args, 120_000, GO_SERVER);
       go.push(g.readyMs);
       await stopServer(g);
     }

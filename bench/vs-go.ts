@@ -19,12 +19,12 @@
 // Build the Go programs yourself from their public sources; nothing here
 // fetches or builds them.
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { BIN, ROOT, freePort, memory } from './server-proc.js';
+import { ROOT, memory, startServer, stopServer } from './server-proc.js';
 import type { Suite } from './suite.js';
 
 const GO_SERVER = process.env.GO_STAN_SERVER ?? '';
@@ -34,7 +34,6 @@ const MSGS = Number(process.env.BENCH_VSGO_MSGS ?? 100_000);
 const ONLY = (process.env.BENCH_VSGO_ONLY ?? '').split(',').filter(Boolean);
 const WARMUP = Number(process.env.BENCH_VSGO_WARMUP ?? 0);
 const LATENCY = join(ROOT, 'dist', 'bench', 'load', 'latency.js');
-const READY = 'Streaming Server is ready';
 
 type Store = 'memory' | 'file' | 'file-nosync';
 
@@ -65,47 +64,9 @@ const WORKLOADS: Workload[] = [
   { name: 'latency 2000/s (p99)', store: 'memory', bench: [], latency: true },
 ];
 
-interface Proc {
-  proc: ChildProcess;
-  url: string;
-}
-
 function storeFlags(store: Store, dir: string): string[] {
   if (store === 'memory') return [];
   return ['-st', 'file', '--dir', dir, ...(store === 'file-nosync' ? ['--file_sync=false'] : [])];
-}
-
-async function startReady(cmd: string, args: string[]): Promise<Proc> {
-  const port = await freePort();
-  const proc = spawn(cmd, [...args, '-a', '127.0.0.1', '-p', String(port)], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  let log = '';
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${cmd} not ready:\n${log}`)), 30_000);
-    const onData = (d: Buffer) => {
-      log += d.toString();
-      if (log.includes(READY)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    proc.stdout!.on('data', onData);
-    proc.stderr!.on('data', onData);
-    proc.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${cmd} exited ${code}:\n${log}`));
-    });
-  });
-  proc.removeAllListeners('exit');
-  return { proc, url: `nats://127.0.0.1:${port}` };
-}
-
-async function stop(p: Proc): Promise<void> {
-  if (p.proc.exitCode !== null || p.proc.signalCode !== null) return;
-  const exited = new Promise((r) => p.proc.once('exit', r));
-  p.proc.kill('SIGTERM');
-  const t = setTimeout(() => p.proc.kill('SIGKILL'), 20_000);
-  await exited;
-  clearTimeout(t);
 }
 
 function run(cmd: string, args: string[]): Promise<string> {
@@ -159,13 +120,13 @@ async function oneRound(w: Workload, who: 'go' | 'ours'): Promise<{ value: numbe
   const dir = mkdtempSync(join(tmpdir(), 'vsgo-'));
   try {
     const flags = storeFlags(w.store, join(dir, 'store'));
-    const srv = who === 'go' ? await startReady(GO_SERVER, flags) : await startReady(process.execPath, [BIN, ...flags]);
+    const srv = await startServer(flags, 30_000, who === 'go' ? GO_SERVER : undefined);
     try {
       for (let i = 0; i < WARMUP; i++) await measure(w, srv.url);
       const r = await measure(w, srv.url);
-      return { ...r, rssMB: memory(srv.proc.pid!).peak };
+      return { ...r, rssMB: memory(srv.pid).peak };
     } finally {
-      await stop(srv);
+      await stopServer(srv, 20_000);
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

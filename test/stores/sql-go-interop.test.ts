@@ -4,7 +4,6 @@
 // back what ours wrote (the same durable, a message ours stored). The Go
 // server's path comes from GO_STAN_SERVER; skipped when unset.
 
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -17,31 +16,17 @@ import { publishRange, range, subscribe } from '../helpers/stan-sub.js';
 import { sqlServer, skipSuite, sqlSkipReason } from '../helpers/sql-db.js';
 import { subscriptionsOf } from '../helpers/stan-state.js';
 import { until } from '../helpers/wait.js';
-import { freePort } from '../../bench/server-proc.js';
+import { ServerChild } from '../helpers/server-child.js';
 
 const GO = process.env.GO_STAN_SERVER;
 const why = GO === undefined || !existsSync(GO) ? 'GO_STAN_SERVER is not set to the Go nats-streaming-server binary' : sqlSkipReason('postgres');
 
-async function startGo(source: string): Promise<{ url: string; proc: ChildProcess; stop(): Promise<void> }> {
-  const port = await freePort();
-  const proc = spawn(GO!, ['-a', '127.0.0.1', '-p', String(port), '-st', 'sql', '--sql_driver', 'postgres', '--sql_source', source], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let log = '';
-  await new Promise<void>((resolve, reject) => {
-    const on = (d: Buffer) => {
-      log += d.toString();
-      if (log.includes('Streaming Server is ready')) resolve();
-    };
-    proc.stdout!.on('data', on);
-    proc.stderr!.on('data', on);
-    proc.once('exit', (code) => reject(new Error(`Go server exited ${code}:\n${log}`)));
-  });
-  return {
-    url: `nats://127.0.0.1:${port}`,
-    proc,
-    stop: () => new Promise<void>((r) => (proc.once('exit', () => r()), proc.kill('SIGTERM'))),
-  };
+/** The Go server on the database `source`, ready. */
+async function startGo(source: string): Promise<{ url: string; stop(): Promise<unknown> }> {
+  const go = new ServerChild(['-a', '127.0.0.1', '-p', '-1', '-st', 'sql', '--sql_driver', 'postgres', '--sql_source', source], GO);
+  const port = await go.port();
+  await go.waitFor(/Streaming Server is ready/);
+  return { url: `nats://127.0.0.1:${port}`, stop: () => go.stop('SIGTERM') };
 }
 
 if (why !== undefined) {
