@@ -3,6 +3,7 @@
 // from (or the parser's carry buffer). Shared by every connection kind.
 
 import { R_PAYLOAD_LEN, R_PAYLOAD_OFF } from '../core/index.js';
+import { bufferView } from '../pb/wire.js';
 
 /** The UTF-8 text of the (offset, length) pair at `w`. */
 export function text(src: Buffer, ops: Uint32Array, w: number): string {
@@ -24,8 +25,9 @@ export function jsonObject<T extends object>(json: string): T {
 
 /** The payload view of the record at `at`. */
 export function payloadOf(src: Buffer, ops: Uint32Array, at: number): Uint8Array {
-  // A plain Uint8Array view costs less to make than Buffer#subarray, once per PUB.
-  return new Uint8Array(src.buffer, src.byteOffset + ops[at + R_PAYLOAD_OFF]!, ops[at + R_PAYLOAD_LEN]!);
+  // Cheaper than Buffer#subarray, once per PUB; a Buffer, so that a
+  // protobuf decode of it (the streaming layer's) makes no second view.
+  return bufferView(src.buffer, src.byteOffset + ops[at + R_PAYLOAD_OFF]!, ops[at + R_PAYLOAD_LEN]!);
 }
 
 /** Longest subject a SubjectDecoder remembers. */

@@ -41,12 +41,28 @@ interface BufferFast {
   utf8Write(s: string, at: number, len: number): number;
 }
 
+/**
+ * Node's own Buffer shape (its FastBuffer): a Uint8Array subclass whose
+ * prototype chain goes through Buffer.prototype, so its instances are
+ * Buffers (instanceof, toString, utf8Slice) at the cost of a plain view.
+ */
+class BufferView extends Uint8Array {}
+Object.setPrototypeOf(BufferView.prototype, Buffer.prototype);
+
+/**
+ * A Buffer over `len` bytes of `ab` at `off` (no copy), without
+ * Buffer.from's argument checks: the caller's offsets are in range. A view
+ * made this way once serves both the byte reads and the string calls,
+ * where a Uint8Array view needs a second object (asBuffer) for the latter.
+ */
+export function bufferView(ab: ArrayBufferLike, off: number, len: number): Buffer {
+  return new BufferView(ab as ArrayBuffer, off, len) as unknown as Buffer;
+}
+
 /** The input as a Buffer over the same memory (no copy), for the native string calls. */
 export function asBuffer(buf: Uint8Array): Buffer {
   // Duck-typed: Buffer.isBuffer (instanceof) showed up in decode profiles.
-  return (buf as Partial<BufferFast>).utf8Slice !== undefined
-    ? (buf as Buffer)
-    : Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength);
+  return (buf as Partial<BufferFast>).utf8Slice !== undefined ? (buf as Buffer) : bufferView(buf.buffer, buf.byteOffset, buf.byteLength);
 }
 
 /** The end of buf[off, off+len), checked. */
