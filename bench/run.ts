@@ -19,6 +19,7 @@ import { fileStoreSuite } from './file-store.js';
 import { ftTakeoverSuite } from './ft-takeover.js';
 import { pbSuite } from './pb.js';
 import { vsGoSuite } from './vs-go.js';
+import { hotCostSuite } from './hot-cost.js';
 import { cryptoSuite } from './crypto.js';
 import type { BenchContext, Suite } from './suite.js';
 
@@ -36,6 +37,7 @@ const SUITES: readonly Suite[] = [
   fileStoreSuite,
   cryptoSuite,
   vsGoSuite,
+  hotCostSuite,
   ftTakeoverSuite,
 ];
 

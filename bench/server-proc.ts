@@ -95,17 +95,19 @@ const READY = 'Streaming Server is ready';
 const LISTEN = /Listening for client connections on [^\s]*:(\d+)/;
 
 /**
- * Starts our server (or, with `goBin`, the Go server's binary) with `args`
- * plus `-a 127.0.0.1 -p -1` and resolves once it logs that it is ready
- * (its port is read from its log; both servers log it alike).
+ * Starts our server (or, with `bin`, another: the Go server's binary, or
+ * another checkout's bin/nats-streaming-server.js) with `args` plus
+ * `-a 127.0.0.1 -p -1` and resolves once it logs that it is ready (its
+ * port is read from its log; both servers log it alike). `nodeArgs` go to
+ * node when the server is ours.
  */
-export async function startServer(args: readonly string[], timeoutMs = 30_000, goBin?: string): Promise<ServerProc> {
+export async function startServer(args: readonly string[], timeoutMs = 30_000, bin?: string, nodeArgs: readonly string[] = []): Promise<ServerProc> {
   const listen = ['-a', '127.0.0.1', '-p', '-1'];
   const t0 = performance.now();
   const proc =
-    goBin === undefined
-      ? spawn(process.execPath, [BIN, ...args, ...listen], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
-      : spawn(goBin, [...args, ...listen], { stdio: ['ignore', 'pipe', 'pipe'] });
+    bin === undefined || bin.endsWith('.js')
+      ? spawn(process.execPath, [...nodeArgs, bin ?? BIN, ...args, ...listen], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] })
+      : spawn(bin, [...args, ...listen], { stdio: ['ignore', 'pipe', 'pipe'] });
   let log = '';
   const ready = await new Promise<{ readyMs: number; atReady: Memory }>((resolve, reject) => {
     const timer = setTimeout(() => {
