@@ -37,6 +37,8 @@ interface Addon extends Partial<NativeFileApi> {
   subjectValid(subject: string, wildcards: boolean): boolean;
   crc32(data: Uint8Array, crc: number, poly: number): number;
   crc32Seal(buf: Uint8Array, spans: Uint32Array, count: number, poly: number): void;
+  /** Absent from an addon built before it existed. */
+  hugeAlloc?(bytes: number): Buffer | undefined;
 }
 
 /** The per-platform packages are named this plus the suffix (scripts/pack.mjs). */
@@ -126,6 +128,9 @@ class NativeCore implements Core {
   }
   crc32Seal(buf: Uint8Array, spans: Uint32Array, count: number, poly: number): void {
     this.addon.crc32Seal(buf, spans, count, poly >>> 0);
+  }
+  hugeAlloc(bytes: number): Buffer | undefined {
+    return this.addon.hugeAlloc?.(bytes);
   }
 }
 

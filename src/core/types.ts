@@ -111,4 +111,11 @@ export interface Core {
    * if a span is outside the buffer.
    */
   crc32Seal(buf: Uint8Array, spans: Uint32Array, count: number, poly: number): void;
+  /**
+   * A zeroed Buffer of `bytes` rounded up to 2 MiB, in transparent huge
+   * pages where the OS gives them (native/src/huge_pages.rs): memory that
+   * faults in once per 2 MiB instead of once per 4 KiB page. Undefined
+   * where this core has none (WASM, platforms without the mapping).
+   */
+  hugeAlloc?(bytes: number): Buffer | undefined;
 }
