@@ -7,12 +7,11 @@
 // config key for a feature this server does not have yet, rather than being
 // ignored.
 
-import { tlsHelpText } from './help-tls.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfigFiles, type LoadedConfig } from './config-files.js';
 import type { NatsConfigOptions } from '../nats/config-options.js';
-import { ConfigReloader, type Configured } from './reload.js';
+import type { ConfigReloader, Configured } from './reload.js';
 import { startServers, StartFailed, stopServers, type Servers } from './servers.js';
 import { stanConfigNotSupported } from '../config/stan-options.js';
 import { PACKAGE_ROOT } from '../core/index.js';
@@ -21,7 +20,6 @@ import type { AuthOptions } from '../nats/auth.js';
 import { validateAuthOptions } from '../nats/auth.js';
 import { defaultNatsOptions, DEFAULT_TLS_TIMEOUT_MS, type NatsOptions } from '../nats/options.js';
 import { NATS_VERSION } from '../nats/server.js';
-import { tlsServerOptions } from '../nats/tls.js';
 import type { MonitorOptions } from '../monitor/index.js';
 import { monitorOptionsFrom } from '../monitor/options.js';
 import type { ParsedFlags } from '../config/flag-table.js';
@@ -216,6 +214,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   if (v.helpTls === true) {
+    const { tlsHelpText } = await import('./help-tls.js');
     await write(process.stdout, tlsHelpText());
     return 0;
   }
@@ -238,7 +237,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     built = configured.built;
     if (v.checkConfig === true) {
       if (configFile === undefined) return die('must specify [-c, --config] option to check configuration file syntax');
-      if (built.nats.tls) tlsServerOptions(built.nats.tls); // reads and checks the files
+      if (built.nats.tls) (await import('../nats/tls.js')).tlsServerOptions(built.nats.tls); // reads and checks the files
       await write(process.stderr, `${PROGRAM}: configuration file ${configFile} is valid\n`);
       return 0;
     }
@@ -273,11 +272,19 @@ export async function main(argv: readonly string[]): Promise<number> {
   // SIGHUP: read the files again and apply what can change at runtime.
   // Trapped before "Server is ready": a SIGHUP sent on reading that line
   // must not find the default action (exit) still in place.
-  const reloader = new ConfigReloader(
-    { flags, configure: () => configure(flags), nats: server, stan: streaming, log, setLogLevels: (l) => log.setLevels(l) },
-    configured,
-  );
-  const onHup = (): void => void reloader.reload();
+  // The reload code loads on the first SIGHUP, not at every start; later
+  // signals wait for the same load, so reloads still run in signal order.
+  let reloader: Promise<ConfigReloader> | undefined;
+  const onHup = (): void => {
+    reloader ??= import('./reload.js').then(
+      ({ ConfigReloader }) =>
+        new ConfigReloader(
+          { flags, configure: () => configure(flags), nats: server, stan: streaming, log, setLogLevels: (l) => log.setLevels(l) },
+          configured,
+        ),
+    );
+    void reloader.then((r) => r.reload());
+  };
   process.on('SIGHUP', onHup);
   log.info('Server is ready');
 

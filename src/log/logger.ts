@@ -16,7 +16,7 @@ import type { Logger as Pino } from 'pino';
 import { loadPino } from './pino.js';
 import { FileOutput } from './file.js';
 import { type Clock, type Level, LineFormatter, wallClock } from './format.js';
-import { openLocalSyslog, openRemoteSyslog, type SyslogOutput } from './syslog.js';
+import type { SyslogOutput } from './syslog.js';
 
 export interface Logger {
   info(msg: string): void;
@@ -278,6 +278,8 @@ export async function openLogger(o: LoggerOptions = {}): Promise<ServerLogger> {
     ...(o.syslogTag !== undefined ? { tag: o.syslogTag } : {}),
     ...(o.pid !== undefined ? { pid: o.pid } : {}),
   };
+  // Loaded only for syslog: it brings in child_process, dgram and dns, which every other start would pay for.
+  const { openLocalSyslog, openRemoteSyslog } = await import('./syslog.js');
   const out = o.remoteSyslog
     ? await openRemoteSyslog(o.remoteSyslog, so)
     : await openLocalSyslog({ ...so, ...(o.syslogPaths ? { paths: o.syslogPaths } : {}) });

@@ -20,7 +20,6 @@
 //   - A password without a user is an error (nats-server ignored it).
 
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { compare as bcryptCompare } from 'bcryptjs';
 import { type Permissions, PermissionChecker, permissionCheckerFor } from './permissions.js';
 
 export interface UserEntry {
@@ -100,7 +99,9 @@ function secretOf(value: string): Secret {
 async function verify(secret: Secret, given: string): Promise<boolean> {
   if ('digest' in secret) return timingSafeEqual(secret.digest, sha256(given));
   try {
-    return await bcryptCompare(given, secret.hash);
+    // bcryptjs loads on the first bcrypt check, not at every start.
+    const { compare } = await import('bcryptjs');
+    return await compare(given, secret.hash);
   } catch {
     return false; // a malformed hash matches nothing
   }

@@ -5,7 +5,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import { createServer as createTlsServer, type Server as TlsServer, type TLSSocket } from 'node:tls';
+import type { Server as TlsServer, TLSSocket } from 'node:tls';
 import { type AuthOptions, Authenticator } from './auth.js';
 import { Client } from './client.js';
 import type { NatsContext } from './context.js';
@@ -13,8 +13,7 @@ import { InternalClient } from './internal.js';
 import { type NatsOptions, DEFAULT_AUTH_TIMEOUT_MS } from './options.js';
 import { ClientInfoLines, Err, errLine, type InfoFields } from './proto.js';
 import { Router } from './router.js';
-import { Cluster, type ClusterServer } from './route/cluster.js';
-import { tlsServerOptions } from './tls.js';
+import type { Cluster, ClusterServer } from './route/cluster.js';
 import type { Logger } from '../log/logger.js';
 
 /** The nats-server protocol level we implement, advertised in INFO. */
@@ -138,7 +137,7 @@ export class NatsServer implements NatsContext, ClusterServer {
   }
 
   async start(): Promise<void> {
-    if (this.opts.tls) this.#tls = this.#tlsServer();
+    if (this.opts.tls) this.#tls = await this.#tlsServer();
     const listener = createServer({ noDelay: true }, (socket) => this.#accept(socket));
     this.#listener = listener;
     await new Promise<void>((resolve, reject) => {
@@ -155,6 +154,8 @@ export class NatsServer implements NatsContext, ClusterServer {
     this.log.info(`Listening for client connections on ${this.opts.host}:${this.#port}`);
     if (this.opts.tls) this.log.info('TLS required for client connections');
     if (this.opts.cluster) {
+      // The route code loads only for a cluster: a standalone start skips its modules.
+      const { Cluster } = await import('./route/cluster.js');
       this.cluster = new Cluster(this, this.opts.cluster);
       if (!this.opts.cluster.noAdvertise) this.#info.connect_urls = this.clientUrls();
       await this.cluster.start();
@@ -250,7 +251,9 @@ export class NatsServer implements NatsContext, ClusterServer {
     this.#tls.emit('connection', socket);
   }
 
-  #tlsServer(): TlsServer {
+  /** node:tls and the TLS options load only when TLS is configured. */
+  async #tlsServer(): Promise<TlsServer> {
+    const [{ createServer: createTlsServer }, { tlsServerOptions }] = await Promise.all([import('node:tls'), import('./tls.js')]);
     const tls = createTlsServer(tlsServerOptions(this.opts.tls!));
     tls.on('secureConnection', (s: TLSSocket) => {
       const key = `${s.remoteAddress}:${s.remotePort}`;

@@ -5,7 +5,7 @@
 
 import type { Logger } from '../log/logger.js';
 import { friendlyBytes } from '../units/go-format.js';
-import { CryptoStore, ENCRYPTION_KEY_ENV, encryptionChoice } from './crypto/index.js';
+import { encryptionAsked } from './crypto/asked.js';
 import { observeStoreFsync, observeStoreWrite } from './latency.js';
 import { type ChannelLimits, type MsgStoreState, type Store, StoreError } from './store.js';
 
@@ -43,6 +43,9 @@ export function limitReachedWarning(channel: string, state: MsgStoreState, limit
  * that cannot be used.
  */
 export async function openStore(choice: StoreChoice, log: Logger): Promise<OpenedStore> {
+  // The cipher code loads only when encryption is asked for.
+  if (!encryptionAsked(choice.values)) return openBackend(choice, log);
+  const { CryptoStore, ENCRYPTION_KEY_ENV, encryptionChoice } = await import('./crypto/index.js');
   const encryption = encryptionChoice(choice.values);
   // Checked before the store opens: a bad key or cipher must not leave it locked.
   if (encryption !== undefined) CryptoStore.check(encryption);

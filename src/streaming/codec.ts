@@ -6,7 +6,7 @@ import type { StoredMsg } from '../stores/store.js';
 import { decodeAck as hotDecodeAck, decodePubMsg as hotDecodePubMsg, encodeMsgProto, msgProtoSize } from '../pb/hot.js';
 import type { AckView, PubMsgView } from '../pb/hot.js';
 import * as pb from '../pb/protocol.js';
-import { CtrlMsg } from '../pb/spb.js';
+import { CtrlMsg } from '../pb/spb/ctrl.js';
 
 export function decodePubMsg(data: Uint8Array): PubMsgView {
   return hotDecodePubMsg(data);

@@ -6,7 +6,7 @@
 // activation times decide who steps down when two servers claim to be
 // active: the later one.
 
-import { CtrlMsg, CtrlMsgType } from '../pb/spb.js';
+import { CtrlMsg, CtrlMsgType } from '../pb/spb/ctrl.js';
 
 /** The Go server's ftHBPrefix. */
 export const FT_SUBJECT_PREFIX = '_STAN.ft';

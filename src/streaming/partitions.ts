@@ -19,7 +19,7 @@
 // it sends its list then. (Go also checks again when the NATS client sees
 // the cluster's topology change; that is not done here.)
 
-import { CtrlMsg, CtrlMsgType } from '../pb/spb.js';
+import { CtrlMsg, CtrlMsgType } from '../pb/spb/ctrl.js';
 import { subjectMatches } from '../subject/match.js';
 import { newInbox, nuid } from './nuid.js';
 import type { NatsTransport } from './transport.js';

@@ -9,7 +9,6 @@ import type { Logger } from '../log/logger.js';
 import type { NatsServer } from '../nats/server.js';
 import { openStore } from '../stores/open.js';
 import { stanOptions } from './options.js';
-import { startInStandby } from './ft-group.js';
 import { formatLimitsBanner } from './limits-banner.js';
 import { StanServer } from './server.js';
 import { EmbeddedTransport } from './transport-embedded.js';
@@ -99,8 +98,10 @@ export async function startStreaming(
   };
   const group = flags.values.ftGroupName;
   if (typeof group === 'string' && group !== '') {
-    // A member of an FT group serves only once it holds the store (ft.ts).
+    // A member of an FT group serves only once it holds the store (ft.ts),
+    // whose code loads only here.
     try {
+      const { startInStandby } = await import('./ft-group.js');
       startInStandby(server, group, serve);
     } catch (err) {
       await transport.close();

@@ -2,3 +2,4 @@
 export * from './cipher.js';
 export { CryptoMsgStore } from './msg-store.js';
 export { CryptoStore, encryptionChoice, type EncryptionChoice } from './store.js';
+export { encryptionAsked } from './asked.js';

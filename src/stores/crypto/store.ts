@@ -11,6 +11,7 @@ import type { ChannelLimits, ClientInfo, MsgStore, RecoveredState, ServerInfo, S
 import { StoreError } from '../store.js';
 import { channelKey, cipherCodeOf, type CipherCode, DecryptError, ENCRYPTION_KEY_ENV, masterKeyHash, MsgCipher } from './cipher.js';
 import { CryptoMsgStore } from './msg-store.js';
+import { encryptionAsked } from './asked.js';
 
 /** The encryption options (--encrypt, --encryption_cipher, --encryption_key, their config keys). */
 export interface EncryptionChoice {
@@ -30,8 +31,8 @@ export function encryptionChoice(
   values: Readonly<Record<string, unknown>>,
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): EncryptionChoice | undefined {
+  if (!encryptionAsked(values)) return undefined;
   const optionKey = typeof values.encryptionKey === 'string' ? values.encryptionKey : '';
-  if (values.encrypt !== true && optionKey === '') return undefined;
   const envKey = env[ENCRYPTION_KEY_ENV] ?? '';
   const key = Buffer.from(envKey !== '' ? envKey : optionKey, 'utf8');
   return { cipher: typeof values.encryptionCipher === 'string' ? values.encryptionCipher : '', key };

@@ -4,17 +4,21 @@
 // through the generated codecs of pb/spb.ts; the per-message
 // SubStateUpdate is read by hand.
 
+// The codecs' own modules, not the pb/spb.ts barrel: it would load the Raft
+// codecs too, which a store never uses.
 import {
   ClientDelete as ClientDeleteCodec,
   ClientInfo as ClientInfoCodec,
   ServerInfo as ServerInfoCodec,
+  type ClientInfo as SpbClientInfo,
+  type ServerInfo as SpbServerInfo,
+} from '../../pb/spb/info.js';
+import {
   SubState as SubStateCodec,
   SubStateDelete as SubStateDeleteCodec,
   SubStateUpdate as SubStateUpdateCodec,
-  type ClientInfo as SpbClientInfo,
-  type ServerInfo as SpbServerInfo,
   type SubState as SpbSubState,
-} from '../../pb/spb.js';
+} from '../../pb/spb/sub-state.js';
 import type { Init } from '../../pb/codec.js';
 import type { ClientInfo, ServerInfo, SubState } from '../store.js';
 import { Reader } from '../../pb/wire.js';

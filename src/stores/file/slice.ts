@@ -6,8 +6,8 @@
 // the event loop (msg-batch.ts); every record is checked (index CRC, size
 // word, payload CRC, sequence) before it is served.
 
-import { spawn } from 'node:child_process';
 import { renameSync, unlinkSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { decodeMsgProto, type MsgProtoView } from '../../pb/hot.js';
 import type { ChannelLimits } from '../store.js';
@@ -95,6 +95,15 @@ export function sliceLimitsFor(o: FileStoreOptions, l: ChannelLimits): SliceLimi
 }
 
 /**
+ * node:child_process, loaded the first time an archive script runs: a
+ * static import costs every start several milliseconds for a feature
+ * most stores never use.
+ */
+function childProcess(): typeof import('node:child_process') {
+  return createRequire(import.meta.url)('node:child_process') as typeof import('node:child_process');
+}
+
+/**
  * Deletes a removed slice's files, or renames them to .bak and runs the
  * archive script with (channel, dat.bak, idx.bak) (§5.4). `closed` says
  * the store is gone (its directory may be too).
@@ -114,7 +123,7 @@ export function disposeSlice(s: Slice, channel: string, script: string, log: Sto
     const idxBak = `${s.idx.path}.bak`;
     renameSync(s.dat.path, datBak);
     renameSync(s.idx.path, idxBak);
-    const child = spawn(script, [channel, datBak, idxBak], { stdio: 'ignore' });
+    const child = childProcess().spawn(script, [channel, datBak, idxBak], { stdio: 'ignore' });
     child.on('error', (err) => log?.error(`STREAM: [Channel:${channel}] Error invoking archive script "${script}": ${err.message}`));
     child.on('exit', (code) => {
       if (code !== 0) log?.error(`STREAM: [Channel:${channel}] Archive script "${script}" exited with code ${code}`);
