@@ -79,6 +79,8 @@ export class FileStore implements Store {
   readonly #lock: StoreDirLock;
   #recovered = false;
   #serverFile: AppendFile | undefined;
+  /** server.dat's payload as recovered, when its record was whole and its CRC right. */
+  #serverPayload: Buffer | undefined;
   #clientsFile: AppendFile | undefined;
   readonly #clients = new Map<string, ClientInfo>();
   #cliDeletes = 0;
@@ -143,6 +145,10 @@ export class FileStore implements Store {
   init(info: ServerInfo): void {
     const f = this.#open();
     const payload = encodeServerInfo(info);
+    // A restart hands back what it recovered: server.dat already says it
+    // (Go does not rewrite it either), so no temp file, rename and fsyncs.
+    if (this.#serverPayload?.equals(payload)) return;
+    this.#serverPayload = undefined;
     const rec = Buffer.allocUnsafe(RECORD_HEADER_SIZE + payload.length);
     payload.copy(rec, RECORD_HEADER_SIZE);
     sealRecord(rec, 0, payload.length, 0, this.#crc);
@@ -278,7 +284,8 @@ export class FileStore implements Store {
     f.read(payload, 0, size, VERSION_SIZE + RECORD_HEADER_SIZE);
     const want = head.readUInt32LE(4);
     const crc = this.#crc.of(payload, 0, size);
-    if (want !== crc) {
+    if (want === crc) this.#serverPayload = payload;
+    else {
       // server.dat is read first: a changed --file_crc_poly shows up here.
       const ieee = new Crc(CRC_POLY_IEEE).of(payload, 0, size);
       const hint =
