@@ -27,9 +27,14 @@
 // best of 3 starts. The page cache is warm (the files were just written).
 // An empty MEMORY-store start is the baseline: what Node itself costs.
 //
+// With GO_STAN_SERVER (a Go nats-streaming-server binary), the Go server
+// is restarted on the same datastore too (it reads our files), alternating
+// with ours start by start.
+//
 // Environment: BENCH_FILESTORE_RUNS (best of, 3), BENCH_FILESTORE_MSGS
 // (async, 100000), BENCH_FILESTORE_SYNC_MSGS (10000), BENCH_FILESTORE_10M=1
-// to add the 10,000,000-message restart (minutes, ~1.8 GB of disk).
+// to add the 10,000,000-message restart (minutes, ~1.8 GB of disk),
+// BENCH_FILESTORE_ONLY=restart for the restarts alone, GO_STAN_SERVER.
 
 import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -43,6 +48,8 @@ const RUNS = Number(process.env.BENCH_FILESTORE_RUNS ?? 3);
 const ASYNC_MSGS = Number(process.env.BENCH_FILESTORE_MSGS ?? 100_000);
 const SYNC_MSGS = Number(process.env.BENCH_FILESTORE_SYNC_MSGS ?? 10_000);
 const WITH_10M = process.env.BENCH_FILESTORE_10M === '1';
+const RESTART_ONLY = process.env.BENCH_FILESTORE_ONLY === 'restart';
+const GO_BIN = process.env.GO_STAN_SERVER || undefined;
 const SIZE = 128;
 const TARGET = 1.2;
 
@@ -293,23 +300,40 @@ interface Start {
   recovered: string;
 }
 
-/** Starts the server `runs` times with `args`, each measured to ready and 2 s later, then stopped. */
-async function starts(args: string[], runs: number, after?: (s: ServerProc) => Promise<string>): Promise<{ all: Start[]; extra: string }> {
+/** One start with `args` (of the Go binary `goBin` if given), measured to ready and 2 s later, then stopped. */
+async function oneStart(args: string[], goBin?: string, after?: (s: ServerProc) => Promise<string>): Promise<Start & { extra: string }> {
+  const s = await startServer(args, 600_000, goBin);
+  try {
+    await sleep(2000);
+    const later = memory(s.pid);
+    const rec = /Recovered (\d+) message\(s\).* in ([\d.]+ ?[mµu]?s)/.exec(s.log);
+    const extra = after ? await after(s) : '';
+    return { readyMs: s.readyMs, atReady: s.atReady, later, recovered: rec ? `${rec[1]} msgs in ${rec[2]}` : goBin ? 'no message count (Go logs none)' : 'nothing recovered', extra };
+  } finally {
+    await stopServer(s);
+  }
+}
+
+/**
+ * Starts the server `runs` times with `args`, each measured to ready and
+ * 2 s later, then stopped; with `goBin`, the Go server too, alternating.
+ */
+async function starts(
+  args: string[],
+  runs: number,
+  after?: (s: ServerProc) => Promise<string>,
+  goBin?: string,
+): Promise<{ all: Start[]; go: Start[]; extra: string }> {
   const all: Start[] = [];
+  const go: Start[] = [];
   let extra = '';
   for (let r = 0; r < runs; r++) {
-    const s = await startServer(args, 600_000);
-    try {
-      await sleep(2000);
-      const later = memory(s.pid);
-      const rec = /Recovered (\d+) message\(s\).* in ([\d.]+ ?[mµu]?s)/.exec(s.log);
-      all.push({ readyMs: s.readyMs, atReady: s.atReady, later, recovered: rec ? `${rec[1]} msgs in ${rec[2]}` : 'nothing recovered' });
-      if (after && r === runs - 1) extra = await after(s);
-    } finally {
-      await stopServer(s);
-    }
+    const ours = await oneStart(args, undefined, r === runs - 1 ? after : undefined);
+    all.push(ours);
+    if (ours.extra) extra = ours.extra;
+    if (goBin !== undefined) go.push(await oneStart(args, goBin));
   }
-  return { all, extra };
+  return { all, go, extra };
 }
 
 function startLine(label: string, res: Start[]): Start {
@@ -346,8 +370,9 @@ async function restartOn(n: number, limits: string[], baseline: Start): Promise<
     const r = await generate(s, ['-raw', '-np', '0', '-ns', '1', '-n', '1000', '-timeout', '60'], 'fill');
     return `read back the first ${r.sub.msgs} msgs from the recovered channel; RSS then ${mb(memory(s.pid).rss)}`;
   };
-  const { all, extra } = await starts(['-st', 'file', '--dir', dir, ...limits], RUNS, check);
+  const { all, go, extra } = await starts(['-st', 'file', '--dir', dir, ...limits], RUNS, check, GO_BIN);
   const m = startLine(`restart on ${k(n)} msgs`, all);
+  if (go.length > 0) startLine(`Go server, same datastore`, go);
   const best = Math.min(...all.map((r) => r.readyMs));
   const rss = Math.min(...all.map((r) => Math.max(r.atReady.rss, r.later.rss)));
   console.log(
@@ -383,9 +408,11 @@ export const fileStoreSuite: Suite = {
     const [l1] = loadavg();
     console.log(`${cpus().length} CPUs, load average ${l1!.toFixed(2)} before starting; temp dirs under ${tmpdir()}`);
     try {
-      await storeCost();
-      await readThroughput();
-      await throughput();
+      if (!RESTART_ONLY) {
+        await storeCost();
+        await readThroughput();
+        await throughput();
+      }
       await restart();
       console.log(`\nload average ${loadavg()[0]!.toFixed(2)} at the end (other work on this ${cpus().length}-CPU machine skews the figures)`);
     } finally {
