@@ -35,4 +35,11 @@ if (!nativeOnly) {
     process.exit(1);
   }
   if (!run(bin('tsc'), ['-p', 'tsconfig.json'])) process.exit(1);
+  // The command's one-file build (a quicker start); without it the command loads the modules.
+  try {
+    const { bundle } = await import('./bundle.mjs');
+    console.log(`build: bundled the command (${await bundle()} modules)`);
+  } catch (err) {
+    console.warn(`build: no bundle, the command will start from dist/src module by module: ${err.message}`);
+  }
 }

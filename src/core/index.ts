@@ -2,6 +2,7 @@
 // WASM build. STAN_CORE=native|wasm forces one (an unknown value is an
 // error); STAN_CORE_DEBUG=1 prints why the addon did not load.
 
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadNative } from './native.js';
@@ -11,8 +12,22 @@ import type { Core, CoreKind } from './types.js';
 export type { Core, CoreKind, NativeFile, NativeFileApi, NativeLock, ProtocolParser, Sublist, SublistStats } from './types.js';
 export * from './ops.js';
 
-/** The package root: dist/src/core -> three levels up. */
-export const PACKAGE_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+/**
+ * The package root: the nearest directory above this module with a
+ * package.json (dist/src/core -> three levels up; from the one-file build
+ * of the command, dist/bundle -> two). Files of the package are found from
+ * here, never relative to a module, so that both layouts find them.
+ */
+export const PACKAGE_ROOT = packageRoot(dirname(fileURLToPath(import.meta.url)));
+
+function packageRoot(from: string): string {
+  for (let dir = from; ; ) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    const up = dirname(dir);
+    if (up === dir) return join(from, '..', '..', '..');
+    dir = up;
+  }
+}
 
 const KINDS: readonly CoreKind[] = ['native', 'wasm'];
 

@@ -10,7 +10,8 @@
 
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { PACKAGE_ROOT } from '../core/index.js';
 import type protobuf from 'protobufjs';
 import type { Init, MessageCodec } from './codec.js';
 import { EMPTY_BYTES, ProtoError, asBuffer, checkRange } from './wire.js';
@@ -285,12 +286,11 @@ function noUtf8Validation(ns: protobuf.NamespaceBase): void {
 }
 
 /**
- * The text of a schema of src/pb, read from the source tree (this module
- * runs as dist/src/pb/reflect.js): only tests and benches use the
+ * The text of a schema of src/pb, read from the source tree: only tests and benches use the
  * reflection, and the server's own codecs are generated from these files.
  */
 function schema(file: string): string {
-  return readFileSync(fileURLToPath(new URL(`../../../src/pb/${file}`, import.meta.url)), 'utf8');
+  return readFileSync(join(PACKAGE_ROOT, 'src', 'pb', file), 'utf8');
 }
 
 /** The parsed `pb` schema. */

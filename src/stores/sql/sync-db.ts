@@ -4,7 +4,9 @@
 // connection while this thread waits on Atomics.wait. Only cache misses of
 // those calls come here; delivery reads are async (MsgStore.read).
 
+import { join } from 'node:path';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import { PACKAGE_ROOT } from '../../core/index.js';
 import { StoreError } from '../store.js';
 import type { Row } from './drivers.js';
 import type { ConnectConfig, SqlDriver } from './options.js';
@@ -21,7 +23,7 @@ export class SyncDb {
   constructor(driver: SqlDriver, cfg: ConnectConfig) {
     const { port1, port2 } = new MessageChannel();
     this.#port = port1;
-    this.#worker = new Worker(new URL('./sync-worker.js', import.meta.url), {
+    this.#worker = new Worker(join(PACKAGE_ROOT, 'dist', 'src', 'stores', 'sql', 'sync-worker.js'), {
       workerData: { driver, cfg, port: port2, flag: this.#flag },
       transferList: [port2],
     });
