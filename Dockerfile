@@ -6,7 +6,7 @@
 #
 # Stage 1 builds the N-API addon with Debian's Rust toolchain (bookworm's
 # rustc 1.63, which the crates are kept compatible with) and compiles the
-# TypeScript; stage 2 is the slim Node image with only what runs: dist/src,
+# TypeScript; stage 2 is the slim Node image with only what runs: dist/src and its one-file build dist/bundle,
 # bin/, the built .node, the WASM fallback and production node_modules.
 
 ARG NODE_IMAGE=node:20-bookworm
@@ -44,6 +44,7 @@ COPY --from=build /prod/node_modules/ node_modules/
 COPY --from=build /src/package.json ./
 COPY --from=build /src/bin/ bin/
 COPY --from=build /src/dist/src/ dist/src/
+COPY --from=build /src/dist/bundle/ dist/bundle/
 COPY --from=build /src/native/*.node native/
 COPY --from=build /src/wasm/stan_core.wasm wasm/
 # The FILE store's directory (--dir /data), owned by the unprivileged user.

@@ -131,6 +131,8 @@ function copyTree(from, to) {
   }
 }
 copyTree(join(root, 'dist', 'src'), join(main, 'dist', 'src'));
+// After dist/src: the bin runs the bundle only when it is at least as new as the modules.
+if (existsSync(join(root, 'dist', 'bundle'))) copyTree(join(root, 'dist', 'bundle'), join(main, 'dist', 'bundle'));
 cpSync(join(root, 'bin'), join(main, 'bin'), { recursive: true });
 mkdirSync(join(main, 'wasm'));
 cpSync(join(root, 'wasm', 'stan_core.wasm'), join(main, 'wasm', 'stan_core.wasm'));
