@@ -1,20 +1,23 @@
 // The MEMORY store's messages of one channel (the MsgStore of
 // src/stores/store.ts; limits as in STAN-REFERENCE §2.9).
 //
-// Layout, sized for millions of messages: each message is kept as its
-// encoded MsgProto record in an Arena (large shared chunks) — delivery
-// sends those bytes as they are, and the byte total is exactly the MEMORY
-// store's accounting — and is one slot in parallel typed arrays (chunk id,
-// record offset and length, where the data lies in it, timestamp) used as
-// a ring: the slot of
-// sequence s is (head + s - first) & mask, so dropping the oldest message
-// only advances `head`, and a channel steady at max_msgs never moves or
-// grows its arrays. They double when full and halve when mostly empty
-// (O(1) amortized). A reply subject (rare) is kept in a Map by sequence.
+// Layout, sized for millions of messages (a 128-byte message costs about
+// 133 bytes): each message is one record (record.ts) in an Arena of large
+// chunks, written in sequence order. Sequences are grouped in blocks of
+// BLOCK; a ring of typed arrays holds, per block, where its first record
+// lies and the timestamp its records are coded against. A message is found
+// by walking at most BLOCK - 1 records from its block's start (or from the
+// last one found: delivery reads in order, so that is usually one step).
+// Dropping the oldest message advances the head record; a channel steady at
+// max_msgs never moves or grows its ring. A reply subject (rare) is kept in
+// a Map by sequence, as is the MsgProto of a payload over LARGE_PAYLOAD.
 //
 // lookup() builds the StoredMsg on demand; its `data` is a view into the
 // arena that stays valid for as long as it is held (see arena.ts), and
-// must not be written to.
+// must not be written to. encoded() builds the MsgProto from the record
+// (payloads of FULL_MIN bytes and more are kept as their MsgProto and
+// served as they are). The byte total is that of the messages' MsgProtos,
+// as the Go server counts them.
 
 import {
   StoreError,
@@ -23,8 +26,24 @@ import {
   type MsgStoreState,
   type StoredMsg,
 } from '../store.js';
-import { Arena, type ArenaStats } from './arena.js';
-import { encodeMsgProto, msgProtoSize } from '../../pb/hot.js';
+import { Arena, LARGE_PAYLOAD, type ArenaStats } from './arena.js';
+import { encodeMsgProto } from '../../pb/hot.js';
+import { utf8Length, varintSize, writeVarint } from '../../pb/writer.js';
+import {
+  FULL_MIN,
+  RecordView,
+  headerSize,
+  joinTs,
+  msgProtoLength,
+  readRecord,
+  splitTs,
+  tsCode,
+  tsFieldSize,
+  writeHeader,
+  writeProtoHead,
+  writeTsField,
+  type Ts,
+} from './record.js';
 
 /**
  * Called the first time a store drops messages to stay within max_msgs or
@@ -39,8 +58,10 @@ export interface MemoryMsgStoreOptions {
   now?: () => bigint;
 }
 
-/** Slots of a new store (a power of two: the ring masks with it); doubles as needed. */
-const INITIAL_SLOTS = 64;
+/** Sequences per block of the index (1..16, 17..32, ...). */
+const BLOCK = 16;
+/** Blocks of a new store (a power of two: the ring masks with it); doubles as needed. */
+const INITIAL_BLOCKS = 4;
 const EMPTY = new Uint8Array(0);
 const NS_PER_MS = 1_000_000n;
 
@@ -48,9 +69,19 @@ function wallClockNs(): bigint {
   return BigInt(Date.now()) * NS_PER_MS;
 }
 
+function blockOf(seq: number): number {
+  return Math.floor((seq - 1) / BLOCK);
+}
+
+/** Where the MsgProtos built by encoded() are written: never rewritten, shared by all stores. */
+const SLAB_SIZE = 64 * 1024;
+let slabAb = new ArrayBuffer(0);
+let slab = new Uint8Array(slabAb);
+let slabPos = 0;
+
 export class MemoryMsgStore implements MsgStore {
   readonly channel: string;
-  /** The channel name, UTF-8 encoded once for every record. */
+  /** The channel name, UTF-8 encoded once for every MsgProto. */
   readonly #subjectBytes: Buffer;
   #limits: ChannelLimits;
   readonly #onLimitReached: LimitReachedHandler | undefined;
@@ -63,17 +94,36 @@ export class MemoryMsgStore implements MsgStore {
   #last = 0;
   #bytes = 0;
 
-  #head = 0;
-  #chunkOf = new Uint32Array(INITIAL_SLOTS);
-  /** The encoded record: offset in its chunk and length. */
-  #offset = new Uint32Array(INITIAL_SLOTS);
-  #length = new Uint32Array(INITIAL_SLOTS);
-  /** The data field within the record: where it ends, and its length. */
-  #dataEnd = new Uint32Array(INITIAL_SLOTS);
-  #dataLen = new Uint32Array(INITIAL_SLOTS);
-  #ts = new BigInt64Array(INITIAL_SLOTS);
+  /** The block index, a ring: slot #bHead is block #firstBlock (that of #first). */
+  #bHead = 0;
+  #firstBlock = 0;
+  /** Chunk number and offset of the block's first record. */
+  #bChunk = new Float64Array(INITIAL_BLOCKS);
+  #bOff = new Uint32Array(INITIAL_BLOCKS);
+  /** The block's base timestamp (record.ts), as unsigned 32-bit halves. */
+  #bHi = new Uint32Array(INITIAL_BLOCKS);
+  #bLo = new Uint32Array(INITIAL_BLOCKS);
+
+  /** The record of #first (valid while the store is not empty). */
+  #headChunk = 0;
+  #headOff = 0;
+  /** The record found last (0: none), where the next lookup may start. */
+  #curSeq = 0;
+  #curChunk = 0;
+  #curOff = 0;
+  /** Its block's ring slot, and the offset just past it. */
+  #curSlot = 0;
+  #curNext = 0;
+
   readonly #replies = new Map<number, string>();
+  /** MsgProtos of payloads over LARGE_PAYLOAD, by sequence. */
+  readonly #large = new Map<number, Buffer>();
   readonly #arena = new Arena();
+  readonly #r = new RecordView();
+  /** The ArrayBuffer of the chunk of the record #locate() found last. */
+  #ab = new ArrayBuffer(0);
+  readonly #ts: Ts = { hi: 0, lo: 0 };
+  readonly #base: Ts = { hi: 0, lo: 0 };
 
   constructor(channel: string, limits: ChannelLimits, opts: MemoryMsgStoreOptions = {}) {
     this.channel = channel;
@@ -99,40 +149,83 @@ export class MemoryMsgStore implements MsgStore {
   store(data: Uint8Array, reply: string, timestamp: bigint): number {
     if (this.#closed) throw new StoreError(`message store of channel "${this.channel}" is closed`);
     const seq = this.#last + 1;
-    const slot = this.#freeSlot();
-    // The message is kept as its encoded MsgProto: delivery sends these bytes as they are.
-    const size = msgProtoSize(seq, this.#subjectBytes, reply, data, timestamp, false, 0);
+    const wasEmpty = this.#count === 0;
+    const ts = this.#ts;
+    splitTs(timestamp, ts);
+    const len = data.length;
+    const replyLen = reply === '' ? 0 : utf8Length(reply);
+    const protoLen = msgProtoLength(seq, this.#subjectBytes.length, replyLen, len, ts.hi, ts.lo);
+    const newBlock = (seq - 1) % BLOCK === 0;
+    const base = this.#base;
+    let slot: number;
+    if (newBlock) {
+      slot = this.#newBlockSlot(seq);
+      base.hi = ts.hi;
+      base.lo = ts.lo;
+    } else {
+      slot = this.#slotOfBlock(blockOf(seq));
+      base.hi = this.#bHi[slot]!;
+      base.lo = this.#bLo[slot]!;
+    }
+    const code = tsCode(ts, base);
+    const full = len >= FULL_MIN;
+    const outOfLine = len > LARGE_PAYLOAD;
+    const body = outOfLine ? 0 : full ? varintSize(protoLen) + protoLen : len;
+    const size = headerSize(len, full, code) + body;
     const arena = this.#arena;
     const chunk = arena.reserve(size);
+    const buf = arena.lastBuffer;
     const at = arena.lastOffset;
-    const end = encodeMsgProto(arena.lastBuffer, at, seq, this.#subjectBytes, reply, data, timestamp, false, 0);
-    this.#chunkOf[slot] = chunk;
-    this.#offset[slot] = at;
-    this.#length[slot] = size;
-    if (end - at !== size) throw new StoreError(`MsgProto of ${size} bytes encoded to ${end - at}`);
-    // Fields 1-4 come first: the data field ends where the timestamp (last) begins.
-    this.#dataEnd[slot] = size - msgProtoSize(0, EMPTY, '', EMPTY, timestamp, false, 0);
-    this.#dataLen[slot] = data.length;
-    this.#ts[slot] = timestamp;
-    if (reply !== '') this.#replies.set(seq, reply);
+    let p = writeHeader(buf, at, len, full, code, ts);
+    if (outOfLine) {
+      const proto = Buffer.allocUnsafeSlow(protoLen);
+      this.#checkEncoded(encodeMsgProto(proto, 0, seq, this.#subjectBytes, reply, data, timestamp, false, 0), protoLen);
+      this.#large.set(seq, proto);
+    } else if (full) {
+      p = writeVarint(buf, p, protoLen);
+      this.#checkEncoded(encodeMsgProto(buf, p, seq, this.#subjectBytes, reply, data, timestamp, false, 0) - p, protoLen);
+    } else {
+      buf.set(data, p);
+    }
+    if (newBlock) {
+      this.#bChunk[slot] = chunk;
+      this.#bOff[slot] = at;
+      this.#bHi[slot] = ts.hi;
+      this.#bLo[slot] = ts.lo;
+    }
+    if (wasEmpty) {
+      this.#headChunk = chunk;
+      this.#headOff = at;
+    }
+    if (replyLen !== 0) this.#replies.set(seq, reply);
     if (this.#first === 0) this.#first = seq;
     this.#last = seq;
-    this.#bytes += size;
+    this.#bytes += protoLen;
 
     this.#dropOverLimits(true);
     return seq;
   }
 
   lookup(seq: number): StoredMsg | undefined {
-    const slot = this.#slotOf(seq);
-    if (slot < 0) return undefined;
-    const len = this.#dataLen[slot]!;
+    const buf = this.#locate(seq);
+    if (buf === undefined) return undefined;
+    const r = this.#r;
+    const len = r.dataLen;
+    let data: Uint8Array;
+    if (!r.full) {
+      data = len === 0 ? EMPTY : new Uint8Array(this.#ab, r.body, len);
+    } else {
+      // The data field ends where the timestamp (the last field) begins.
+      const proto = r.dataLen > LARGE_PAYLOAD ? this.#large.get(seq)! : buf;
+      const end = (proto === buf ? r.body + r.protoLen : proto.length) - tsFieldSize(r.hi, r.lo);
+      data = new Uint8Array(proto.buffer, proto.byteOffset + end - len, len);
+    }
     return {
       sequence: seq,
       subject: this.channel,
       reply: this.#replies.get(seq) ?? '',
-      data: this.#arena.view(this.#chunkOf[slot]!, this.#offset[slot]! + this.#dataEnd[slot]! - len, len),
-      timestamp: this.#ts[slot]!,
+      data,
+      timestamp: joinTs(r.hi, r.lo),
     };
   }
 
@@ -155,28 +248,52 @@ export class MemoryMsgStore implements MsgStore {
   }
 
   encoded(seq: number): Uint8Array | undefined {
-    const slot = this.#slotOf(seq);
-    if (slot < 0) return undefined;
-    return this.#arena.view(this.#chunkOf[slot]!, this.#offset[slot]!, this.#length[slot]!);
+    const buf = this.#locate(seq);
+    if (buf === undefined) return undefined;
+    const r = this.#r;
+    if (r.full) {
+      if (r.dataLen > LARGE_PAYLOAD) return this.#large.get(seq);
+      return new Uint8Array(this.#ab, r.body, r.protoLen);
+    }
+    const reply = this.#replies.size === 0 ? undefined : this.#replies.get(seq);
+    const replyBytes = reply === undefined ? EMPTY : Buffer.from(reply, 'utf8');
+    const len = r.dataLen;
+    const size = msgProtoLength(seq, this.#subjectBytes.length, replyBytes.length, len, r.hi, r.lo);
+    if (slabPos + size > slab.length) {
+      // Not zeroed: every byte handed out is written first.
+      slab = Buffer.allocUnsafeSlow(Math.max(SLAB_SIZE, size));
+      slabAb = slab.buffer as ArrayBuffer;
+      slabPos = 0;
+    }
+    const out = slab;
+    const at = slabPos;
+    let p = writeProtoHead(out, at, seq, this.#subjectBytes, replyBytes, len);
+    const from = r.body;
+    if (len <= 16) {
+      for (let i = 0; i < len; i++) out[p + i] = buf[from + i]!;
+    } else {
+      out.set(new Uint8Array(this.#ab, from, len), p);
+    }
+    p = writeTsField(out, p + len, r.hi, r.lo);
+    slabPos = p;
+    return new Uint8Array(slabAb, at, size);
   }
 
   timestampOf(seq: number): bigint | undefined {
-    const slot = this.#slotOf(seq);
-    return slot < 0 ? undefined : this.#ts[slot];
+    return this.#locate(seq) === undefined ? undefined : joinTs(this.#r.hi, this.#r.lo);
   }
 
   /** Binary search: timestamps never decrease with the sequence. */
   firstSeqAtOrAfter(ts: bigint): number {
     if (this.#first === 0) return 0;
-    const mask = this.#ts.length - 1;
-    let lo = 0;
-    let hi = this.#count;
+    let lo = this.#first;
+    let hi = this.#last + 1;
     while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.#ts[(this.#head + mid) & mask]! >= ts) hi = mid;
+      const mid = Math.floor((lo + hi) / 2);
+      if (this.timestampOf(mid)! >= ts) hi = mid;
       else lo = mid + 1;
     }
-    return this.#first + lo;
+    return lo;
   }
 
   state(): MsgStoreState {
@@ -196,7 +313,7 @@ export class MemoryMsgStore implements MsgStore {
     if (maxAgeMs <= 0) return 0;
     const cutoff = nowNs - BigInt(Math.round(maxAgeMs)) * NS_PER_MS;
     let removed = 0;
-    while (this.#count > 0 && this.#ts[this.#head]! <= cutoff) {
+    while (this.#count > 0 && this.#headTimestamp() <= cutoff) {
       this.#dropFirst();
       removed++;
     }
@@ -209,9 +326,18 @@ export class MemoryMsgStore implements MsgStore {
     this.#closed = true;
   }
 
-  /** Arena chunks still referenced, for tests and memory reports. */
+  /** Arena chunks and out-of-arena MsgProtos still referenced, for tests and memory reports. */
   arenaStats(): ArenaStats {
-    return this.#arena.stats();
+    const s = this.#arena.stats();
+    for (const proto of this.#large.values()) {
+      s.chunks++;
+      s.bytes += proto.length;
+    }
+    return s;
+  }
+
+  #checkEncoded(got: number, want: number): void {
+    if (got !== want) throw new StoreError(`MsgProto of ${want} bytes encoded to ${got}`);
   }
 
   /**
@@ -230,49 +356,153 @@ export class MemoryMsgStore implements MsgStore {
     }
   }
 
+  /** Decodes the head record into #r; returns its timestamp. */
+  #headTimestamp(): bigint {
+    const h = this.#bHead;
+    readRecord(this.#arena.chunk(this.#headChunk), this.#headOff, this.#bHi[h]!, this.#bLo[h]!, this.#r);
+    return joinTs(this.#r.hi, this.#r.lo);
+  }
+
   #dropFirst(): void {
     const seq = this.#first;
-    const slot = this.#head;
-    this.#arena.release(this.#chunkOf[slot]!);
-    if (this.#replies.size > 0) this.#replies.delete(seq);
-    this.#bytes -= this.#length[slot]!;
+    const r = this.#r;
+    const h = this.#bHead;
+    readRecord(this.#arena.chunk(this.#headChunk), this.#headOff, this.#bHi[h]!, this.#bLo[h]!, r);
+    let replyLen = 0;
+    if (this.#replies.size > 0) {
+      const reply = this.#replies.get(seq);
+      if (reply !== undefined) {
+        replyLen = utf8Length(reply);
+        this.#replies.delete(seq);
+      }
+    }
+    if (r.full && r.dataLen > LARGE_PAYLOAD) this.#large.delete(seq);
+    this.#bytes -= msgProtoLength(seq, this.#subjectBytes.length, replyLen, r.dataLen, r.hi, r.lo);
     this.#first = seq + 1;
-    const cap = this.#ts.length;
-    this.#head = (slot + 1) & (cap - 1);
+    if (this.#first > this.#last) {
+      // Empty: the next store() sets the head; only the chunk being filled stays.
+      this.#arena.releaseAllButLast();
+      this.#curSeq = 0;
+    } else {
+      this.#headOff = r.next;
+      if (r.next >= this.#arena.end(this.#headChunk)) {
+        this.#headChunk++;
+        this.#headOff = 0;
+        this.#arena.releaseBefore(this.#headChunk);
+      }
+    }
+    if ((this.#first - 1) % BLOCK === 0) {
+      this.#firstBlock++;
+      this.#bHead = (h + 1) & (this.#bChunk.length - 1);
+    }
     // Give memory back after mass removals (max_age, lowered limits).
-    const count = this.#count;
-    if (cap > INITIAL_SLOTS && count * 8 < cap) this.#resize(cap >>> 1, count);
+    const cap = this.#bChunk.length;
+    const blocks = this.#blocks;
+    if (cap > INITIAL_BLOCKS && blocks * 8 < cap) this.#resize(cap >>> 1, blocks);
   }
 
-  /** Slot of a stored sequence, -1 if absent. */
-  #slotOf(seq: number): number {
-    if (!Number.isInteger(seq) || this.#first === 0 || seq < this.#first || seq > this.#last) return -1;
-    return (this.#head + (seq - this.#first)) & (this.#ts.length - 1);
+  /** Blocks in the ring: from #first's to #last's (the last one kept when empty, for its base). */
+  get #blocks(): number {
+    return this.#first === 0 ? 0 : blockOf(this.#last) - this.#firstBlock + 1;
   }
 
-  /** Slot for the next message, doubling the ring when it is full. */
-  #freeSlot(): number {
-    const count = this.#count;
-    const cap = this.#ts.length;
-    if (count === cap) this.#resize(cap * 2, count);
-    return (this.#head + count) & (this.#ts.length - 1);
+  #slotOfBlock(block: number): number {
+    return (this.#bHead + (block - this.#firstBlock)) & (this.#bChunk.length - 1);
   }
 
-  /** Moves the live slots to new arrays of `cap` (a power of two), unwrapped. */
-  #resize(cap: number, count: number): void {
-    const head = this.#head;
-    this.#chunkOf = unwrap(new Uint32Array(cap), this.#chunkOf, head, count);
-    this.#offset = unwrap(new Uint32Array(cap), this.#offset, head, count);
-    this.#length = unwrap(new Uint32Array(cap), this.#length, head, count);
-    this.#dataEnd = unwrap(new Uint32Array(cap), this.#dataEnd, head, count);
-    this.#dataLen = unwrap(new Uint32Array(cap), this.#dataLen, head, count);
-    this.#ts = unwrap(new BigInt64Array(cap), this.#ts, head, count);
-    this.#head = 0;
+  /** The ring slot for the block starting at `seq`, doubling the ring when it is full. */
+  #newBlockSlot(seq: number): number {
+    const blocks = this.#first === 0 ? 0 : this.#blocks;
+    if (blocks === this.#bChunk.length) this.#resize(blocks * 2, blocks);
+    if (this.#first === 0) this.#firstBlock = blockOf(seq);
+    return this.#slotOfBlock(blockOf(seq));
+  }
+
+  /**
+   * Finds the record of a stored sequence: returns its chunk, with the
+   * record decoded in #r; undefined if the sequence is not stored.
+   */
+  #locate(seq: number): Buffer | undefined {
+    if (!Number.isInteger(seq) || this.#first === 0 || seq < this.#first || seq > this.#last) return undefined;
+    const arena = this.#arena;
+    const r = this.#r;
+    const cur = this.#curSeq;
+    if (seq === cur + 1 && cur >= this.#first) {
+      // The record after the last one found: delivery reads in order.
+      let no = this.#curChunk;
+      let off = this.#curNext;
+      if (off >= arena.end(no)) {
+        no++;
+        off = 0;
+      }
+      const slot = (seq - 1) % BLOCK === 0 ? this.#slotOfBlock(blockOf(seq)) : this.#curSlot;
+      const buf = arena.chunk(no);
+      readRecord(buf, off, this.#bHi[slot]!, this.#bLo[slot]!, r);
+      this.#found(seq, slot, no, off, arena);
+      return buf;
+    }
+    const block = blockOf(seq);
+    const slot = this.#slotOfBlock(block);
+    let s: number;
+    let no: number;
+    let off: number;
+    if (cur !== 0 && cur <= seq && cur >= this.#first && blockOf(cur) === block) {
+      s = cur;
+      no = this.#curChunk;
+      off = this.#curOff;
+    } else if (block === this.#firstBlock) {
+      // The block's first records may be gone, and their chunk with them.
+      s = this.#first;
+      no = this.#headChunk;
+      off = this.#headOff;
+    } else {
+      s = block * BLOCK + 1;
+      no = this.#bChunk[slot]!;
+      off = this.#bOff[slot]!;
+    }
+    const baseHi = this.#bHi[slot]!;
+    const baseLo = this.#bLo[slot]!;
+    let buf = arena.chunk(no);
+    for (;;) {
+      readRecord(buf, off, baseHi, baseLo, r);
+      if (s === seq) break;
+      s++;
+      off = r.next;
+      if (off >= arena.end(no)) {
+        no++;
+        off = 0;
+        buf = arena.chunk(no);
+      }
+    }
+    this.#found(seq, slot, no, off, arena);
+    return buf;
+  }
+
+  /** Remembers the record #locate() found (decoded in #r). */
+  #found(seq: number, slot: number, no: number, off: number, arena: Arena): void {
+    this.#curSeq = seq;
+    this.#curSlot = slot;
+    this.#curChunk = no;
+    this.#curOff = off;
+    this.#curNext = this.#r.next;
+    this.#ab = arena.arrayBuffer(no);
+  }
+
+  /** Moves the live blocks to new arrays of `cap` (a power of two), unwrapped. */
+  #resize(cap: number, blocks: number): void {
+    const head = this.#bHead;
+    this.#bChunk = unwrap(new Float64Array(cap), this.#bChunk, head, blocks);
+    this.#bOff = unwrap(new Uint32Array(cap), this.#bOff, head, blocks);
+    this.#bHi = unwrap(new Uint32Array(cap), this.#bHi, head, blocks);
+    this.#bLo = unwrap(new Uint32Array(cap), this.#bLo, head, blocks);
+    this.#bHead = 0;
+    // Slots moved: the next lookup starts from a block.
+    this.#curSeq = 0;
   }
 }
 
 /** Copies `count` ring slots starting at `head` to the start of `dst`. */
-function unwrap<T extends Uint32Array | BigInt64Array>(dst: T, src: T, head: number, count: number): T {
+function unwrap<T extends Uint32Array | Float64Array>(dst: T, src: T, head: number, count: number): T {
   const d = dst as Uint32Array;
   const s = src as Uint32Array;
   const firstPart = Math.min(count, s.length - head);
