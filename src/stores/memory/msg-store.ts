@@ -2,12 +2,13 @@
 // src/stores/store.ts; limits as in STAN-REFERENCE §2.9).
 //
 // Layout, sized for millions of messages (a 128-byte message costs about
-// 133 bytes): each message is one record (record.ts) in an Arena of large
+// 131 bytes): each message is one record (record.ts) in an Arena of large
 // chunks, written in sequence order. Sequences are grouped in blocks of
 // BLOCK; a ring of typed arrays holds, per block, where its first record
-// lies and the timestamp its records are coded against. A message is found
-// by walking at most BLOCK - 1 records from its block's start (or from the
-// last one found: delivery reads in order, so that is usually one step).
+// lies and its timestamp (each record's is coded against the one before).
+// A message is found by walking at most BLOCK - 1 records from its block's
+// start (or from the last one found: delivery reads in order, so that is
+// usually one step).
 // Dropping the oldest message advances the head record; a channel steady at
 // max_msgs never moves or grows its ring. A reply subject (rare) is kept in
 // a Map by sequence, as is the MsgProto of a payload over LARGE_PAYLOAD.
@@ -59,7 +60,7 @@ export interface MemoryMsgStoreOptions {
 }
 
 /** Sequences per block of the index (1..16, 17..32, ...). */
-const BLOCK = 16;
+const BLOCK = 32;
 /** Blocks of a new store (a power of two: the ring masks with it); doubles as needed. */
 const INITIAL_BLOCKS = 4;
 const EMPTY = new Uint8Array(0);
@@ -104,16 +105,24 @@ export class MemoryMsgStore implements MsgStore {
   #bHi = new Uint32Array(INITIAL_BLOCKS);
   #bLo = new Uint32Array(INITIAL_BLOCKS);
 
-  /** The record of #first (valid while the store is not empty). */
+  /** The timestamp of #last (what the next message is coded against). */
+  #lastHi = 0;
+  #lastLo = 0;
+  /** The record of #first (valid while the store is not empty), and the timestamp of #first - 1. */
   #headChunk = 0;
   #headOff = 0;
+  #headPrevHi = 0;
+  #headPrevLo = 0;
   /** The record found last (0: none), where the next lookup may start. */
   #curSeq = 0;
   #curChunk = 0;
   #curOff = 0;
-  /** Its block's ring slot, and the offset just past it. */
-  #curSlot = 0;
+  /** The offset just past it, its timestamp, and the one it is coded against. */
   #curNext = 0;
+  #curHi = 0;
+  #curLo = 0;
+  #curRefHi = 0;
+  #curRefLo = 0;
 
   readonly #replies = new Map<number, string>();
   /** MsgProtos of payloads over LARGE_PAYLOAD, by sequence. */
@@ -123,7 +132,7 @@ export class MemoryMsgStore implements MsgStore {
   /** The ArrayBuffer of the chunk of the record #locate() found last. */
   #ab = new ArrayBuffer(0);
   readonly #ts: Ts = { hi: 0, lo: 0 };
-  readonly #base: Ts = { hi: 0, lo: 0 };
+  readonly #ref: Ts = { hi: 0, lo: 0 };
 
   constructor(channel: string, limits: ChannelLimits, opts: MemoryMsgStoreOptions = {}) {
     this.channel = channel;
@@ -156,18 +165,12 @@ export class MemoryMsgStore implements MsgStore {
     const replyLen = reply === '' ? 0 : utf8Length(reply);
     const protoLen = msgProtoLength(seq, this.#subjectBytes.length, replyLen, len, ts.hi, ts.lo);
     const newBlock = (seq - 1) % BLOCK === 0;
-    const base = this.#base;
-    let slot: number;
-    if (newBlock) {
-      slot = this.#newBlockSlot(seq);
-      base.hi = ts.hi;
-      base.lo = ts.lo;
-    } else {
-      slot = this.#slotOfBlock(blockOf(seq));
-      base.hi = this.#bHi[slot]!;
-      base.lo = this.#bLo[slot]!;
-    }
-    const code = tsCode(ts, base);
+    // A block's first message is coded against itself (its base), the others against the previous one.
+    const ref = this.#ref;
+    ref.hi = newBlock ? ts.hi : this.#lastHi;
+    ref.lo = newBlock ? ts.lo : this.#lastLo;
+    const slot = newBlock ? this.#newBlockSlot(seq) : 0;
+    const code = tsCode(ts, ref);
     const full = len >= FULL_MIN;
     const outOfLine = len > LARGE_PAYLOAD;
     const body = outOfLine ? 0 : full ? varintSize(protoLen) + protoLen : len;
@@ -196,7 +199,11 @@ export class MemoryMsgStore implements MsgStore {
     if (wasEmpty) {
       this.#headChunk = chunk;
       this.#headOff = at;
+      this.#headPrevHi = this.#lastHi;
+      this.#headPrevLo = this.#lastLo;
     }
+    this.#lastHi = ts.hi;
+    this.#lastLo = ts.lo;
     if (replyLen !== 0) this.#replies.set(seq, reply);
     if (this.#first === 0) this.#first = seq;
     this.#last = seq;
@@ -358,16 +365,26 @@ export class MemoryMsgStore implements MsgStore {
 
   /** Decodes the head record into #r; returns its timestamp. */
   #headTimestamp(): bigint {
-    const h = this.#bHead;
-    readRecord(this.#arena.chunk(this.#headChunk), this.#headOff, this.#bHi[h]!, this.#bLo[h]!, this.#r);
+    this.#readHead();
     return joinTs(this.#r.hi, this.#r.lo);
+  }
+
+  /** Decodes the head record (#first's) into #r. */
+  #readHead(): void {
+    const h = this.#bHead;
+    const start = (this.#first - 1) % BLOCK === 0;
+    const refHi = start ? this.#bHi[h]! : this.#headPrevHi;
+    const refLo = start ? this.#bLo[h]! : this.#headPrevLo;
+    readRecord(this.#arena.chunk(this.#headChunk), this.#headOff, refHi, refLo, this.#r);
   }
 
   #dropFirst(): void {
     const seq = this.#first;
     const r = this.#r;
     const h = this.#bHead;
-    readRecord(this.#arena.chunk(this.#headChunk), this.#headOff, this.#bHi[h]!, this.#bLo[h]!, r);
+    this.#readHead();
+    this.#headPrevHi = r.hi;
+    this.#headPrevLo = r.lo;
     let replyLen = 0;
     if (this.#replies.size > 0) {
       const reply = this.#replies.get(seq);
@@ -420,52 +437,67 @@ export class MemoryMsgStore implements MsgStore {
 
   /**
    * Finds the record of a stored sequence: returns its chunk, with the
-   * record decoded in #r; undefined if the sequence is not stored.
+   * record decoded in #r; undefined if the sequence is not stored. Walks
+   * forward from the nearest record whose reference timestamp is known:
+   * the last one found, the head, or the start of the block.
    */
   #locate(seq: number): Buffer | undefined {
     if (!Number.isInteger(seq) || this.#first === 0 || seq < this.#first || seq > this.#last) return undefined;
     const arena = this.#arena;
     const r = this.#r;
     const cur = this.#curSeq;
-    if (seq === cur + 1 && cur >= this.#first) {
-      // The record after the last one found: delivery reads in order.
-      let no = this.#curChunk;
-      let off = this.#curNext;
-      if (off >= arena.end(no)) {
-        no++;
-        off = 0;
-      }
-      const slot = (seq - 1) % BLOCK === 0 ? this.#slotOfBlock(blockOf(seq)) : this.#curSlot;
-      const buf = arena.chunk(no);
-      readRecord(buf, off, this.#bHi[slot]!, this.#bLo[slot]!, r);
-      this.#found(seq, slot, no, off, arena);
-      return buf;
-    }
     const block = blockOf(seq);
-    const slot = this.#slotOfBlock(block);
+    /** The record to decode next: its sequence, where it is, and its reference timestamp. */
     let s: number;
     let no: number;
     let off: number;
-    if (cur !== 0 && cur <= seq && cur >= this.#first && blockOf(cur) === block) {
-      s = cur;
+    let refHi: number;
+    let refLo: number;
+    if (cur >= this.#first && cur < seq && (seq === cur + 1 || blockOf(cur) === block)) {
+      // On from the last one found: delivery reads in order.
+      s = cur + 1;
+      no = this.#curChunk;
+      off = this.#curNext;
+      if ((s - 1) % BLOCK === 0) {
+        const slot = this.#slotOfBlock(block);
+        refHi = this.#bHi[slot]!;
+        refLo = this.#bLo[slot]!;
+      } else {
+        refHi = this.#curHi;
+        refLo = this.#curLo;
+      }
+    } else if (cur === seq && cur >= this.#first) {
+      s = seq;
       no = this.#curChunk;
       off = this.#curOff;
+      refHi = this.#curRefHi;
+      refLo = this.#curRefLo;
     } else if (block === this.#firstBlock) {
       // The block's first records may be gone, and their chunk with them.
       s = this.#first;
       no = this.#headChunk;
       off = this.#headOff;
+      const start = (s - 1) % BLOCK === 0;
+      refHi = start ? this.#bHi[this.#bHead]! : this.#headPrevHi;
+      refLo = start ? this.#bLo[this.#bHead]! : this.#headPrevLo;
     } else {
+      const slot = this.#slotOfBlock(block);
       s = block * BLOCK + 1;
       no = this.#bChunk[slot]!;
       off = this.#bOff[slot]!;
+      refHi = this.#bHi[slot]!;
+      refLo = this.#bLo[slot]!;
     }
-    const baseHi = this.#bHi[slot]!;
-    const baseLo = this.#bLo[slot]!;
+    if (off >= arena.end(no)) {
+      no++;
+      off = 0;
+    }
     let buf = arena.chunk(no);
     for (;;) {
-      readRecord(buf, off, baseHi, baseLo, r);
+      readRecord(buf, off, refHi, refLo, r);
       if (s === seq) break;
+      refHi = r.hi;
+      refLo = r.lo;
       s++;
       off = r.next;
       if (off >= arena.end(no)) {
@@ -474,18 +506,16 @@ export class MemoryMsgStore implements MsgStore {
         buf = arena.chunk(no);
       }
     }
-    this.#found(seq, slot, no, off, arena);
-    return buf;
-  }
-
-  /** Remembers the record #locate() found (decoded in #r). */
-  #found(seq: number, slot: number, no: number, off: number, arena: Arena): void {
     this.#curSeq = seq;
-    this.#curSlot = slot;
     this.#curChunk = no;
     this.#curOff = off;
-    this.#curNext = this.#r.next;
+    this.#curNext = r.next;
+    this.#curHi = r.hi;
+    this.#curLo = r.lo;
+    this.#curRefHi = refHi;
+    this.#curRefLo = refLo;
     this.#ab = arena.arrayBuffer(no);
+    return buf;
   }
 
   /** Moves the live blocks to new arrays of `cap` (a power of two), unwrapped. */
@@ -496,7 +526,6 @@ export class MemoryMsgStore implements MsgStore {
     this.#bHi = unwrap(new Uint32Array(cap), this.#bHi, head, blocks);
     this.#bLo = unwrap(new Uint32Array(cap), this.#bLo, head, blocks);
     this.#bHead = 0;
-    // Slots moved: the next lookup starts from a block.
     this.#curSeq = 0;
   }
 }

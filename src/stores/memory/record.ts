@@ -2,31 +2,36 @@
 // the MsgProto built from it. A record holds only what differs from one
 // message to the next:
 //
-//   varint  dataLen * 2 + FULL?   the payload's length, and whether the
-//                                 MsgProto follows instead of the bare data
-//   varint  timestamp code        the timestamp, relative to its block's base
-//   compact: data bytes           (payloads under FULL_MIN)
-//   full:    varint len, MsgProto (payloads of FULL_MIN and more, delivered
-//                                 as they are, without a copy)
+//   length     1 byte: a payload of 0..239 bytes kept as is (compact); or
+//              COMPACT_LONG or FULL, then the payload's length as a varint
+//   timestamp  varint code, relative to the previous message's (a block's
+//              first message: to the block's base, its own timestamp)
+//   compact:   the payload's bytes (payloads under FULL_MIN)
+//   full:      varint length, then the MsgProto (payloads of FULL_MIN and
+//              more, delivered as they are, without a copy)
 //
 // The sequence (from the position), the channel name (the store's) and a
 // reply (rare: a Map of the store) are not repeated per message, so a
-// 128-byte message costs 132 bytes instead of its ~150-byte MsgProto plus
-// slots. Payloads over LARGE_PAYLOAD keep their MsgProto outside the arena
-// (the record then ends after the timestamp code).
+// 128-byte message stamped a few microseconds after the previous one costs
+// 130 bytes instead of its ~150-byte MsgProto plus slots. Payloads over
+// LARGE_PAYLOAD keep their MsgProto outside the arena (the record then
+// ends after the timestamp code).
 //
 // Timestamp code: zigzag(delta) * 4 + (ns ? 2 : 0), where delta is the
-// timestamp minus the block's base, in microseconds when it divides
-// evenly (the streaming layer stamps whole microseconds) else in
-// nanoseconds; 1 when the delta is out of range, followed by the
-// timestamp's 8 bytes (low word, high word, little-endian).
+// timestamp minus the reference, in microseconds when it divides evenly
+// (the streaming layer stamps whole microseconds) else in nanoseconds; 1
+// when the delta is out of range, followed by the timestamp's 8 bytes
+// (low word, high word, little-endian).
 
 import { LARGE_PAYLOAD } from './arena.js';
 import { varint64Size, varintSize, writeBytes, writeVarint, writeVarint64 } from '../../pb/writer.js';
 
 /** Payloads of at least this many bytes are stored as their MsgProto. */
 export const FULL_MIN = 1024;
-/** Largest |delta| coded relative to the base; beyond, the 8 bytes. */
+/** First length bytes: below COMPACT_LONG, the length of a compact payload. */
+const COMPACT_LONG = 0xf0;
+const FULL = 0xf1;
+/** Largest |delta| coded against the reference; beyond, the 8 bytes. */
 const MAX_DELTA = 2 ** 48;
 const TWO_32 = 2 ** 32;
 const ESCAPE = 1;
@@ -66,10 +71,10 @@ export function tsFieldSize(hi: number, lo: number): number {
   return (hi | lo) === 0 ? 0 : 1 + varint64Size(hi, lo);
 }
 
-/** The timestamp code of `ts` against the base; ESCAPE when out of range. */
-export function tsCode(ts: Ts, base: Ts): number {
+/** The timestamp code of `ts` against the reference; ESCAPE when out of range. */
+export function tsCode(ts: Ts, ref: Ts): number {
   // Exact while the high words are close; far apart, it is far past MAX_DELTA anyway.
-  const delta = ((ts.hi | 0) - (base.hi | 0)) * TWO_32 + (ts.lo - base.lo);
+  const delta = ((ts.hi | 0) - (ref.hi | 0)) * TWO_32 + (ts.lo - ref.lo);
   if (!(delta > -MAX_DELTA && delta < MAX_DELTA)) return ESCAPE;
   const us = delta / 1000;
   if (Number.isInteger(us)) return zigzag(us) * 4;
@@ -123,15 +128,23 @@ export class RecordView {
 }
 
 /**
- * Decodes the record at buf[p] into `r`, its timestamp against the base.
+ * Decodes the record at buf[p] into `r`, its timestamp against the
+ * reference (the previous message's, or the block's base).
  * A full record of a payload over LARGE_PAYLOAD ends after the timestamp
  * code: its MsgProto is kept outside the arena.
  */
-export function readRecord(buf: Uint8Array, p: number, baseHi: number, baseLo: number, r: RecordView): void {
-  const h = readVarint(buf, p);
-  r.full = (h & 1) === 1;
-  r.dataLen = (h - (h & 1)) / 2;
-  const v = readVarint(buf, varintEnd);
+export function readRecord(buf: Uint8Array, p: number, refHi: number, refLo: number, r: RecordView): void {
+  const b = buf[p]!;
+  if (b < COMPACT_LONG) {
+    r.full = false;
+    r.dataLen = b;
+    p++;
+  } else {
+    r.full = b === FULL;
+    r.dataLen = readVarint(buf, p + 1);
+    p = varintEnd;
+  }
+  const v = readVarint(buf, p);
   p = varintEnd;
   if (v === ESCAPE) {
     r.lo = readU32(buf, p);
@@ -146,14 +159,14 @@ export function readRecord(buf: Uint8Array, p: number, baseHi: number, baseLo: n
       const n = Math.floor(v / 4);
       delta = n % 2 === 0 ? n / 2 : -(n + 1) / 2;
     }
-    const total = baseLo + ((v & 2) === 0 ? delta * 1000 : delta);
+    const total = refLo + ((v & 2) === 0 ? delta * 1000 : delta);
     if (total >= 0 && total < TWO_32) {
       r.lo = total;
-      r.hi = baseHi;
+      r.hi = refHi;
     } else {
       const carry = Math.floor(total / TWO_32);
       r.lo = total - carry * TWO_32;
-      r.hi = (baseHi + carry) >>> 0;
+      r.hi = (refHi + carry) >>> 0;
     }
   }
   if (r.full && r.dataLen > LARGE_PAYLOAD) {
@@ -202,12 +215,17 @@ function readVarint(b: Uint8Array, p: number): number {
 
 /** Size of the record header (length and timestamp code) of a payload. */
 export function headerSize(dataLen: number, full: boolean, code: number): number {
-  return varintSize(dataLen * 2 + (full ? 1 : 0)) + tsCodeSize(code);
+  return (full || dataLen >= COMPACT_LONG ? 1 + varintSize(dataLen) : 1) + tsCodeSize(code);
 }
 
 /** Writes the record header; returns the end. */
 export function writeHeader(out: Uint8Array, p: number, dataLen: number, full: boolean, code: number, ts: Ts): number {
-  p = writeVarint(out, p, dataLen * 2 + (full ? 1 : 0));
+  if (!full && dataLen < COMPACT_LONG) {
+    out[p++] = dataLen;
+  } else {
+    out[p++] = full ? FULL : COMPACT_LONG;
+    p = writeVarint(out, p, dataLen);
+  }
   return writeTsCode(out, p, code, ts);
 }
 
