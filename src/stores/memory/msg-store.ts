@@ -3,22 +3,20 @@
 //
 // Layout, sized for millions of messages (a 128-byte message costs about
 // 131 bytes): each message is one record (record.ts) in an Arena of large
-// chunks, written in sequence order. Sequences are grouped in blocks of
-// BLOCK; a ring of typed arrays holds, per block, where its first record
-// lies and its timestamp (each record's is coded against the one before).
-// A message is found by walking at most BLOCK - 1 records from its block's
-// start (or from the last one found: delivery reads in order, so that is
-// usually one step).
-// Dropping the oldest message advances the head record; a channel steady at
-// max_msgs never moves or grows its ring. A reply subject (rare) is kept in
-// a Map by sequence, as is the MsgProto of a payload over LARGE_PAYLOAD.
+// chunks (arena.ts), written in sequence order; a block index (blocks.ts)
+// says where each block of BLOCK sequences starts and its first timestamp
+// (each record's is coded against the one before). A message is found by
+// walking at most BLOCK - 1 records from its block's start, or on from the
+// last one found (delivery reads in order: usually one step). Dropping the
+// oldest message advances the head record. A reply subject (rare) is kept
+// in a Map by sequence, as is the MsgProto of a payload over LARGE_PAYLOAD.
 //
 // lookup() builds the StoredMsg on demand; its `data` is a view into the
 // arena that stays valid for as long as it is held (see arena.ts), and
 // must not be written to. encoded() builds the MsgProto from the record
-// (payloads of FULL_MIN bytes and more are kept as their MsgProto and
-// served as they are). The byte total is that of the messages' MsgProtos,
-// as the Go server counts them.
+// (built.ts); payloads of FULL_MIN bytes and more are kept as their
+// MsgProto and served as they are. The byte total is that of the
+// messages' MsgProtos, as the Go server counts them.
 
 import {
   StoreError,
@@ -30,6 +28,9 @@ import {
 import { Arena, LARGE_PAYLOAD, type ArenaStats } from './arena.js';
 import { encodeMsgProto } from '../../pb/hot.js';
 import { utf8Length, varintSize, writeVarint } from '../../pb/writer.js';
+import { BlockIndex, blockOf, startsBlock } from './blocks.js';
+import { HeadRecord, RecordCursor } from './cursor.js';
+import { buildMsgProto, newStoreId, recentlyBuilt } from './built.js';
 import {
   FULL_MIN,
   RecordView,
@@ -41,8 +42,6 @@ import {
   tsCode,
   tsFieldSize,
   writeHeader,
-  writeProtoHead,
-  writeTsField,
   type Ts,
 } from './record.js';
 
@@ -59,26 +58,12 @@ export interface MemoryMsgStoreOptions {
   now?: () => bigint;
 }
 
-/** Sequences per block of the index (1..16, 17..32, ...). */
-const BLOCK = 32;
-/** Blocks of a new store (a power of two: the ring masks with it); doubles as needed. */
-const INITIAL_BLOCKS = 4;
 const EMPTY = new Uint8Array(0);
 const NS_PER_MS = 1_000_000n;
 
 function wallClockNs(): bigint {
   return BigInt(Date.now()) * NS_PER_MS;
 }
-
-function blockOf(seq: number): number {
-  return Math.floor((seq - 1) / BLOCK);
-}
-
-/** Where the MsgProtos built by encoded() are written: never rewritten, shared by all stores. */
-const SLAB_SIZE = 64 * 1024;
-let slabAb = new ArrayBuffer(0);
-let slab = new Uint8Array(slabAb);
-let slabPos = 0;
 
 export class MemoryMsgStore implements MsgStore {
   readonly channel: string;
@@ -95,42 +80,23 @@ export class MemoryMsgStore implements MsgStore {
   #last = 0;
   #bytes = 0;
 
-  /** The block index, a ring: slot #bHead is block #firstBlock (that of #first). */
-  #bHead = 0;
-  #firstBlock = 0;
-  /** Chunk number and offset of the block's first record. */
-  #bChunk = new Float64Array(INITIAL_BLOCKS);
-  #bOff = new Uint32Array(INITIAL_BLOCKS);
-  /** The block's base timestamp (record.ts), as unsigned 32-bit halves. */
-  #bHi = new Uint32Array(INITIAL_BLOCKS);
-  #bLo = new Uint32Array(INITIAL_BLOCKS);
+  readonly #index = new BlockIndex();
+  /** This store's entries among the MsgProtos built for delivery (built.ts). */
+  readonly #id = newStoreId();
 
   /** The timestamp of #last (what the next message is coded against). */
   #lastHi = 0;
   #lastLo = 0;
-  /** The record of #first (valid while the store is not empty), and the timestamp of #first - 1. */
-  #headChunk = 0;
-  #headOff = 0;
-  #headPrevHi = 0;
-  #headPrevLo = 0;
-  /** The record found last (0: none), where the next lookup may start. */
-  #curSeq = 0;
-  #curChunk = 0;
-  #curOff = 0;
-  /** The offset just past it, its timestamp, and the one it is coded against. */
-  #curNext = 0;
-  #curHi = 0;
-  #curLo = 0;
-  #curRefHi = 0;
-  #curRefLo = 0;
+  /** The record of #first (valid while the store is not empty). */
+  readonly #head = new HeadRecord();
+  /** The record found last, where the next lookup may start. */
+  readonly #cur = new RecordCursor();
 
   readonly #replies = new Map<number, string>();
   /** MsgProtos of payloads over LARGE_PAYLOAD, by sequence. */
   readonly #large = new Map<number, Buffer>();
   readonly #arena = new Arena();
   readonly #r = new RecordView();
-  /** The ArrayBuffer of the chunk of the record #locate() found last. */
-  #ab = new ArrayBuffer(0);
   readonly #ts: Ts = { hi: 0, lo: 0 };
   readonly #ref: Ts = { hi: 0, lo: 0 };
 
@@ -164,12 +130,13 @@ export class MemoryMsgStore implements MsgStore {
     const len = data.length;
     const replyLen = reply === '' ? 0 : utf8Length(reply);
     const protoLen = msgProtoLength(seq, this.#subjectBytes.length, replyLen, len, ts.hi, ts.lo);
-    const newBlock = (seq - 1) % BLOCK === 0;
+    const newBlock = startsBlock(seq);
     // A block's first message is coded against itself (its base), the others against the previous one.
     const ref = this.#ref;
     ref.hi = newBlock ? ts.hi : this.#lastHi;
     ref.lo = newBlock ? ts.lo : this.#lastLo;
-    const slot = newBlock ? this.#newBlockSlot(seq) : 0;
+    const index = this.#index;
+    const slot = newBlock ? index.add(blockOf(seq)) : 0;
     const code = tsCode(ts, ref);
     const full = len >= FULL_MIN;
     const outOfLine = len > LARGE_PAYLOAD;
@@ -191,16 +158,16 @@ export class MemoryMsgStore implements MsgStore {
       buf.set(data, p);
     }
     if (newBlock) {
-      this.#bChunk[slot] = chunk;
-      this.#bOff[slot] = at;
-      this.#bHi[slot] = ts.hi;
-      this.#bLo[slot] = ts.lo;
+      index.chunk[slot] = chunk;
+      index.off[slot] = at;
+      index.hi[slot] = ts.hi;
+      index.lo[slot] = ts.lo;
     }
     if (wasEmpty) {
-      this.#headChunk = chunk;
-      this.#headOff = at;
-      this.#headPrevHi = this.#lastHi;
-      this.#headPrevLo = this.#lastLo;
+      this.#head.chunk = chunk;
+      this.#head.off = at;
+      this.#head.prevHi = this.#lastHi;
+      this.#head.prevLo = this.#lastLo;
     }
     this.#lastHi = ts.hi;
     this.#lastLo = ts.lo;
@@ -220,7 +187,7 @@ export class MemoryMsgStore implements MsgStore {
     const len = r.dataLen;
     let data: Uint8Array;
     if (!r.full) {
-      data = len === 0 ? EMPTY : new Uint8Array(this.#ab, r.body, len);
+      data = len === 0 ? EMPTY : new Uint8Array(this.#cur.ab, r.body, len);
     } else {
       // The data field ends where the timestamp (the last field) begins.
       const proto = r.dataLen > LARGE_PAYLOAD ? this.#large.get(seq)! : buf;
@@ -255,35 +222,21 @@ export class MemoryMsgStore implements MsgStore {
   }
 
   encoded(seq: number): Uint8Array | undefined {
+    // Built lately for another subscription (a stored sequence's bytes never change).
+    if (seq >= this.#first && seq <= this.#last) {
+      const built = recentlyBuilt(this.#id, seq);
+      if (built !== undefined) return built;
+    }
     const buf = this.#locate(seq);
     if (buf === undefined) return undefined;
     const r = this.#r;
     if (r.full) {
       if (r.dataLen > LARGE_PAYLOAD) return this.#large.get(seq);
-      return new Uint8Array(this.#ab, r.body, r.protoLen);
+      return new Uint8Array(this.#cur.ab, r.body, r.protoLen);
     }
     const reply = this.#replies.size === 0 ? undefined : this.#replies.get(seq);
     const replyBytes = reply === undefined ? EMPTY : Buffer.from(reply, 'utf8');
-    const len = r.dataLen;
-    const size = msgProtoLength(seq, this.#subjectBytes.length, replyBytes.length, len, r.hi, r.lo);
-    if (slabPos + size > slab.length) {
-      // Not zeroed: every byte handed out is written first.
-      slab = Buffer.allocUnsafeSlow(Math.max(SLAB_SIZE, size));
-      slabAb = slab.buffer as ArrayBuffer;
-      slabPos = 0;
-    }
-    const out = slab;
-    const at = slabPos;
-    let p = writeProtoHead(out, at, seq, this.#subjectBytes, replyBytes, len);
-    const from = r.body;
-    if (len <= 16) {
-      for (let i = 0; i < len; i++) out[p + i] = buf[from + i]!;
-    } else {
-      out.set(new Uint8Array(this.#ab, from, len), p);
-    }
-    p = writeTsField(out, p + len, r.hi, r.lo);
-    slabPos = p;
-    return new Uint8Array(slabAb, at, size);
+    return buildMsgProto(this.#id, seq, this.#subjectBytes, replyBytes, this.#cur.ab, r.body, r.dataLen, r.hi, r.lo);
   }
 
   timestampOf(seq: number): bigint | undefined {
@@ -371,20 +324,21 @@ export class MemoryMsgStore implements MsgStore {
 
   /** Decodes the head record (#first's) into #r. */
   #readHead(): void {
-    const h = this.#bHead;
-    const start = (this.#first - 1) % BLOCK === 0;
-    const refHi = start ? this.#bHi[h]! : this.#headPrevHi;
-    const refLo = start ? this.#bLo[h]! : this.#headPrevLo;
-    readRecord(this.#arena.chunk(this.#headChunk), this.#headOff, refHi, refLo, this.#r);
+    const index = this.#index;
+    const start = startsBlock(this.#first);
+    const head = this.#head;
+    const refHi = start ? index.hi[index.head]! : head.prevHi;
+    const refLo = start ? index.lo[index.head]! : head.prevLo;
+    readRecord(this.#arena.chunk(head.chunk), head.off, refHi, refLo, this.#r);
   }
 
   #dropFirst(): void {
     const seq = this.#first;
     const r = this.#r;
-    const h = this.#bHead;
     this.#readHead();
-    this.#headPrevHi = r.hi;
-    this.#headPrevLo = r.lo;
+    const head = this.#head;
+    head.prevHi = r.hi;
+    head.prevLo = r.lo;
     let replyLen = 0;
     if (this.#replies.size > 0) {
       const reply = this.#replies.get(seq);
@@ -399,143 +353,24 @@ export class MemoryMsgStore implements MsgStore {
     if (this.#first > this.#last) {
       // Empty: the next store() sets the head; only the chunk being filled stays.
       this.#arena.releaseAllButLast();
-      this.#curSeq = 0;
+      this.#cur.reset();
     } else {
-      this.#headOff = r.next;
-      if (r.next >= this.#arena.end(this.#headChunk)) {
-        this.#headChunk++;
-        this.#headOff = 0;
-        this.#arena.releaseBefore(this.#headChunk);
+      head.off = r.next;
+      if (r.next >= this.#arena.end(head.chunk)) {
+        head.chunk++;
+        head.off = 0;
+        this.#arena.releaseBefore(head.chunk);
       }
     }
-    if ((this.#first - 1) % BLOCK === 0) {
-      this.#firstBlock++;
-      this.#bHead = (h + 1) & (this.#bChunk.length - 1);
-    }
-    // Give memory back after mass removals (max_age, lowered limits).
-    const cap = this.#bChunk.length;
-    const blocks = this.#blocks;
-    if (cap > INITIAL_BLOCKS && blocks * 8 < cap) this.#resize(cap >>> 1, blocks);
-  }
-
-  /** Blocks in the ring: from #first's to #last's (the last one kept when empty, for its base). */
-  get #blocks(): number {
-    return this.#first === 0 ? 0 : blockOf(this.#last) - this.#firstBlock + 1;
-  }
-
-  #slotOfBlock(block: number): number {
-    return (this.#bHead + (block - this.#firstBlock)) & (this.#bChunk.length - 1);
-  }
-
-  /** The ring slot for the block starting at `seq`, doubling the ring when it is full. */
-  #newBlockSlot(seq: number): number {
-    const blocks = this.#first === 0 ? 0 : this.#blocks;
-    if (blocks === this.#bChunk.length) this.#resize(blocks * 2, blocks);
-    if (this.#first === 0) this.#firstBlock = blockOf(seq);
-    return this.#slotOfBlock(blockOf(seq));
+    if (startsBlock(this.#first)) this.#index.dropFirst();
   }
 
   /**
-   * Finds the record of a stored sequence: returns its chunk, with the
-   * record decoded in #r; undefined if the sequence is not stored. Walks
-   * forward from the nearest record whose reference timestamp is known:
-   * the last one found, the head, or the start of the block.
+   * Finds the record of a sequence: returns its chunk, with the record
+   * decoded in #r; undefined if the sequence is not stored.
    */
   #locate(seq: number): Buffer | undefined {
     if (!Number.isInteger(seq) || this.#first === 0 || seq < this.#first || seq > this.#last) return undefined;
-    const arena = this.#arena;
-    const r = this.#r;
-    const cur = this.#curSeq;
-    const block = blockOf(seq);
-    /** The record to decode next: its sequence, where it is, and its reference timestamp. */
-    let s: number;
-    let no: number;
-    let off: number;
-    let refHi: number;
-    let refLo: number;
-    if (cur >= this.#first && cur < seq && (seq === cur + 1 || blockOf(cur) === block)) {
-      // On from the last one found: delivery reads in order.
-      s = cur + 1;
-      no = this.#curChunk;
-      off = this.#curNext;
-      if ((s - 1) % BLOCK === 0) {
-        const slot = this.#slotOfBlock(block);
-        refHi = this.#bHi[slot]!;
-        refLo = this.#bLo[slot]!;
-      } else {
-        refHi = this.#curHi;
-        refLo = this.#curLo;
-      }
-    } else if (cur === seq && cur >= this.#first) {
-      s = seq;
-      no = this.#curChunk;
-      off = this.#curOff;
-      refHi = this.#curRefHi;
-      refLo = this.#curRefLo;
-    } else if (block === this.#firstBlock) {
-      // The block's first records may be gone, and their chunk with them.
-      s = this.#first;
-      no = this.#headChunk;
-      off = this.#headOff;
-      const start = (s - 1) % BLOCK === 0;
-      refHi = start ? this.#bHi[this.#bHead]! : this.#headPrevHi;
-      refLo = start ? this.#bLo[this.#bHead]! : this.#headPrevLo;
-    } else {
-      const slot = this.#slotOfBlock(block);
-      s = block * BLOCK + 1;
-      no = this.#bChunk[slot]!;
-      off = this.#bOff[slot]!;
-      refHi = this.#bHi[slot]!;
-      refLo = this.#bLo[slot]!;
-    }
-    if (off >= arena.end(no)) {
-      no++;
-      off = 0;
-    }
-    let buf = arena.chunk(no);
-    for (;;) {
-      readRecord(buf, off, refHi, refLo, r);
-      if (s === seq) break;
-      refHi = r.hi;
-      refLo = r.lo;
-      s++;
-      off = r.next;
-      if (off >= arena.end(no)) {
-        no++;
-        off = 0;
-        buf = arena.chunk(no);
-      }
-    }
-    this.#curSeq = seq;
-    this.#curChunk = no;
-    this.#curOff = off;
-    this.#curNext = r.next;
-    this.#curHi = r.hi;
-    this.#curLo = r.lo;
-    this.#curRefHi = refHi;
-    this.#curRefLo = refLo;
-    this.#ab = arena.arrayBuffer(no);
-    return buf;
+    return this.#cur.find(seq, this.#first, this.#head, this.#index, this.#arena, this.#r);
   }
-
-  /** Moves the live blocks to new arrays of `cap` (a power of two), unwrapped. */
-  #resize(cap: number, blocks: number): void {
-    const head = this.#bHead;
-    this.#bChunk = unwrap(new Float64Array(cap), this.#bChunk, head, blocks);
-    this.#bOff = unwrap(new Uint32Array(cap), this.#bOff, head, blocks);
-    this.#bHi = unwrap(new Uint32Array(cap), this.#bHi, head, blocks);
-    this.#bLo = unwrap(new Uint32Array(cap), this.#bLo, head, blocks);
-    this.#bHead = 0;
-    this.#curSeq = 0;
-  }
-}
-
-/** Copies `count` ring slots starting at `head` to the start of `dst`. */
-function unwrap<T extends Uint32Array | Float64Array>(dst: T, src: T, head: number, count: number): T {
-  const d = dst as Uint32Array;
-  const s = src as Uint32Array;
-  const firstPart = Math.min(count, s.length - head);
-  d.set(s.subarray(head, head + firstPart));
-  if (firstPart < count) d.set(s.subarray(0, count - firstPart), firstPart);
-  return dst;
 }

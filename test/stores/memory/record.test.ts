@@ -128,4 +128,24 @@ records('a 128-byte message costs 130 bytes of arena (plus under 1 byte of index
   assert.is(m.arenaStats().chunks, 4);
 });
 
+records('MsgProtos built for delivery are remembered per store: same sequences in two channels', () => {
+  const store = new MemoryStore();
+  const a = store.createChannel('a', limitsOf()).msgs;
+  const b = store.createChannel('b', limitsOf()).msgs;
+  for (let i = 0; i < 50; i++) {
+    a.store(new Uint8Array([1, i]), '', T0 + BigInt(i));
+    b.store(new Uint8Array([2, i, i]), '', T0 - BigInt(i));
+  }
+  for (let round = 0; round < 2; round++) {
+    for (let seq = 1; seq <= 50; seq++) {
+      assert.ok(Buffer.from(a.encoded(seq)!).equals(msgProtoOf(seq, 'a', '', new Uint8Array([1, seq - 1]), T0 + BigInt(seq - 1))));
+      assert.ok(Buffer.from(b.encoded(seq)!).equals(msgProtoOf(seq, 'b', '', new Uint8Array([2, seq - 1, seq - 1]), T0 - BigInt(seq - 1))));
+    }
+  }
+  // The same bytes for a second subscription, and nothing for a dropped message.
+  assert.is(a.encoded(7), a.encoded(7));
+  a.setLimits(limitsOf({ maxMsgs: 10 }));
+  assert.is(a.encoded(7), undefined);
+});
+
 records.run();
