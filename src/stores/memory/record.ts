@@ -36,11 +36,11 @@ const MAX_DELTA = 2 ** 48;
 const TWO_32 = 2 ** 32;
 const ESCAPE = 1;
 
-export const TAG_SEQUENCE = 0x08;
-export const TAG_SUBJECT = 0x12;
-export const TAG_REPLY = 0x1a;
-export const TAG_DATA = 0x22;
-export const TAG_TIMESTAMP = 0x28;
+const TAG_SEQUENCE = 0x08;
+const TAG_SUBJECT = 0x12;
+const TAG_REPLY = 0x1a;
+const TAG_DATA = 0x22;
+const TAG_TIMESTAMP = 0x28;
 
 const i64 = new BigInt64Array(1);
 const i64w = new Uint32Array(i64.buffer);
