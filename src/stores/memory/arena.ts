@@ -13,10 +13,14 @@
 // So a view stays valid, unchanged, for as long as anyone holds it: holding
 // it keeps its chunk alive even after the store forgot the chunk.
 
-/** Size of a chunk (a record larger than this gets one of its own size). */
-export const CHUNK_SIZE = 1024 * 1024;
+/**
+ * Size of a chunk (a record larger than this gets one of its own size):
+ * 1 MiB less the allocator's header, so that a chunk malloc maps by itself
+ * takes 256 pages, not 257.
+ */
+export const CHUNK_SIZE = 1024 * 1024 - 64;
 /** Payloads larger than this keep their MsgProto outside the arena (record.ts). */
-export const LARGE_PAYLOAD = CHUNK_SIZE / 4;
+export const LARGE_PAYLOAD = 256 * 1024;
 
 export interface ArenaStats {
   /** Chunks (and out-of-arena payloads, for the store's stats) still referenced. */

@@ -1,5 +1,5 @@
 // The block index of a MEMORY message store (msg-store.ts): sequences are
-// grouped in blocks of BLOCK (1..32, 33..64, ...), and a ring of typed
+// grouped in blocks of BLOCK (1..64, 65..128, ...), and a ring of typed
 // arrays holds, per block, where its first record lies in the arena and
 // that record's timestamp (the base the block's first record is coded
 // against, record.ts). Under one byte per message; the ring doubles when
@@ -7,7 +7,7 @@
 // moves or grows it.
 
 /** Sequences per block. */
-export const BLOCK = 32;
+export const BLOCK = 64;
 /** Blocks of a new index (a power of two: the ring masks with it). */
 const INITIAL_BLOCKS = 4;
 
