@@ -14,6 +14,7 @@ import { natsSuite } from './nats.js';
 import { connectionsSuite } from './connections.js';
 import { routesSuite } from './routes.js';
 import { stanSuite } from './stan.js';
+import { stanMemorySuite } from './stan-memory.js';
 import { monitorSuite } from './monitor.js';
 import { fileStoreSuite } from './file-store.js';
 import { ftTakeoverSuite } from './ft-takeover.js';
@@ -33,6 +34,7 @@ const SUITES: readonly Suite[] = [
   connectionsSuite,
   routesSuite,
   stanSuite,
+  stanMemorySuite,
   monitorSuite,
   fileStoreSuite,
   cryptoSuite,

@@ -13,23 +13,23 @@
 // machine skews the numbers.
 //
 // Environment: BENCH_STAN_MSGS (async, 100000), BENCH_STAN_SYNC_MSGS
-// (10000), BENCH_STAN_MEM_MSGS (1000000), BENCH_STAN_RUNS (best of, 3).
+// (10000), BENCH_STAN_RUNS (best of, 3); BENCH_STAN_MEM_MSGS (1000000)
+// for the memory line (stan-memory.ts).
 
 import { cpus, loadavg } from 'node:os';
 import { memory, runGenerator, startServer, stopServer, type GenResult, type ServerProc } from './server-proc.js';
+import { measureStored } from './stan-memory.js';
 import type { Suite } from './suite.js';
 
 
 const ASYNC_MSGS = Number(process.env.BENCH_STAN_MSGS ?? 100_000);
 const SYNC_MSGS = Number(process.env.BENCH_STAN_SYNC_MSGS ?? 10_000);
-const MEM_MSGS = Number(process.env.BENCH_STAN_MEM_MSGS ?? 1_000_000);
 const RUNS = Number(process.env.BENCH_STAN_RUNS ?? 3);
 const SIZE = 128;
 
 /** The Go server on these machines (stan-bench -np 1 -ns 1 -n 100000 -ms 128, MEMORY store). */
-const GO = { asyncTotal: 318_000, syncTotal: 16_000, memMB: 482 };
+const GO = { asyncTotal: 318_000, syncTotal: 16_000 };
 const TARGET = 1.2;
-const MEM_TARGET_MB = 300;
 
 let channelSeq = 0;
 
@@ -84,7 +84,7 @@ export const stanSuite: Suite = {
   name: 'stan',
   summary:
     `NATS Streaming, MEMORY store, stan-bench -np 1 -ns 1 -ms ${SIZE}: async (-n ${ASYNC_MSGS}, window 512) and ` +
-    `-sync (-n ${SYNC_MSGS}), best of ${RUNS}; then RSS after ${MEM_MSGS} published`,
+    `-sync (-n ${SYNC_MSGS}), best of ${RUNS}; then RSS with 1 channel of stored messages (stan-memory.ts)`,
   async run() {
     const [l1] = loadavg();
     console.log(
@@ -122,24 +122,8 @@ export const stanSuite: Suite = {
       await stopServer(server);
     }
 
-    // Memory: a fresh server, MEM_MSGS x 128 B kept in one channel (the
+    // Memory: a fresh server, BENCH_STAN_MEM_MSGS x 128 B kept in one channel (the
     // default limits keep 1,000,000 messages / ~976 MB).
-    const memServer = await startServer([]);
-    try {
-      const before = memory(memServer.pid);
-      const r = await generate(memServer, ['-np', '1', '-ns', '0', '-ms', String(SIZE), '-n', String(MEM_MSGS), '-raw', '-timeout', '300']);
-      console.log(HEADER);
-      console.log(line(`publish ${k(MEM_MSGS)}, -ns 0 (lean client)`, r));
-      const after = memory(memServer.pid);
-      await new Promise((res) => setTimeout(res, 3000));
-      const settled = memory(memServer.pid);
-      console.log(
-        `memory: ${MEM_MSGS} x ${SIZE} B stored: server RSS ${after.rss.toFixed(0)} MB right after, ` +
-          `${settled.rss.toFixed(0)} MB 3 s later (peak ${settled.peak.toFixed(0)} MB; ${before.rss.toFixed(0)} MB idle) ` +
-          `- target <= ${MEM_TARGET_MB} MB, Go ${GO.memMB} MB: ${settled.rss <= MEM_TARGET_MB ? 'met' : 'NOT met'}`,
-      );
-    } finally {
-      await stopServer(memServer);
-    }
+    await measureStored(1);
   },
 };

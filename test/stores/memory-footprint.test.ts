@@ -1,7 +1,8 @@
 // Memory footprint of the MEMORY store: in `npm run test:long`, 1M stored
 // 128-byte messages must fit in 300 MB resident (the Go server needs
-// 482 MB); `npm test` stores 100k. Either way the JS heap stays small: no
-// object per message. Runs in its own process, so RSS is ours.
+// 482 MB); `npm test` stores 100k. Either way the JS heap stays small (no
+// object per message) and the arena holds about 130 bytes per message
+// (record.ts). Runs in its own process, so RSS is ours.
 
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -17,6 +18,9 @@ const MAX_RSS = 300 * 1024 * 1024;
 /** Heap after GC: the store's few objects, not one per message. */
 const MAX_HEAP_USED = 16 * 1024 * 1024;
 const MB = 1024 * 1024;
+/** Arena bytes per 128-byte message (130 and the index), plus the chunk being filled and Node's own buffers. */
+const MAX_ARRAY_BUFFERS_PER_MSG = 132;
+const ARRAY_BUFFERS_SLACK = 2 * MB;
 
 function collectGarbage(): void {
   setFlagsFromString('--expose-gc');
@@ -45,6 +49,8 @@ footprint(`${MESSAGES} 128-byte messages: RSS under 300 MB, heap flat`, async ()
   assert.is(count, MESSAGES);
   assert.ok(mem.rss < MAX_RSS, `rss ${mem.rss} >= ${MAX_RSS}`);
   assert.ok(mem.heapUsed < MAX_HEAP_USED, `heapUsed ${mem.heapUsed} >= ${MAX_HEAP_USED}`);
+  const maxArrayBuffers = MESSAGES * MAX_ARRAY_BUFFERS_PER_MSG + ARRAY_BUFFERS_SLACK;
+  assert.ok(mem.arrayBuffers < maxArrayBuffers, `arrayBuffers ${mem.arrayBuffers} >= ${maxArrayBuffers}`);
   await store.close();
 });
 

@@ -1,42 +1,23 @@
 // The MEMORY store: the shared store contract, plus what only it promises
 // (byte accounting = encoded MsgProto size, arena chunks released, views
-// that stay valid, the limit-reached report, a model check of the slots).
+// that stay valid, the limit-reached report, a model check of the index;
+// memory/record.test.ts checks the records themselves).
 
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import protobuf from 'protobufjs';
 import { MemoryStore, CHUNK_SIZE, LARGE_PAYLOAD } from '../../src/stores/memory/index.js';
 import type { MemoryMsgStore } from '../../src/stores/memory/index.js';
 import type { ChannelLimits, MsgStoreState } from '../../src/stores/store.js';
 import { runStoreContract } from './contract.js';
+import { msgProtoOf } from './msg-proto.js';
 import { limitsOf } from './fixtures.js';
 import { rng } from '../helpers/cores.js';
 
 runStoreContract('MEMORY', async () => new MemoryStore());
 
-// MsgProto of STAN-REFERENCE §3.1, the fields a stored message has.
-const MsgProto = protobuf
-  .parse(
-    `syntax = "proto3";
-     message MsgProto {
-       uint64 sequence = 1;
-       string subject = 2;
-       string reply = 3;
-       bytes data = 4;
-       int64 timestamp = 5;
-     }`,
-  )
-  .root.lookupType('MsgProto');
-
-/** protobufjs's encoded length, proto3 style (default values left out). */
+/** protobufjs's encoded length of the message. */
 function encodedSize(seq: number, subject: string, reply: string, data: Uint8Array, ts: bigint): number {
-  const m: Record<string, unknown> = {};
-  if (seq !== 0) m.sequence = seq;
-  if (subject !== '') m.subject = subject;
-  if (reply !== '') m.reply = reply;
-  if (data.length > 0) m.data = data;
-  if (ts !== 0n) m.timestamp = { low: Number(ts & 0xffff_ffffn) | 0, high: Number((ts >> 32n) & 0xffff_ffffn) | 0 };
-  return MsgProto.encode(MsgProto.fromObject(m)).finish().length;
+  return msgProtoOf(seq, subject, reply, data, ts).length;
 }
 
 const T0 = 1_700_000_000_123_456_789n;
@@ -79,8 +60,9 @@ bytes.run();
 
 const arena = suite('stores/memory arena');
 
-// Records are the encoded MsgProto: payload plus a few bytes of framing
-// (sequence, channel name, timestamp), counted here with RECORD_SLACK.
+// A record is the payload plus a few bytes of framing (its length and
+// timestamp; for payloads of FULL_MIN bytes and more, the whole MsgProto),
+// counted here with RECORD_SLACK.
 const RECORD_SLACK = 64;
 
 arena('chunks are released once all their messages are dropped', () => {
@@ -123,7 +105,7 @@ arena('a view stays valid and unchanged after its message is dropped', () => {
   assert.ok(Buffer.from(record).equals(copy));
 });
 
-arena('the stored record is the encoded MsgProto, data and all', () => {
+arena('encoded() is the MsgProto, data and all', () => {
   const m = channel();
   m.store(Buffer.from('hello'), 'rep', 5n);
   const rec = Buffer.from(m.encoded(1)!);
@@ -198,7 +180,7 @@ limits.run();
 
 // ---------- model check ----------
 
-const model = suite('stores/memory slots against a model');
+const model = suite('stores/memory index against a model');
 
 interface Model {
   seq: number;

@@ -1,125 +1,107 @@
-// Append-only payload arena of the MEMORY message store: payload bytes are
-// copied one after the other into large shared chunks, so a stored message
-// costs its bytes plus a few typed-array slots, never a JS object.
+// Append-only record arena of the MEMORY message store: records (record.ts)
+// are written one after the other into large chunks, so a stored message
+// costs its record's bytes, never a JS object. Chunks are numbered in the
+// order they were started and records follow that order, so the record
+// after one is found by position alone (the next in its chunk, else the
+// first of the next chunk); messages leave oldest first, so chunks do too.
 //
-// Invariants that make the views handed out by view() safe to keep:
+// Invariants that make the views handed out of a chunk safe to keep:
 // - bytes are written once, at an offset past every earlier write, and a
 //   chunk is never written again once it stops being the current chunk;
-// - a chunk is dropped (left to the GC) only when every message in it has
-//   been released, and it is never reused.
+// - a chunk is dropped (left to the GC) only once every record in it is
+//   gone, and it is never reused.
 // So a view stays valid, unchanged, for as long as anyone holds it: holding
 // it keeps its chunk alive even after the store forgot the chunk.
 
-/** Size of a shared chunk. */
-export const CHUNK_SIZE = 1024 * 1024;
-/** Payloads larger than this get a chunk of their own, sized exactly. */
-export const LARGE_PAYLOAD = CHUNK_SIZE / 4;
-/** Chunk id of an empty payload: it takes no arena space. */
-export const NO_CHUNK = 0xffff_ffff;
-
-const EMPTY = new Uint8Array(0);
-
-interface Chunk {
-  buf: Uint8Array;
-  /** Messages stored in the chunk and not yet released. */
-  live: number;
-}
+/**
+ * Size of a chunk (a record larger than this gets one of its own size):
+ * 1 MiB less the allocator's header, so that a chunk malloc maps by itself
+ * takes 256 pages, not 257.
+ */
+export const CHUNK_SIZE = 1024 * 1024 - 64;
+/** Payloads larger than this keep their MsgProto outside the arena (record.ts). */
+export const LARGE_PAYLOAD = 256 * 1024;
 
 export interface ArenaStats {
-  /** Chunks the arena still references. */
+  /** Chunks (and out-of-arena payloads, for the store's stats) still referenced. */
   chunks: number;
   /** Their total size. */
   bytes: number;
 }
 
 export class Arena {
-  #chunks = new Map<number, Chunk>();
-  #nextId = 0;
-  /** The chunk small payloads are appended to (undefined before the first). */
-  #current: Chunk | undefined;
-  #currentId = NO_CHUNK;
-  #used = 0;
-  /** Offset of the payload placed by the last append() or reserve(). */
+  /** Live chunks, oldest first: #chunks[i] is chunk number #firstNo + i. */
+  #chunks: Buffer[] = [];
+  /** Their ArrayBuffers (each chunk starts at offset 0 of its own): views of them are cheap to make. */
+  #abs: ArrayBuffer[] = [];
+  /** Bytes written into each live chunk. */
+  #ends: number[] = [];
+  #firstNo = 0;
+  /** Offset and buffer of the last reserve(). */
   lastOffset = 0;
-  /** The buffer of the last reserve(). */
   lastBuffer: Buffer = Buffer.alloc(0);
 
-  /** Copies `data` in and returns its chunk id; its offset is in lastOffset. */
-  append(data: Uint8Array): number {
-    const len = data.length;
-    this.lastOffset = 0;
-    if (len === 0) return NO_CHUNK;
-    if (len > LARGE_PAYLOAD) {
-      const id = this.#nextId++;
-      // new Uint8Array(typedArray) copies; Buffer#slice would not.
-      this.#chunks.set(id, { buf: new Uint8Array(data), live: 1 });
-      return id;
-    }
-    let chunk = this.#current;
-    if (chunk === undefined || this.#used + len > CHUNK_SIZE) chunk = this.#startChunk();
-    chunk.buf.set(data, this.#used);
-    chunk.live++;
-    this.lastOffset = this.#used;
-    this.#used += len;
-    return this.#currentId;
-  }
-
   /**
-   * Room for `len` bytes the caller writes in place (an encoded record):
-   * returns the chunk id; the chunk's buffer is in lastBuffer and the
-   * offset in lastOffset. Counts as one stored message, like append().
+   * Room for a record of `len` bytes the caller writes in place: returns
+   * its chunk number; the chunk's buffer is in lastBuffer and the offset
+   * in lastOffset.
    */
   reserve(len: number): number {
-    this.lastOffset = 0;
-    if (len > LARGE_PAYLOAD) {
-      const id = this.#nextId++;
-      const buf = Buffer.allocUnsafeSlow(len);
-      this.#chunks.set(id, { buf, live: 1 });
-      this.lastBuffer = buf;
-      return id;
+    const n = this.#chunks.length;
+    let last = n - 1;
+    if (n === 0 || this.#ends[last]! + len > this.#chunks[last]!.length) {
+      // Buffers, so that records can be encoded in place; zeroed, so untouched pages cost nothing.
+      const ab = new ArrayBuffer(Math.max(CHUNK_SIZE, len));
+      this.#abs.push(ab);
+      this.#chunks.push(Buffer.from(ab));
+      this.#ends.push(0);
+      last = n;
     }
-    let chunk = this.#current;
-    if (chunk === undefined || this.#used + len > CHUNK_SIZE) chunk = this.#startChunk();
-    chunk.live++;
-    this.lastOffset = this.#used;
-    this.lastBuffer = chunk.buf as Buffer;
-    this.#used += len;
-    return this.#currentId;
+    const at = this.#ends[last]!;
+    this.#ends[last] = at + len;
+    this.lastOffset = at;
+    this.lastBuffer = this.#chunks[last]!;
+    return this.#firstNo + last;
   }
 
-  /** A view of a stored payload (see the module comment for its lifetime). */
-  view(id: number, offset: number, length: number): Uint8Array {
-    if (id === NO_CHUNK) return EMPTY;
-    // The caller only asks for payloads it has not released.
-    const chunk = this.#chunks.get(id) as Chunk;
-    // A plain Uint8Array view: cheaper to make than a Buffer's subarray.
-    const b = chunk.buf;
-    return new Uint8Array(b.buffer, b.byteOffset + offset, length);
+  /** The buffer of a live chunk. */
+  chunk(no: number): Buffer {
+    return this.#chunks[no - this.#firstNo]!;
   }
 
-  /** One message of chunk `id` is gone; the chunk goes once all of them are. */
-  release(id: number): void {
-    if (id === NO_CHUNK) return;
-    const chunk = this.#chunks.get(id) as Chunk;
-    // The current chunk stays while it is being filled, even when empty.
-    if (--chunk.live === 0 && id !== this.#currentId) this.#chunks.delete(id);
+  /** The ArrayBuffer of a live chunk (the chunk is all of it). */
+  arrayBuffer(no: number): ArrayBuffer {
+    return this.#abs[no - this.#firstNo]!;
+  }
+
+  /** Where the records of a live chunk end. */
+  end(no: number): number {
+    return this.#ends[no - this.#firstNo]!;
+  }
+
+  /** Number of the newest chunk (the one being filled). */
+  get lastNo(): number {
+    return this.#firstNo + this.#chunks.length - 1;
+  }
+
+  /** Drops the chunks older than `no`: no record lives in them any more. */
+  releaseBefore(no: number): void {
+    const k = Math.min(no - this.#firstNo, this.#chunks.length);
+    if (k <= 0) return;
+    this.#chunks.splice(0, k);
+    this.#abs.splice(0, k);
+    this.#ends.splice(0, k);
+    this.#firstNo += k;
+  }
+
+  /** Drops every chunk but the one being filled (the store is empty). */
+  releaseAllButLast(): void {
+    this.releaseBefore(this.lastNo);
   }
 
   stats(): ArenaStats {
     let bytes = 0;
-    for (const c of this.#chunks.values()) bytes += c.buf.length;
-    return { chunks: this.#chunks.size, bytes };
-  }
-
-  #startChunk(): Chunk {
-    const old = this.#current;
-    if (old !== undefined && old.live === 0) this.#chunks.delete(this.#currentId);
-    // Buffers, so that records can be encoded in place (Buffer#write for strings).
-    const chunk: Chunk = { buf: Buffer.alloc(CHUNK_SIZE), live: 0 };
-    this.#currentId = this.#nextId++;
-    this.#chunks.set(this.#currentId, chunk);
-    this.#current = chunk;
-    this.#used = 0;
-    return chunk;
+    for (const c of this.#chunks) bytes += c.length;
+    return { chunks: this.#chunks.length, bytes };
   }
 }

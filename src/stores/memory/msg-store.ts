@@ -1,20 +1,22 @@
 // The MEMORY store's messages of one channel (the MsgStore of
 // src/stores/store.ts; limits as in STAN-REFERENCE §2.9).
 //
-// Layout, sized for millions of messages: each message is kept as its
-// encoded MsgProto record in an Arena (large shared chunks) — delivery
-// sends those bytes as they are, and the byte total is exactly the MEMORY
-// store's accounting — and is one slot in parallel typed arrays (chunk id,
-// record offset and length, where the data lies in it, timestamp) used as
-// a ring: the slot of
-// sequence s is (head + s - first) & mask, so dropping the oldest message
-// only advances `head`, and a channel steady at max_msgs never moves or
-// grows its arrays. They double when full and halve when mostly empty
-// (O(1) amortized). A reply subject (rare) is kept in a Map by sequence.
+// Layout, sized for millions of messages (a 128-byte message costs about
+// 131 bytes): each message is one record (record.ts) in an Arena of large
+// chunks (arena.ts), written in sequence order; a block index (blocks.ts)
+// says where each block of BLOCK sequences starts and its first timestamp
+// (each record's is coded against the one before). A message is found by
+// walking at most BLOCK - 1 records from its block's start, or on from the
+// last one found (delivery reads in order: usually one step). Dropping the
+// oldest message advances the head record. A reply subject (rare) is kept
+// in a Map by sequence, as is the MsgProto of a payload over LARGE_PAYLOAD.
 //
 // lookup() builds the StoredMsg on demand; its `data` is a view into the
 // arena that stays valid for as long as it is held (see arena.ts), and
-// must not be written to.
+// must not be written to. encoded() builds the MsgProto from the record
+// (built.ts); payloads of FULL_MIN bytes and more are kept as their
+// MsgProto and served as they are. The byte total is that of the
+// messages' MsgProtos, as the Go server counts them.
 
 import {
   StoreError,
@@ -23,8 +25,25 @@ import {
   type MsgStoreState,
   type StoredMsg,
 } from '../store.js';
-import { Arena, type ArenaStats } from './arena.js';
-import { encodeMsgProto, msgProtoSize } from '../../pb/hot.js';
+import { Arena, LARGE_PAYLOAD, type ArenaStats } from './arena.js';
+import { encodeMsgProto } from '../../pb/hot.js';
+import { utf8Length, varintSize, writeVarint } from '../../pb/writer.js';
+import { BlockIndex, blockOf, startsBlock } from './blocks.js';
+import { HeadRecord, RecordCursor } from './cursor.js';
+import { buildMsgProto, newStoreId, recentlyBuilt } from './built.js';
+import {
+  FULL_MIN,
+  RecordView,
+  headerSize,
+  joinTs,
+  msgProtoLength,
+  readRecord,
+  splitTs,
+  tsCode,
+  tsFieldSize,
+  writeHeader,
+  type Ts,
+} from './record.js';
 
 /**
  * Called the first time a store drops messages to stay within max_msgs or
@@ -39,8 +58,6 @@ export interface MemoryMsgStoreOptions {
   now?: () => bigint;
 }
 
-/** Slots of a new store (a power of two: the ring masks with it); doubles as needed. */
-const INITIAL_SLOTS = 64;
 const EMPTY = new Uint8Array(0);
 const NS_PER_MS = 1_000_000n;
 
@@ -50,7 +67,7 @@ function wallClockNs(): bigint {
 
 export class MemoryMsgStore implements MsgStore {
   readonly channel: string;
-  /** The channel name, UTF-8 encoded once for every record. */
+  /** The channel name, UTF-8 encoded once for every MsgProto. */
   readonly #subjectBytes: Buffer;
   #limits: ChannelLimits;
   readonly #onLimitReached: LimitReachedHandler | undefined;
@@ -63,17 +80,25 @@ export class MemoryMsgStore implements MsgStore {
   #last = 0;
   #bytes = 0;
 
-  #head = 0;
-  #chunkOf = new Uint32Array(INITIAL_SLOTS);
-  /** The encoded record: offset in its chunk and length. */
-  #offset = new Uint32Array(INITIAL_SLOTS);
-  #length = new Uint32Array(INITIAL_SLOTS);
-  /** The data field within the record: where it ends, and its length. */
-  #dataEnd = new Uint32Array(INITIAL_SLOTS);
-  #dataLen = new Uint32Array(INITIAL_SLOTS);
-  #ts = new BigInt64Array(INITIAL_SLOTS);
+  readonly #index = new BlockIndex();
+  /** This store's entries among the MsgProtos built for delivery (built.ts). */
+  readonly #id = newStoreId();
+
+  /** The timestamp of #last (what the next message is coded against). */
+  #lastHi = 0;
+  #lastLo = 0;
+  /** The record of #first (valid while the store is not empty). */
+  readonly #head = new HeadRecord();
+  /** The record found last, where the next lookup may start. */
+  readonly #cur = new RecordCursor();
+
   readonly #replies = new Map<number, string>();
+  /** MsgProtos of payloads over LARGE_PAYLOAD, by sequence. */
+  readonly #large = new Map<number, Buffer>();
   readonly #arena = new Arena();
+  readonly #r = new RecordView();
+  readonly #ts: Ts = { hi: 0, lo: 0 };
+  readonly #ref: Ts = { hi: 0, lo: 0 };
 
   constructor(channel: string, limits: ChannelLimits, opts: MemoryMsgStoreOptions = {}) {
     this.channel = channel;
@@ -99,40 +124,82 @@ export class MemoryMsgStore implements MsgStore {
   store(data: Uint8Array, reply: string, timestamp: bigint): number {
     if (this.#closed) throw new StoreError(`message store of channel "${this.channel}" is closed`);
     const seq = this.#last + 1;
-    const slot = this.#freeSlot();
-    // The message is kept as its encoded MsgProto: delivery sends these bytes as they are.
-    const size = msgProtoSize(seq, this.#subjectBytes, reply, data, timestamp, false, 0);
+    const wasEmpty = this.#count === 0;
+    const ts = this.#ts;
+    splitTs(timestamp, ts);
+    const len = data.length;
+    const replyLen = reply === '' ? 0 : utf8Length(reply);
+    const protoLen = msgProtoLength(seq, this.#subjectBytes.length, replyLen, len, ts.hi, ts.lo);
+    const newBlock = startsBlock(seq);
+    // A block's first message is coded against itself (its base), the others against the previous one.
+    const ref = this.#ref;
+    ref.hi = newBlock ? ts.hi : this.#lastHi;
+    ref.lo = newBlock ? ts.lo : this.#lastLo;
+    const index = this.#index;
+    const slot = newBlock ? index.add(blockOf(seq)) : 0;
+    const code = tsCode(ts, ref);
+    const full = len >= FULL_MIN;
+    const outOfLine = len > LARGE_PAYLOAD;
+    const body = outOfLine ? 0 : full ? varintSize(protoLen) + protoLen : len;
+    const size = headerSize(len, full, code) + body;
     const arena = this.#arena;
     const chunk = arena.reserve(size);
+    const buf = arena.lastBuffer;
     const at = arena.lastOffset;
-    const end = encodeMsgProto(arena.lastBuffer, at, seq, this.#subjectBytes, reply, data, timestamp, false, 0);
-    this.#chunkOf[slot] = chunk;
-    this.#offset[slot] = at;
-    this.#length[slot] = size;
-    if (end - at !== size) throw new StoreError(`MsgProto of ${size} bytes encoded to ${end - at}`);
-    // Fields 1-4 come first: the data field ends where the timestamp (last) begins.
-    this.#dataEnd[slot] = size - msgProtoSize(0, EMPTY, '', EMPTY, timestamp, false, 0);
-    this.#dataLen[slot] = data.length;
-    this.#ts[slot] = timestamp;
-    if (reply !== '') this.#replies.set(seq, reply);
+    let p = writeHeader(buf, at, len, full, code, ts);
+    if (outOfLine) {
+      const proto = Buffer.allocUnsafeSlow(protoLen);
+      this.#checkEncoded(encodeMsgProto(proto, 0, seq, this.#subjectBytes, reply, data, timestamp, false, 0), protoLen);
+      this.#large.set(seq, proto);
+    } else if (full) {
+      p = writeVarint(buf, p, protoLen);
+      this.#checkEncoded(encodeMsgProto(buf, p, seq, this.#subjectBytes, reply, data, timestamp, false, 0) - p, protoLen);
+    } else {
+      buf.set(data, p);
+    }
+    if (newBlock) {
+      index.chunk[slot] = chunk;
+      index.off[slot] = at;
+      index.hi[slot] = ts.hi;
+      index.lo[slot] = ts.lo;
+    }
+    if (wasEmpty) {
+      this.#head.chunk = chunk;
+      this.#head.off = at;
+      this.#head.prevHi = this.#lastHi;
+      this.#head.prevLo = this.#lastLo;
+    }
+    this.#lastHi = ts.hi;
+    this.#lastLo = ts.lo;
+    if (replyLen !== 0) this.#replies.set(seq, reply);
     if (this.#first === 0) this.#first = seq;
     this.#last = seq;
-    this.#bytes += size;
+    this.#bytes += protoLen;
 
     this.#dropOverLimits(true);
     return seq;
   }
 
   lookup(seq: number): StoredMsg | undefined {
-    const slot = this.#slotOf(seq);
-    if (slot < 0) return undefined;
-    const len = this.#dataLen[slot]!;
+    const buf = this.#locate(seq);
+    if (buf === undefined) return undefined;
+    const r = this.#r;
+    const len = r.dataLen;
+    let data: Uint8Array;
+    if (!r.full) {
+      data = len === 0 ? EMPTY : new Uint8Array(this.#cur.ab, r.body, len);
+    } else {
+      // The data field ends where the timestamp (the last field) begins.
+      const proto = r.dataLen > LARGE_PAYLOAD ? this.#large.get(seq)! : buf;
+      const end = (proto === buf ? r.body + r.protoLen : proto.length) - tsFieldSize(r.hi, r.lo);
+      data = new Uint8Array(proto.buffer, proto.byteOffset + end - len, len);
+    }
     return {
       sequence: seq,
       subject: this.channel,
       reply: this.#replies.get(seq) ?? '',
-      data: this.#arena.view(this.#chunkOf[slot]!, this.#offset[slot]! + this.#dataEnd[slot]! - len, len),
-      timestamp: this.#ts[slot]!,
+      data,
+      timestamp: joinTs(r.hi, r.lo),
     };
   }
 
@@ -155,28 +222,38 @@ export class MemoryMsgStore implements MsgStore {
   }
 
   encoded(seq: number): Uint8Array | undefined {
-    const slot = this.#slotOf(seq);
-    if (slot < 0) return undefined;
-    return this.#arena.view(this.#chunkOf[slot]!, this.#offset[slot]!, this.#length[slot]!);
+    // Built lately for another subscription (a stored sequence's bytes never change).
+    if (seq >= this.#first && seq <= this.#last) {
+      const built = recentlyBuilt(this.#id, seq);
+      if (built !== undefined) return built;
+    }
+    const buf = this.#locate(seq);
+    if (buf === undefined) return undefined;
+    const r = this.#r;
+    if (r.full) {
+      if (r.dataLen > LARGE_PAYLOAD) return this.#large.get(seq);
+      return new Uint8Array(this.#cur.ab, r.body, r.protoLen);
+    }
+    const reply = this.#replies.size === 0 ? undefined : this.#replies.get(seq);
+    const replyBytes = reply === undefined ? EMPTY : Buffer.from(reply, 'utf8');
+    return buildMsgProto(this.#id, seq, this.#subjectBytes, replyBytes, this.#cur.ab, r.body, r.dataLen, r.hi, r.lo);
   }
 
   timestampOf(seq: number): bigint | undefined {
-    const slot = this.#slotOf(seq);
-    return slot < 0 ? undefined : this.#ts[slot];
+    return this.#locate(seq) === undefined ? undefined : joinTs(this.#r.hi, this.#r.lo);
   }
 
   /** Binary search: timestamps never decrease with the sequence. */
   firstSeqAtOrAfter(ts: bigint): number {
     if (this.#first === 0) return 0;
-    const mask = this.#ts.length - 1;
-    let lo = 0;
-    let hi = this.#count;
+    let lo = this.#first;
+    let hi = this.#last + 1;
     while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.#ts[(this.#head + mid) & mask]! >= ts) hi = mid;
+      const mid = Math.floor((lo + hi) / 2);
+      if (this.timestampOf(mid)! >= ts) hi = mid;
       else lo = mid + 1;
     }
-    return this.#first + lo;
+    return lo;
   }
 
   state(): MsgStoreState {
@@ -196,7 +273,7 @@ export class MemoryMsgStore implements MsgStore {
     if (maxAgeMs <= 0) return 0;
     const cutoff = nowNs - BigInt(Math.round(maxAgeMs)) * NS_PER_MS;
     let removed = 0;
-    while (this.#count > 0 && this.#ts[this.#head]! <= cutoff) {
+    while (this.#count > 0 && this.#headTimestamp() <= cutoff) {
       this.#dropFirst();
       removed++;
     }
@@ -209,9 +286,18 @@ export class MemoryMsgStore implements MsgStore {
     this.#closed = true;
   }
 
-  /** Arena chunks still referenced, for tests and memory reports. */
+  /** Arena chunks and out-of-arena MsgProtos still referenced, for tests and memory reports. */
   arenaStats(): ArenaStats {
-    return this.#arena.stats();
+    const s = this.#arena.stats();
+    for (const proto of this.#large.values()) {
+      s.chunks++;
+      s.bytes += proto.length;
+    }
+    return s;
+  }
+
+  #checkEncoded(got: number, want: number): void {
+    if (got !== want) throw new StoreError(`MsgProto of ${want} bytes encoded to ${got}`);
   }
 
   /**
@@ -230,53 +316,61 @@ export class MemoryMsgStore implements MsgStore {
     }
   }
 
+  /** Decodes the head record into #r; returns its timestamp. */
+  #headTimestamp(): bigint {
+    this.#readHead();
+    return joinTs(this.#r.hi, this.#r.lo);
+  }
+
+  /** Decodes the head record (#first's) into #r. */
+  #readHead(): void {
+    const index = this.#index;
+    const start = startsBlock(this.#first);
+    const head = this.#head;
+    const refHi = start ? index.hi[index.head]! : head.prevHi;
+    const refLo = start ? index.lo[index.head]! : head.prevLo;
+    readRecord(this.#arena.chunk(head.chunk), head.off, refHi, refLo, this.#r);
+  }
+
   #dropFirst(): void {
     const seq = this.#first;
-    const slot = this.#head;
-    this.#arena.release(this.#chunkOf[slot]!);
-    if (this.#replies.size > 0) this.#replies.delete(seq);
-    this.#bytes -= this.#length[slot]!;
-    this.#first = seq + 1;
-    const cap = this.#ts.length;
-    this.#head = (slot + 1) & (cap - 1);
-    // Give memory back after mass removals (max_age, lowered limits).
-    const count = this.#count;
-    if (cap > INITIAL_SLOTS && count * 8 < cap) this.#resize(cap >>> 1, count);
-  }
-
-  /** Slot of a stored sequence, -1 if absent. */
-  #slotOf(seq: number): number {
-    if (!Number.isInteger(seq) || this.#first === 0 || seq < this.#first || seq > this.#last) return -1;
-    return (this.#head + (seq - this.#first)) & (this.#ts.length - 1);
-  }
-
-  /** Slot for the next message, doubling the ring when it is full. */
-  #freeSlot(): number {
-    const count = this.#count;
-    const cap = this.#ts.length;
-    if (count === cap) this.#resize(cap * 2, count);
-    return (this.#head + count) & (this.#ts.length - 1);
-  }
-
-  /** Moves the live slots to new arrays of `cap` (a power of two), unwrapped. */
-  #resize(cap: number, count: number): void {
+    const r = this.#r;
+    this.#readHead();
     const head = this.#head;
-    this.#chunkOf = unwrap(new Uint32Array(cap), this.#chunkOf, head, count);
-    this.#offset = unwrap(new Uint32Array(cap), this.#offset, head, count);
-    this.#length = unwrap(new Uint32Array(cap), this.#length, head, count);
-    this.#dataEnd = unwrap(new Uint32Array(cap), this.#dataEnd, head, count);
-    this.#dataLen = unwrap(new Uint32Array(cap), this.#dataLen, head, count);
-    this.#ts = unwrap(new BigInt64Array(cap), this.#ts, head, count);
-    this.#head = 0;
+    head.prevHi = r.hi;
+    head.prevLo = r.lo;
+    let replyLen = 0;
+    if (this.#replies.size > 0) {
+      const reply = this.#replies.get(seq);
+      if (reply !== undefined) {
+        replyLen = utf8Length(reply);
+        this.#replies.delete(seq);
+      }
+    }
+    if (r.full && r.dataLen > LARGE_PAYLOAD) this.#large.delete(seq);
+    this.#bytes -= msgProtoLength(seq, this.#subjectBytes.length, replyLen, r.dataLen, r.hi, r.lo);
+    this.#first = seq + 1;
+    if (this.#first > this.#last) {
+      // Empty: the next store() sets the head; only the chunk being filled stays.
+      this.#arena.releaseAllButLast();
+      this.#cur.reset();
+    } else {
+      head.off = r.next;
+      if (r.next >= this.#arena.end(head.chunk)) {
+        head.chunk++;
+        head.off = 0;
+        this.#arena.releaseBefore(head.chunk);
+      }
+    }
+    if (startsBlock(this.#first)) this.#index.dropFirst();
   }
-}
 
-/** Copies `count` ring slots starting at `head` to the start of `dst`. */
-function unwrap<T extends Uint32Array | BigInt64Array>(dst: T, src: T, head: number, count: number): T {
-  const d = dst as Uint32Array;
-  const s = src as Uint32Array;
-  const firstPart = Math.min(count, s.length - head);
-  d.set(s.subarray(head, head + firstPart));
-  if (firstPart < count) d.set(s.subarray(0, count - firstPart), firstPart);
-  return dst;
+  /**
+   * Finds the record of a sequence: returns its chunk, with the record
+   * decoded in #r; undefined if the sequence is not stored.
+   */
+  #locate(seq: number): Buffer | undefined {
+    if (!Number.isInteger(seq) || this.#first === 0 || seq < this.#first || seq > this.#last) return undefined;
+    return this.#cur.find(seq, this.#first, this.#head, this.#index, this.#arena, this.#r);
+  }
 }
