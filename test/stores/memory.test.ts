@@ -5,7 +5,8 @@
 
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { MemoryStore, CHUNK_SIZE, LARGE_PAYLOAD } from '../../src/stores/memory/index.js';
+import { MemoryStore, CHUNK_SIZE, HUGE_CHUNK, LARGE_PAYLOAD } from '../../src/stores/memory/index.js';
+import { core } from '../../src/core/index.js';
 import type { MemoryMsgStore } from '../../src/stores/memory/index.js';
 import type { ChannelLimits, MsgStoreState } from '../../src/stores/store.js';
 import { runStoreContract } from './contract.js';
@@ -65,8 +66,11 @@ const arena = suite('stores/memory arena');
 // counted here with RECORD_SLACK.
 const RECORD_SLACK = 64;
 
+/** Chunks all in plain memory, CHUNK_SIZE each (huge pages are tested below). */
+const plain = () => new MemoryStore({ hugeChunksAfter: Infinity });
+
 arena('chunks are released once all their messages are dropped', () => {
-  const m = channel();
+  const m = channel({}, plain());
   const payload = new Uint8Array(CHUNK_SIZE / 8 - RECORD_SLACK);
   for (let i = 0; i < 8 * 5; i++) m.store(payload, '', T0);
   assert.is(m.arenaStats().chunks, 5);
@@ -78,7 +82,7 @@ arena('chunks are released once all their messages are dropped', () => {
 });
 
 arena('large payloads get their own chunk, freed with them', () => {
-  const m = channel({ maxMsgs: 2 });
+  const m = channel({ maxMsgs: 2 }, plain());
   const big = new Uint8Array(LARGE_PAYLOAD + 1).fill(7);
   m.store(big, '', T0);
   m.store(new Uint8Array(10), '', T0);
@@ -89,6 +93,26 @@ arena('large payloads get their own chunk, freed with them', () => {
   assert.is(m.lookup(1)!.data[LARGE_PAYLOAD], 7);
   m.store(new Uint8Array(10), '', T0);
   assert.equal(m.arenaStats(), { chunks: 1, bytes: CHUNK_SIZE });
+});
+
+arena('a busy store takes its chunks in huge pages where the core has them, released as in plain memory', () => {
+  const huge = core().hugeAlloc?.(HUGE_CHUNK) !== undefined;
+  const size = huge ? HUGE_CHUNK : CHUNK_SIZE;
+  const m = channel({}, new MemoryStore({ hugeChunksAfter: 1 }));
+  const payload = new Uint8Array(1000);
+  const n = Math.ceil((CHUNK_SIZE + 3 * size) / 1000);
+  for (let i = 0; i < n; i++) m.store(payload.fill(i & 0xff), '', T0 + BigInt(i));
+  const { chunks, bytes: held } = m.arenaStats();
+  assert.is(held, CHUNK_SIZE + (chunks - 1) * size, `${chunks} chunks: the first plain, the rest ${huge ? 'huge' : 'plain (no huge pages here)'}`);
+  for (const seq of [1, Math.floor(n / 2), n]) {
+    const d = m.lookup(seq)!.data;
+    assert.is(d.length, 1000);
+    assert.ok(d.every((b) => b === ((seq - 1) & 0xff)), `message ${seq}`);
+    const got = m.lookup(seq)!;
+    assert.ok(Buffer.from(m.encoded(seq)!).equals(msgProtoOf(seq, 'foo', '', got.data, got.timestamp)));
+  }
+  m.setLimits(limitsOf({ maxMsgs: 1 }));
+  assert.equal(m.arenaStats(), { chunks: 1, bytes: size });
 });
 
 arena('a view stays valid and unchanged after its message is dropped', () => {

@@ -56,6 +56,8 @@ export interface MemoryMsgStoreOptions {
   onLimitReached?: LimitReachedHandler;
   /** Clock for max_age in setLimits(), Unix ns (default: Date.now()). */
   now?: () => bigint;
+  /** Arena chunks started in plain memory before huge pages (arena.ts; default SMALL_CHUNKS, Infinity: never). */
+  hugeChunksAfter?: number;
 }
 
 const EMPTY = new Uint8Array(0);
@@ -95,13 +97,14 @@ export class MemoryMsgStore implements MsgStore {
   readonly #replies = new Map<number, string>();
   /** MsgProtos of payloads over LARGE_PAYLOAD, by sequence. */
   readonly #large = new Map<number, Buffer>();
-  readonly #arena = new Arena();
+  readonly #arena: Arena;
   readonly #r = new RecordView();
   readonly #ts: Ts = { hi: 0, lo: 0 };
   readonly #ref: Ts = { hi: 0, lo: 0 };
 
   constructor(channel: string, limits: ChannelLimits, opts: MemoryMsgStoreOptions = {}) {
     this.channel = channel;
+    this.#arena = new Arena(opts.hugeChunksAfter);
     this.#subjectBytes = Buffer.from(channel, 'utf8');
     this.#limits = { ...limits };
     this.#onLimitReached = opts.onLimitReached;

@@ -19,6 +19,8 @@ export interface MemoryStoreOptions {
   onLimitReached?: LimitReachedHandler;
   /** Clock for max_age when limits change, Unix ns (default: Date.now()). */
   now?: () => bigint;
+  /** See MemoryMsgStoreOptions.hugeChunksAfter. */
+  hugeChunksAfter?: number;
 }
 
 interface MemoryChannel {
