@@ -119,7 +119,9 @@ const fmt = (w: Workload, x: number) => (w.latency ? `${x.toFixed(2)}ms` : x >= 
 async function oneRound(w: Workload, who: 'go' | 'ours'): Promise<{ value: number; detail: string; rssMB: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'vsgo-'));
   try {
-    const flags = storeFlags(w.store, join(dir, 'store'));
+    // Several processes each make a channel per run: with warm-up runs that
+    // passes the default limit of 100 channels (-mc 0: none), on both servers.
+    const flags = [...storeFlags(w.store, join(dir, 'store')), ...(w.procs !== undefined && WARMUP > 0 ? ['-mc', '0'] : [])];
     const srv = await startServer(flags, 30_000, who === 'go' ? GO_SERVER : undefined);
     try {
       for (let i = 0; i < WARMUP; i++) await measure(w, srv.url);

@@ -90,16 +90,11 @@ mod os {
 }
 
 /// Finalizer of the Buffer: the region goes when V8 collects it.
-unsafe extern "C" fn release(env: napi_env, data: *mut c_void, hint: *mut c_void) {
+unsafe extern "C" fn release(_env: napi_env, data: *mut c_void, hint: *mut c_void) {
     let len = hint as usize;
     // SAFETY: `data` is the region hugeAlloc mapped with length `hint`, and
-    // the Buffer that referenced it is being collected; env is live in a
-    // finalizer.
-    unsafe {
-        os::unmap(data as *mut u8, len);
-        let mut total = 0;
-        napi_adjust_external_memory(env, -(len as i64), &mut total);
-    }
+    // the Buffer that referenced it is being collected.
+    unsafe { os::unmap(data as *mut u8, len) };
 }
 
 /// `hugeAlloc(bytes)`: a zeroed Buffer of `bytes` rounded up to a multiple
@@ -126,10 +121,9 @@ pub unsafe extern "C" fn huge_alloc(env: napi_env, info: napi_callback_info) -> 
                 os::unmap(p, len);
                 return Err(Fail("cannot make the Buffer"));
             }
-            // V8 does not see memory it did not allocate: told, it collects
-            // dropped regions as it would Buffers of the same size.
-            let mut total = 0;
-            napi_adjust_external_memory(a.env, len as i64, &mut total);
+            // No napi_adjust_external_memory: V8 counts an external
+            // backing store's bytes already, and telling it again made it
+            // run twice the full collections.
             Ok(Ret::Value(v))
         })
     }

@@ -126,7 +126,6 @@ napi_functions! {
     fn napi_get_boolean(env: napi_env, value: bool, result: *mut napi_value);
     fn napi_get_undefined(env: napi_env, result: *mut napi_value);
     fn napi_create_external_buffer(env: napi_env, length: usize, data: *mut c_void, finalize_cb: napi_finalize, hint: *mut c_void, result: *mut napi_value);
-    fn napi_adjust_external_memory(env: napi_env, change_in_bytes: i64, adjusted_value: *mut i64);
     fn napi_create_buffer_copy(env: napi_env, length: usize, data: *const c_void, result_data: *mut *mut c_void, result: *mut napi_value);
     fn napi_throw_type_error(env: napi_env, code: *const c_char, msg: *const c_char);
     fn napi_throw(env: napi_env, error: napi_value);
