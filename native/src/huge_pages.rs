@@ -109,8 +109,10 @@ pub unsafe extern "C" fn huge_alloc(env: napi_env, info: napi_callback_info) -> 
                 return Err(Fail("size out of range"));
             }
             let len = (bytes + HUGE_PAGE - 1) & !(HUGE_PAGE - 1);
-            let Some(p) = os::map_aligned(len, HUGE_PAGE) else {
-                return Ok(Ret::Undefined);
+            // (No let-else: the cross builds use Debian's rustc 1.63.)
+            let p = match os::map_aligned(len, HUGE_PAGE) {
+                Some(p) => p,
+                None => return Ok(Ret::Undefined),
             };
             let mut v = std::ptr::null_mut();
             // SAFETY: p..p+len is a live mapping owned from here by the
