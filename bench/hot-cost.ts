@@ -22,10 +22,9 @@
 // GO_STAN_BENCH is set, else ours (bench/load/stan-bench.ts).
 // BENCH_COST_RUNS (5), BENCH_COST_MSGS (100000).
 
-import { spawn } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { BIN, runGenerator, startServer, stopServer, type ServerProc } from './server-proc.js';
+import { BIN, median, runGenerator, runProgram, stanBenchRate, startServer, stopServer, type ServerProc } from './server-proc.js';
 import type { Suite } from './suite.js';
 
 const RUNS = Number(process.env.BENCH_COST_RUNS ?? 5);
@@ -82,16 +81,7 @@ async function load(url: string): Promise<number> {
     const r = await runGenerator(['-s', url, '-np', '1', '-ns', '1', '-n', String(MSGS), '-ms', '128', subject]);
     return r.total.rate;
   }
-  const out = await new Promise<string>((resolve, reject) => {
-    const p = spawn(GO_BENCH, ['-s', url, '-id', `cost${channelSeq}`, '-np', '1', '-ns', '1', '-n', String(MSGS), '-ms', '128', subject]);
-    let s = '';
-    p.stdout.on('data', (d) => (s += d));
-    p.stderr.on('data', (d) => (s += d));
-    p.on('close', (code) => (code === 0 ? resolve(s) : reject(new Error(`stan-bench exited ${code}: ${s}`))));
-  });
-  const m = /Pub\/Sub stats: ([\d,]+) msgs\/sec/.exec(out);
-  if (!m) throw new Error(`no rate in stan-bench output:\n${out}`);
-  return Number(m[1]!.replace(/,/g, ''));
+  return stanBenchRate(await runProgram(GO_BENCH, ['-s', url, '-id', `cost${channelSeq}`, '-np', '1', '-ns', '1', '-n', String(MSGS), '-ms', '128', subject]));
 }
 
 /** A fresh server of `b`: its cold run, then its warm run. */
@@ -124,8 +114,6 @@ async function round(b: Build): Promise<[Sample, Sample]> {
     await stopServer(srv, 20_000);
   }
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 function row(label: string, samples: Sample[]): string {
   const m = (k: keyof Sample) => median(samples.map((s) => s[k]));

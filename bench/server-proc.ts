@@ -152,3 +152,29 @@ export async function stopServer(s: { proc: ChildProcess }, graceMs = 30_000): P
   await exited;
   clearTimeout(t);
 }
+
+/** Runs a program to its end: resolves to its stdout and stderr together, rejects on a non-zero exit. */
+export function runProgram(cmd: string, args: readonly string[], timeoutMs = 300_000): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    p.stdout!.on('data', (d) => (out += d));
+    p.stderr!.on('data', (d) => (out += d));
+    const t = setTimeout(() => p.kill('SIGKILL'), timeoutMs);
+    p.on('close', (code) => {
+      clearTimeout(t);
+      if (code === 0) resolve(out);
+      else reject(new Error(`${cmd} ${args.join(' ')} exited ${code}: ${out.trim().slice(-500)}`));
+    });
+  });
+}
+
+/** Go stan-bench's headline figure: Pub/Sub stats when there are subscribers, else Pub stats. */
+export function stanBenchRate(out: string): number {
+  const m = /Pub\/Sub stats: ([\d,]+) msgs\/sec/.exec(out) ?? /Pub stats: ([\d,]+) msgs\/sec/.exec(out);
+  if (!m) throw new Error(`no rate in stan-bench output:\n${out}`);
+  return Number(m[1]!.replace(/,/g, ''));
+}
+
+/** The middle of the values (the upper middle of an even count). */
+export const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;

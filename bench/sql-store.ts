@@ -14,7 +14,7 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
-import { startServer, stopServer } from './server-proc.js';
+import { median, startServer, stopServer } from './server-proc.js';
 import { sqlServer, sqlSkipReason } from '../test/helpers/sql-db.js';
 import { dialectOf, TABLES } from '../src/stores/sql/dialect.js';
 import { parseSource } from '../src/stores/sql/options.js';
@@ -27,7 +27,6 @@ const MSGS = Number(process.env.BENCH_SQL_MSGS ?? 100_000);
 const RUNS = Number(process.env.BENCH_SQL_RUNS ?? 3);
 const RESTART_MSGS = Number(process.env.BENCH_SQL_RESTART_MSGS ?? 1_000_000);
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 async function client(source: string): Promise<pg.Client> {
   const c = parseSource('postgres', source);

@@ -19,12 +19,11 @@
 // Build the Go programs yourself from their public sources; nothing here
 // fetches or builds them.
 
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { ROOT, memory, startServer, stopServer } from './server-proc.js';
+import { ROOT, median, memory, runProgram, stanBenchRate, startServer, stopServer } from './server-proc.js';
 import type { Suite } from './suite.js';
 
 const GO_SERVER = process.env.GO_STAN_SERVER ?? '';
@@ -69,43 +68,21 @@ function storeFlags(store: Store, dir: string): string[] {
   return ['-st', 'file', '--dir', dir, ...(store === 'file-nosync' ? ['--file_sync=false'] : [])];
 }
 
-function run(cmd: string, args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    p.stdout!.on('data', (d) => (out += d));
-    p.stderr!.on('data', (d) => (out += d));
-    const t = setTimeout(() => p.kill('SIGKILL'), 300_000);
-    p.on('close', (code) => {
-      clearTimeout(t);
-      if (code === 0) resolve(out);
-      else reject(new Error(`${cmd} ${args.join(' ')} exited ${code}: ${out.trim().slice(-500)}`));
-    });
-  });
-}
-
-/** stan-bench's headline figure: Pub/Sub stats when there are subscribers, else Pub stats. */
-function benchRate(out: string): number {
-  const m = /Pub\/Sub stats: ([\d,]+) msgs\/sec/.exec(out) ?? /Pub stats: ([\d,]+) msgs\/sec/.exec(out);
-  if (!m) throw new Error(`no rate in stan-bench output:\n${out}`);
-  return Number(m[1]!.replace(/,/g, ''));
-}
-
 let channelSeq = 0;
 
 /** One measurement of a workload against a running server: msgs/s (or p99 ms for latency). */
 async function measure(w: Workload, url: string): Promise<{ value: number; detail: string }> {
   if (w.latency) {
-    const out = JSON.parse(await run(process.execPath, [LATENCY, '-s', url, '-rate', '2000', '-secs', '10']));
+    const out = JSON.parse(await runProgram(process.execPath, [LATENCY, '-s', url, '-rate', '2000', '-secs', '10']));
     const f = (x: number) => x.toFixed(2);
     return { value: out.p99, detail: `p50 ${f(out.p50)} p99 ${f(out.p99)} p99.9 ${f(out.p999)} ms` };
   }
   const procs = w.procs ?? 1;
   const t0 = performance.now();
   const outs = await Promise.all(
-    Array.from({ length: procs }, () => run(GO_BENCH, ['-s', url, '-id', `vsgo${++channelSeq}`, ...w.bench, `vsgo.${process.pid}.${channelSeq}`])),
+    Array.from({ length: procs }, () => runProgram(GO_BENCH, ['-s', url, '-id', `vsgo${++channelSeq}`, ...w.bench, `vsgo.${process.pid}.${channelSeq}`])),
   );
-  if (procs === 1) return { value: benchRate(outs[0]!), detail: '' };
+  if (procs === 1) return { value: stanBenchRate(outs[0]!), detail: '' };
   // Several processes: every message published and received over the wall time of all.
   const secs = (performance.now() - t0) / 1000;
   const n = Number(w.bench[w.bench.indexOf('-n') + 1]);
@@ -113,7 +90,6 @@ async function measure(w: Workload, url: string): Promise<{ value: number; detai
   return { value: (procs * n * (1 + subs)) / secs, detail: '' };
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const fmt = (w: Workload, x: number) => (w.latency ? `${x.toFixed(2)}ms` : x >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : `${(x / 1e3).toFixed(1)}k`);
 
 async function oneRound(w: Workload, who: 'go' | 'ours'): Promise<{ value: number; detail: string; rssMB: number }> {
