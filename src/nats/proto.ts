@@ -50,19 +50,24 @@ export function errLine(e: ErrSpec): Buffer {
   return Buffer.from(`-ERR '${e.text}'\r\n`);
 }
 
-/** The INFO fields of STAN-REFERENCE §1.2 that this server sends. */
-export interface InfoFields {
+/** The fields of nats-server's Info that a client INFO and a route INFO share. */
+export interface ServerInfoFields {
   server_id: string;
   server_name: string;
   version: string;
   proto: number;
-  go: string;
+  go?: string;
   host: string;
   port: number;
   headers: boolean;
   max_payload: number;
   auth_required?: boolean;
   tls_required?: boolean;
+}
+
+/** The INFO fields of STAN-REFERENCE §1.2 that this server sends. */
+export interface InfoFields extends ServerInfoFields {
+  go: string;
   tls_verify?: boolean;
   client_id?: number;
   client_ip?: string;

@@ -2,7 +2,7 @@
 // route INFO and CONNECT, RS+/RS- and the RMSG/HMSG control lines. Only the
 // global account `$G` is spoken: this server has no accounts.
 
-import { CRLF } from '../proto.js';
+import { CRLF, type ServerInfoFields } from '../proto.js';
 
 export const GLOBAL_ACCOUNT = '$G';
 
@@ -10,18 +10,7 @@ export const GLOBAL_ACCOUNT = '$G';
 export const ROUTE_PROTO = 2;
 
 /** The INFO a server sends on a route (nats-server's Info, route fields). */
-export interface RouteInfo {
-  server_id: string;
-  server_name: string;
-  version: string;
-  proto: number;
-  go?: string;
-  host: string;
-  port: number;
-  headers: boolean;
-  max_payload: number;
-  auth_required?: boolean;
-  tls_required?: boolean;
+export interface RouteInfo extends ServerInfoFields {
   nonce?: string;
   cluster?: string;
   dynamic?: boolean;
