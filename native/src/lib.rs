@@ -17,6 +17,7 @@ mod errors;
 mod file_exports;
 mod huge_pages;
 mod slice_io;
+mod sync_pool;
 mod sys;
 
 use args::{call, external, Args, Fail, Ret, Utf8};

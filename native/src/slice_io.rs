@@ -158,32 +158,14 @@ pub struct SyncJob {
 }
 
 impl SyncJob {
-    /// The files are synced in parallel, one thread each (the worker thread
-    /// takes the first): concurrent fdatasyncs share the file system's
+    /// The files are synced in parallel (`sync_pool`: the worker thread and
+    /// long-lived helpers): concurrent fdatasyncs share the file system's
     /// journal commits, where one after another would each wait for its own.
-    pub fn run(&self) -> IoResult<()> {
-        let sync_one = |(f, path): &(Arc<File>, PathBuf)| -> IoResult<()> {
-            let r = if self.data_only { f.sync_data() } else { f.sync_all() };
-            r.map_err(|e| IoFailure::new(e, "fsync", path))
-        };
-        match self.files.split_first() {
-            None => {}
-            Some((first, [])) => sync_one(first)?,
-            Some((first, rest)) => std::thread::scope(|scope| {
-                let others: Vec<_> = rest.iter().map(|f| scope.spawn(move || sync_one(f))).collect();
-                let mut result = sync_one(first);
-                for h in others {
-                    // io::Error::other is newer than the 1.63 toolchain this builds with.
-                    #[allow(clippy::io_other_error)]
-                    let r = h.join().unwrap_or_else(|_| {
-                        Err(IoFailure::new(io::Error::new(io::ErrorKind::Other, "sync thread panicked"), "fsync", &first.1))
-                    });
-                    if result.is_ok() {
-                        result = r;
-                    }
-                }
-                result
-            })?,
+    /// The job lets go of its files as they are synced.
+    pub fn run(&mut self) -> IoResult<()> {
+        let files = std::mem::take(&mut self.files);
+        if let Err((err, path)) = crate::sync_pool::sync_all(files, self.data_only) {
+            return Err(IoFailure { err, syscall: "fsync", path });
         }
         for dir in &self.dirs {
             // A directory removed since (a deleted channel) has nothing left
@@ -334,7 +316,7 @@ mod tests {
         assert_eq!(f.read_at(&mut tail, 75_000).ok().unwrap(), 7);
         f.truncate(100).ok().unwrap();
         assert_eq!(f.size().ok().unwrap(), 100);
-        let job = SyncJob { files: vec![(f.share().ok().unwrap(), p.clone())], dirs: vec![std::env::temp_dir(), temp("gone")], data_only: true };
+        let mut job = SyncJob { files: vec![(f.share().ok().unwrap(), p.clone())], dirs: vec![std::env::temp_dir(), temp("gone")], data_only: true };
         assert!(job.run().is_ok());
         let again = SliceFile::open(p.clone(), true);
         assert_eq!(again.err().unwrap().err.kind(), io::ErrorKind::AlreadyExists);
