@@ -45,6 +45,8 @@ interface Workload {
   procs?: number;
   /** A latency run instead of stan-bench. */
   latency?: boolean;
+  /** The latency run on plain NATS (the client's and the machine's floor). */
+  core?: boolean;
 }
 
 const base = (n = MSGS) => ['-np', '1', '-ns', '1', '-n', String(n), '-ms', '128'];
@@ -61,6 +63,9 @@ const WORKLOADS: Workload[] = [
   { name: '64 KB', store: 'memory', bench: ['-np', '1', '-ns', '1', '-n', String(MSGS / 10), '-ms', '65536'] },
   { name: '100 channels', store: 'memory', bench: base(MSGS / 100), procs: 100 },
   { name: 'latency 2000/s (p99)', store: 'memory', bench: [], latency: true },
+  // The same client and pacing on plain NATS, through each server's embedded
+  // NATS: what of the streaming p99 the client and the machine set.
+  { name: 'latency core NATS (p99)', store: 'memory', bench: [], latency: true, core: true },
 ];
 
 function storeFlags(store: Store, dir: string): string[] {
@@ -73,7 +78,7 @@ let channelSeq = 0;
 /** One measurement of a workload against a running server: msgs/s (or p99 ms for latency). */
 async function measure(w: Workload, url: string): Promise<{ value: number; detail: string }> {
   if (w.latency) {
-    const out = JSON.parse(await runProgram(process.execPath, [LATENCY, '-s', url, '-rate', '2000', '-secs', '10']));
+    const out = JSON.parse(await runProgram(process.execPath, [LATENCY, '-s', url, '-rate', '2000', '-secs', '10', ...(w.core ? ['-core', '1'] : [])]));
     const f = (x: number) => x.toFixed(2);
     return { value: out.p99, detail: `p50 ${f(out.p50)} p99 ${f(out.p99)} p99.9 ${f(out.p999)} ms` };
   }

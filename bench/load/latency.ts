@@ -4,7 +4,12 @@
 // each payload carries its send time (performance.now() of this process),
 // the subscriber takes the difference on arrival. Prints one JSON line:
 //
-//   node dist/bench/load/latency.js -s URL [-c cluster] [-rate 2000] [-secs 10] [-ms 128] [-warm 1]
+//   node dist/bench/load/latency.js -s URL [-c cluster] [-rate 2000] [-secs 10] [-ms 128] [-warm 1] [-core 1]
+//
+// -core 1 sends the same paced payloads as plain NATS messages over the
+// same two connections (node-nats-streaming's own NATS client, sc.nc):
+// the floor that this client, its event loop and the machine set under
+// any streaming server, to tell what part of a streaming p99 is ours.
 //
 // Publishes are paced on a fixed schedule (message i is due at t0 + i/rate)
 // so a slow turn does not lower the rate; the first -warm seconds are sent
@@ -24,10 +29,11 @@ interface Args {
   secs: number;
   ms: number;
   warm: number;
+  core: boolean;
 }
 
 function parse(argv: string[]): Args {
-  const a: Args = { url: 'nats://127.0.0.1:4222', cluster: 'test-cluster', rate: 2000, secs: 10, ms: 128, warm: 1 };
+  const a: Args = { url: 'nats://127.0.0.1:4222', cluster: 'test-cluster', rate: 2000, secs: 10, ms: 128, warm: 1, core: false };
   for (let i = 0; i < argv.length; i += 2) {
     const v = argv[i + 1] ?? '';
     switch (argv[i]) {
@@ -37,6 +43,7 @@ function parse(argv: string[]): Args {
       case '-secs': a.secs = Number(v); break;
       case '-ms': a.ms = Number(v); break;
       case '-warm': a.warm = Number(v); break;
+      case '-core': a.core = v === '1' || v === 'true'; break;
       default: throw new Error(`latency: unknown flag ${argv[i]}`);
     }
   }
@@ -67,16 +74,20 @@ async function main(): Promise<void> {
   const samples = new Float64Array(total - skip);
   let received = 0;
   const done = new Promise<void>((resolve) => {
-    const s = sub.subscribe(channel, sub.subscriptionOptions().setMaxInFlight(1024));
-    s.on('message', (m: any) => {
+    const arrived = (data: Buffer): void => {
       const now = performance.now();
-      const data = m.getRawData() as Buffer;
       const seq = data.readUInt32LE(0);
       const sent = data.readDoubleLE(4);
       if (seq >= skip) samples[seq - skip] = now - sent;
       if (++received === total) resolve();
-    });
-    s.once('ready', () => undefined);
+    };
+    if (a.core) {
+      // The stan client's NATS connection is 'binary': a message arrives as a latin1 string.
+      sub.nc.subscribe(channel, (m: string) => arrived(Buffer.from(m, 'binary')));
+      return;
+    }
+    const s = sub.subscribe(channel, sub.subscriptionOptions().setMaxInFlight(1024));
+    s.on('message', (m: any) => arrived(m.getRawData() as Buffer));
   });
   await new Promise((r) => setTimeout(r, 200)); // the subscription is registered
   const payload = Buffer.alloc(Math.max(12, a.ms));
@@ -89,6 +100,10 @@ async function main(): Promise<void> {
     const p = Buffer.from(payload);
     p.writeUInt32LE(i, 0);
     p.writeDoubleLE(performance.now(), 4);
+    if (a.core) {
+      pub.nc.publish(channel, p);
+      continue;
+    }
     pub.publish(channel, p, (err: unknown) => {
       if (err) errors++;
     });
@@ -102,6 +117,7 @@ async function main(): Promise<void> {
   const sorted = samples.slice().sort();
   const out = {
     rate: a.rate,
+    mode: a.core ? 'core' : 'streaming',
     msgs: sorted.length,
     errors,
     p50: percentile(sorted, 50),
