@@ -115,6 +115,15 @@ arena('a busy store takes its chunks in huge pages where the core has them, rele
   assert.equal(m.arenaStats(), { chunks: 1, bytes: size });
 });
 
+arena('by default even a busy store keeps to plain chunks (huge pages only when asked for)', () => {
+  const m = channel({}, new MemoryStore());
+  const payload = new Uint8Array(1000);
+  for (let i = 0; i < Math.ceil((4 * CHUNK_SIZE) / 1000); i++) m.store(payload, '', T0 + BigInt(i));
+  const { chunks, bytes } = m.arenaStats();
+  assert.ok(chunks >= 4, `${chunks} chunks`);
+  assert.is(bytes, chunks * CHUNK_SIZE);
+});
+
 arena('a view stays valid and unchanged after its message is dropped', () => {
   const m = channel({ maxMsgs: 1 });
   m.store(new Uint8Array(1000).fill(1), '', T0);

@@ -21,13 +21,6 @@ import { core } from '../../core/index.js';
  * takes 256 pages, not 257.
  */
 export const CHUNK_SIZE = 1024 * 1024 - 64;
-/**
- * Chunks a store starts in plain memory before it takes them in huge
- * pages: a channel that filled this many is busy, and a huge chunk's 2 MiB
- * are resident from its first write (a channel of a few messages keeps
- * only the pages it touched).
- */
-export const SMALL_CHUNKS = 2;
 /** Size of a chunk in huge pages (core.hugeAlloc's unit). */
 export const HUGE_CHUNK = 2 * 1024 * 1024;
 /** Payloads larger than this keep their MsgProto outside the arena (record.ts). */
@@ -51,8 +44,13 @@ export class Arena {
   /** Chunks started so far. */
   #started = 0;
 
-  /** `hugeAfter`: chunks started in plain memory before huge pages (Infinity: never). */
-  constructor(private readonly hugeAfter = SMALL_CHUNKS) {}
+  /**
+   * `hugeAfter`: chunks started in plain memory before huge pages (Infinity,
+   * the default: never; see #newChunk). A huge chunk's 2 MiB are resident
+   * from its first write, so a store that asks for them starts a few plain
+   * chunks first (2 is busy enough).
+   */
+  constructor(private readonly hugeAfter = Infinity) {}
   /** Offset and buffer of the last reserve(). */
   lastOffset = 0;
   lastBuffer: Buffer = Buffer.alloc(0);
@@ -80,13 +78,18 @@ export class Arena {
   }
 
   /**
-   * A chunk with room for `len` bytes, the whole of its ArrayBuffer. Every
-   * record is written into memory never touched before, and where a page
-   * fault is costly (~20 µs per 4 KiB page on the VMs of this project's
-   * benchmarks, a fifth of the publish path) a busy store takes its
-   * chunks in 2 MiB huge pages, one fault each (core.hugeAlloc); else,
-   * and where the core has none, zeroed memory the kernel maps as it is
-   * first written.
+   * A chunk with room for `len` bytes, the whole of its ArrayBuffer:
+   * zeroed memory the kernel maps as it is first written; or, past
+   * `hugeAfter` chunks and where the core has them, 2 MiB huge pages, one
+   * fault each (core.hugeAlloc). Huge pages are off unless asked for: on a
+   * VM whose host takes back the guest's free memory (virtio-balloon free
+   * page reporting, as on the Firecracker VMs of this project's
+   * benchmarks) the free blocks a huge page is cut from are the very ones
+   * handed back, so nearly every huge chunk waits for the host to back it
+   * again (~5 ms per 2 MiB, against ~0.4 ms in 4 KiB faults of memory the
+   * guest kept): Go stan-bench 1:1 with 64 KB messages, 7.9k msgs/s with
+   * huge chunks against 11.5k without, 1 KB 230k against 243k, 128 B
+   * 436k against 455k (medians of 5-7 alternating runs).
    */
   #newChunk(len: number): Buffer {
     if (++this.#started > this.hugeAfter && len <= HUGE_CHUNK) {

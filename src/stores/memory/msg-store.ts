@@ -56,7 +56,7 @@ export interface MemoryMsgStoreOptions {
   onLimitReached?: LimitReachedHandler;
   /** Clock for max_age in setLimits(), Unix ns (default: Date.now()). */
   now?: () => bigint;
-  /** Arena chunks started in plain memory before huge pages (arena.ts; default SMALL_CHUNKS, Infinity: never). */
+  /** Arena chunks started in plain memory before huge pages (arena.ts; default Infinity: never). */
   hugeChunksAfter?: number;
 }
 
