@@ -159,8 +159,8 @@ export class Conn implements BacklogOwner {
   }
 
   /** A producer's wait while this connection's backlog is stalled; undefined when it is not. */
-  stallWait(producer: Conn): Promise<void> | undefined {
-    return this.#backlog?.wait(producer.logName());
+  stallWait(producer: string): Promise<void> | undefined {
+    return this.#backlog?.wait(producer);
   }
 
   /** Sends INFO (when given) and starts reading; the socket is already TLS-wrapped if needed. */

@@ -66,6 +66,17 @@ export class InternalClient implements Subscriber {
     return this.ctx.router.route(this, subject, reply, payload, hdr);
   }
 
+  /**
+   * After publish(): the wait on a connection that this publish pushed past
+   * half its max_pending (nats-server's fast-producer stall, backlog.ts),
+   * undefined when none. A socket client stops being read meanwhile
+   * (ops/pub.ts); an in-process publisher has no socket to pause, so it
+   * asks, and holds what it would send there.
+   */
+  stallWait(): Promise<void> | undefined {
+    return this.ctx.router.stalled?.stallWait(this.name);
+  }
+
   deliver(sub: Subscription, subject: string, reply: string | undefined, payload: Uint8Array, hdr: number): void {
     const h = this.#handlers.get(sub);
     if (h === undefined) return;

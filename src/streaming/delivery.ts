@@ -67,7 +67,7 @@ export class Delivery implements FetchHost {
 
   /** New messages for a plain subscription, up to MaxInflight. */
   sendToSub(sub: StanSub): void {
-    if (sub.stalled || sub.fetching || !sub.initialized || sub.newOnHold || sub.client === undefined) return;
+    if (sub.stalled || sub.backlogged || sub.fetching || !sub.initialized || sub.newOnHold || sub.client === undefined) return;
     const msgs = sub.channel.msgs;
     let seq = sub.state.lastSent + 1;
     const first = msgs.firstSeq;
@@ -84,7 +84,10 @@ export class Delivery implements FetchHost {
       const bytes = this.#stored(sub.channel, seq);
       if (bytes === undefined) return readForSub(this, sub, seq, last);
       if (bytes === null) sub.state.lastSent = seq;
-      else this.sendBytes(sub, seq, bytes);
+      else {
+        this.sendBytes(sub, seq, bytes);
+        if (this.#holdWhileBacklogged(sub)) return;
+      }
       seq++;
     }
     if (sub.pending.size >= sub.state.maxInFlight) sub.stalled = true;
@@ -92,7 +95,7 @@ export class Delivery implements FetchHost {
 
   /** New messages for a queue group: each to the best member, until none can take more. */
   sendToGroup(c: Channel, g: QueueGroup): void {
-    if (g.newOnHold || g.fetching || g.members.length === 0) return;
+    if (g.newOnHold || g.fetching || g.backlogged || g.members.length === 0) return;
     const msgs = c.msgs;
     let seq = g.lastSent + 1;
     if (seq < msgs.firstSeq) {
@@ -123,6 +126,7 @@ export class Delivery implements FetchHost {
       this.sendBytes(member, seq, bytes);
       g.lastSent = seq++;
       sentUpTo = g.lastSent;
+      if (this.#holdWhileBacklogged(member)) break;
     }
     if (sentUpTo > 0) for (const s of g.members) s.state.lastSent = sentUpTo;
   }
@@ -190,6 +194,38 @@ export class Delivery implements FetchHost {
     this.journal?.sent(sub, seq);
     this.#arm(sub, exp);
     if (sub.pending.size >= sub.state.maxInFlight) sub.stalled = true;
+  }
+
+  /**
+   * After a send: when it left the subscriber's connection with more than
+   * half of max_pending queued, holds the subscription (a queue member:
+   * its group) until that backlog is written or the fast-producer stall's
+   * time passes, then sends on. nats-server makes a socket publisher wait
+   * so (the Go streaming server, a socket client of its NATS server, waits
+   * with all its deliveries); without it MaxInflight x message size can
+   * pass max_pending (1024 x 64 KB > 64 MB) and the subscriber is dropped
+   * as a slow consumer, to get its messages again only after AckWait.
+   */
+  #holdWhileBacklogged(sub: StanSub): boolean {
+    const wait = this.transport.stallWait?.();
+    if (wait === undefined) return false;
+    const g = sub.group;
+    if (g !== undefined) g.backlogged = true;
+    else sub.backlogged = true;
+    void wait.then(() => {
+      try {
+        if (g !== undefined) {
+          g.backlogged = false;
+          this.sendToGroup(sub.channel, g);
+        } else {
+          sub.backlogged = false;
+          this.sendToSub(sub);
+        }
+      } catch (err) {
+        this.log(`STREAM: Error delivering on channel "${sub.channel.name}" after a backlog: ${(err as Error).stack ?? err}`);
+      }
+    });
+    return true;
   }
 
   /** Redelivers one pending message (forced past MaxInflight). */

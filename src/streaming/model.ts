@@ -46,6 +46,12 @@ export class StanSub {
    * nothing new is sent until it resolves, so order holds.
    */
   fetching = false;
+  /**
+   * Its connection is backed up past half of max_pending: nothing new is
+   * sent until the stall ends (delivery.ts #holdWhileBacklogged), so it is
+   * not dropped as a slow consumer for what MaxInflight allowed.
+   */
+  backlogged = false;
   /** An ack-timer pass waits for the store to read its messages: no other pass starts meanwhile. */
   redeliveryRead = false;
   ackTimer: TimerHandle | undefined;
@@ -84,6 +90,8 @@ export class QueueGroup {
   newOnHold = false;
   /** A store read for the group's next messages is under way (see StanSub.fetching). */
   fetching = false;
+  /** A member's connection is backed up (see StanSub.backlogged): the group waits. */
+  backlogged = false;
 
   constructor(
     /** As stored: `durable:queue` for durable groups. */

@@ -34,6 +34,10 @@ export class EmbeddedTransport implements NatsTransport {
     this.#client.publish(subject, reply, data);
   }
 
+  stallWait(): Promise<void> | undefined {
+    return this.#client.stallWait();
+  }
+
   request(subject: string, data: Uint8Array, timeoutMs: number): Promise<Uint8Array | null> {
     this.#muxSub ??= this.subscribe(`${this.#replyPrefix}*`, (s, _r, payload) => this.#answer(s, payload));
     const token = String(this.#nextReply++);

@@ -9,6 +9,7 @@ import { startServer } from './nats.js';
 import { startGoNats } from './go-nats.js';
 import { errText } from './stan-raw.js';
 import { stopProcess } from './wait.js';
+import type { NatsOptions } from '../../src/nats/options.js';
 import type { NatsServer } from '../../src/nats/server.js';
 import { silentLogger, type Logger } from '../../src/log/logger.js';
 import { MemoryStore } from '../../src/stores/memory/index.js';
@@ -50,6 +51,8 @@ export interface FixtureOptions {
   credentials?: { user: string; pass: string };
   /** The NATS port (a free one unless given): a restart on the same port. */
   port?: number;
+  /** The embedded NATS server's options (max_pending, ...). */
+  nats?: Partial<NatsOptions>;
 }
 
 export async function startStan(o: FixtureOptions = {}): Promise<StanFixture> {
@@ -82,7 +85,7 @@ export async function startStan(o: FixtureOptions = {}): Promise<StanFixture> {
       throw err;
     }
   }
-  const nats = await startServer({ port: o.port ?? 0 }, log);
+  const nats = await startServer({ ...o.nats, port: o.port ?? 0 }, log);
   const s = new StanServer(opts, store, new EmbeddedTransport(nats, 'stan-test'), log);
   await s.start();
   return {

@@ -142,3 +142,45 @@ function define(v: Variant): void {
 }
 
 for (const v of variants('streaming/delivery')) define(v);
+
+// ---------- A backed-up subscriber (embedded NATS) ----------
+
+// MaxInflight x message size can pass max_pending (the Go client's 1024 x
+// 64 KB does the default 64 MB): the streaming layer holds a subscription
+// whose connection is past half of max_pending, as nats-server makes a
+// socket publisher wait, instead of having it dropped as a slow consumer
+// and its messages come again only after AckWait. With -ns the external
+// server stalls the streaming layer's own connection instead.
+const backlog = suite('streaming/delivery-sockets backlog');
+
+backlog('a subscriber that stops reading is held past half of max_pending, not dropped: each message arrives once', async () => {
+  const maxPending = 256 * 1024;
+  const fx = await startStan({ nats: { maxPending } });
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const clients: any[] = [];
+  try {
+    const pub = await stanConnect(fx.url, uniqueId('bl-pub'));
+    const subc = await stanConnect(fx.url, uniqueId('bl-sub'));
+    clients.push(pub, subc);
+    const n = 1000;
+    const h = await subscribe(subc, 'backlog.held', { maxInFlight: n, ackWaitMs: 60_000 });
+    // 32 MB in flight: past what the kernel's socket buffers take, 128 x max_pending.
+    subc.nc.stream.pause();
+    const body = 'x'.repeat(32 * 1024);
+    await Promise.all(range(1, n).map((i) => publish(pub, 'backlog.held', `${i}:${body}`)));
+    subc.nc.stream.resume();
+    await until(() => h.got.length >= n, `${n} messages (got ${h.got.length})`, 20_000);
+    assert.equal(h.seqs(), range(1, n));
+    assert.ok(
+      h.got.every((g, i) => g.data.startsWith(`${i + 1}:`) && g.data.length === body.length + `${i + 1}:`.length),
+      'payloads in order and whole',
+    );
+    assert.ok(h.got.every((g) => !g.redelivered));
+    assert.is(fx.nats!.slowConsumers, 0, 'no connection dropped as a slow consumer');
+  } finally {
+    for (const sc of clients) await closeClient(sc);
+    await fx.stop();
+  }
+});
+
+backlog.run();

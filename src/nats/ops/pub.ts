@@ -37,7 +37,7 @@ export function processPub(ctx: NatsContext, c: ClientConn, headered: boolean, s
   if (received === 0 && reply !== undefined && c.noResponders) sendNoResponders(ctx, c, reply);
   c.sendOk();
   const stalled = router.stalled;
-  return stalled === undefined || stalled === conn ? undefined : stalled.stallWait(conn);
+  return stalled === undefined || stalled === conn ? undefined : stalled.stallWait(conn.logName());
 }
 
 /** `HMSG <reply> <sid> 16 16` + `NATS/1.0 503`, to the requester's own reply subscription. */
