@@ -98,6 +98,18 @@ export class Backlog {
     if (this.#stall !== undefined && this.owner.pending() < this.owner.maxPending / 2) this.#release();
   }
 
+  /**
+   * Some of what the socket held reached the kernel: a stall ends below
+   * half of max_pending (nats-server releases its stalled producers so, as
+   * its writes go out). False when no stall is open.
+   */
+  written(): boolean {
+    if (this.#stall === undefined) return false;
+    if (this.owner.pending() >= this.owner.maxPending / 2) return true;
+    this.#release();
+    return false;
+  }
+
   /** The socket wrote everything it held. */
   drained(): void {
     clearLongTimer(this.#deadline);

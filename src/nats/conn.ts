@@ -153,10 +153,18 @@ export class Conn implements BacklogOwner {
    */
   queued(): boolean {
     const pending = this.outbound.pending;
-    if (pending <= this.ctx.opts.maxPending / 2) return false;
+    const max = this.ctx.opts.maxPending;
+    // Backed up: watch the writes, so that a stall opened later ends as soon as they bring it below half.
+    if (pending > max / 4) this.outbound.onWritten ??= this.#watchWrites;
+    if (pending <= max / 2) return false;
     this.#backlog ??= new Backlog(this);
     return this.#backlog.overHalf(pending);
   }
+
+  /** Write callback of a backed-up connection (Outbound.onWritten): ends its stall below half, stops when caught up. */
+  readonly #watchWrites = (): void => {
+    if (this.#backlog?.written() !== true && this.outbound.pending <= this.ctx.opts.maxPending / 4) this.outbound.onWritten = undefined;
+  };
 
   /** A producer's wait while this connection's backlog is stalled; undefined when it is not. */
   stallWait(producer: string): Promise<void> | undefined {

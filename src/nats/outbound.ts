@@ -36,6 +36,13 @@ export class Outbound {
   #scheduled = false;
   #closed = false;
   readonly #flushTask = () => this.flush();
+  /**
+   * When set, each flush's bytes carry it as their write callback: it runs
+   * as they reach the kernel. A backed-up connection watches its pending
+   * bytes fall this way, batch by batch ('drain' comes only once all is
+   * written).
+   */
+  onWritten: (() => void) | undefined = undefined;
 
   constructor(
     private readonly socket: Socket,
@@ -90,11 +97,14 @@ export class Outbound {
     this.#queued = 0;
     if (total > this.#size) this.#size = Math.min(OUT_CHUNK, this.#size * 2);
     else if (total < this.#size / 4 && this.#size > OUT_MIN) this.#size /= 2;
+    const written = this.onWritten;
     if (q.length === 1) {
-      this.socket.write(q[0]!);
+      this.socket.write(q[0]!, written);
     } else {
       this.socket.cork();
-      for (const b of q) this.socket.write(b);
+      const last = q.length - 1;
+      for (let i = 0; i < last; i++) this.socket.write(q[i]!);
+      this.socket.write(q[last]!, written);
       this.socket.uncork();
     }
     this.onFlushed(this.socket.writableLength);

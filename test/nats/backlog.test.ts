@@ -7,7 +7,7 @@
 
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { stallDuration } from '../../src/nats/backlog.js';
+import { Backlog, stallDuration, type BacklogOwner } from '../../src/nats/backlog.js';
 import { silentLogger, type Logger } from '../../src/log/logger.js';
 import { RawClient, startServer } from '../helpers/nats.js';
 import { until } from '../helpers/wait.js';
@@ -39,6 +39,32 @@ test('stallDuration: 100 ms up to half of max_pending, 100 ms more per twentieth
   // nats-server 2.9 has no cap just below max_pending: 11 steps.
   assert.is(stallDuration(mp - 1, mp), 1100);
   assert.is(stallDuration(mp, mp), 1000);
+});
+
+test('a stall ends as soon as written bytes bring the backlog below half of max_pending, not only once all is written', async () => {
+  let pending = 0;
+  const owner = {
+    log: silentLogger,
+    maxPending: 1000,
+    pending: () => pending,
+    logName: () => 'consumer',
+    drop: () => assert.unreachable('not dropped'),
+  } as unknown as BacklogOwner;
+  const b = new Backlog(owner);
+  pending = 700;
+  assert.ok(b.overHalf(pending), 'a stall opens past half');
+  let released = false;
+  const waited = b.wait('producer')!.then(() => (released = true));
+  pending = 600;
+  assert.ok(b.written(), 'still past half: the stall stays');
+  await Promise.resolve();
+  assert.not.ok(released);
+  pending = 499;
+  assert.not.ok(b.written(), 'below half: the stall ends');
+  await waited;
+  assert.ok(released);
+  assert.not.ok(b.stalled);
+  assert.not.ok(b.written(), 'nothing to end any more');
 });
 
 test('a consumer that stops reading is kept: its producer is slowed instead', async () => {
