@@ -183,4 +183,31 @@ backlog('a subscriber that stops reading is held past half of max_pending, not d
   }
 });
 
+backlog('a queue member that stops reading holds its group past half of max_pending, not dropped: each message reaches one member once', async () => {
+  const maxPending = 256 * 1024;
+  const fx = await startStan({ nats: { maxPending } });
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  const clients: any[] = [];
+  try {
+    const pub = await stanConnect(fx.url, uniqueId('blq-pub'));
+    const [sa, sb] = [await stanConnect(fx.url, uniqueId('blq-a')), await stanConnect(fx.url, uniqueId('blq-b'))];
+    clients.push(pub, sa, sb);
+    const n = 1000;
+    const a = await subscribe(sa, 'backlog.group', { queue: 'q', maxInFlight: n, ackWaitMs: 60_000 });
+    const b = await subscribe(sb, 'backlog.group', { queue: 'q', maxInFlight: n, ackWaitMs: 60_000 });
+    sa.nc.stream.pause();
+    const body = 'y'.repeat(32 * 1024);
+    await Promise.all(range(1, n).map((i) => publish(pub, 'backlog.group', `${i}:${body}`)));
+    sa.nc.stream.resume();
+    await until(() => a.got.length + b.got.length >= n, `${n} messages (got ${a.got.length} + ${b.got.length})`, 20_000);
+    const seqs = [...a.seqs(), ...b.seqs()].sort((x, y) => x - y);
+    assert.equal(seqs, range(1, n), 'each message once, to one member');
+    assert.ok([...a.got, ...b.got].every((g) => !g.redelivered));
+    assert.is(fx.nats!.slowConsumers, 0, 'no connection dropped as a slow consumer');
+  } finally {
+    for (const sc of clients) await closeClient(sc);
+    await fx.stop();
+  }
+});
+
 backlog.run();
