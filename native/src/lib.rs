@@ -15,6 +15,7 @@ mod async_work;
 mod dir_lock;
 mod errors;
 mod file_exports;
+mod external_memory;
 mod huge_pages;
 mod slice_io;
 mod sync_pool;
@@ -234,6 +235,7 @@ const EXPORTS: &[(&[u8], unsafe extern "C" fn(napi_env, napi_callback_info) -> n
     (b"crc32\0", crc32_update),
     (b"crc32Seal\0", crc32_seal),
     (b"hugeAlloc\0", huge_pages::huge_alloc),
+    (b"adjustExternalMemory\0", external_memory::adjust_external_memory),
     (b"fileOpen\0", file_exports::file_open),
     (b"fileWrite\0", file_exports::file_write),
     (b"fileRead\0", file_exports::file_read),

@@ -39,6 +39,8 @@ interface Addon extends Partial<NativeFileApi> {
   crc32Seal(buf: Uint8Array, spans: Uint32Array, count: number, poly: number): void;
   /** Absent from an addon built before it existed. */
   hugeAlloc?(bytes: number): Buffer | undefined;
+  /** Absent from an addon built before it existed. */
+  adjustExternalMemory?(delta: number): number;
 }
 
 /** The per-platform packages are named this plus the suffix (scripts/pack.mjs). */
@@ -101,9 +103,12 @@ export function loadNative(root: string): Core {
 class NativeCore implements Core {
   readonly kind = 'native' as const;
   readonly files: NativeFileApi | undefined;
+  readonly adjustExternalMemory: ((delta: number) => number) | undefined;
   constructor(private readonly addon: Addon) {
     // An addon built before the file exports existed still serves the rest.
     this.files = typeof addon.fileReadAsync === 'function' ? (addon as NativeFileApi) : undefined;
+    const adjust = addon.adjustExternalMemory;
+    this.adjustExternalMemory = adjust === undefined ? undefined : (delta) => adjust.call(addon, delta);
   }
 
   /**
@@ -132,6 +137,7 @@ class NativeCore implements Core {
   hugeAlloc(bytes: number): Buffer | undefined {
     return this.addon.hugeAlloc?.(bytes);
   }
+
 }
 
 class NativeParser implements ProtocolParser {

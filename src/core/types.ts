@@ -118,4 +118,11 @@ export interface Core {
    * where this core has none (WASM, platforms without the mapping).
    */
   hugeAlloc?(bytes: number): Buffer | undefined;
+  /**
+   * Tells V8 of `delta` bytes of memory it does not see (negative: no
+   * longer there), to pace its garbage collector: the MEMORY store's
+   * dropped SharedArrayBuffer chunks (stores/memory/arena.ts). Returns V8's
+   * external total. Undefined where this core has none (WASM).
+   */
+  adjustExternalMemory?(delta: number): number;
 }

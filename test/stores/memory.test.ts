@@ -124,6 +124,27 @@ arena('by default even a busy store keeps to plain chunks (huge pages only when 
   assert.is(bytes, chunks * CHUNK_SIZE);
 });
 
+arena('chunks are shared memory V8 does not count, and what the store drops is reported to it until collected', () => {
+  const c = core();
+  const adjust = c.adjustExternalMemory;
+  const m = channel({ maxMsgs: 100 }, plain());
+  m.store(new Uint8Array(1000), '', T0);
+  const shared = m.lookup(1)!.data.buffer instanceof SharedArrayBuffer;
+  assert.is(shared, adjust !== undefined, 'shared memory exactly where the core can report it');
+  if (adjust === undefined) return;
+  const deltas: number[] = [];
+  Object.defineProperty(c, 'adjustExternalMemory', { value: (d: number) => (deltas.push(d), adjust(d)), configurable: true });
+  try {
+    for (let i = 0; i < 5 * (CHUNK_SIZE / 1000); i++) m.store(new Uint8Array(1000), '', T0 + BigInt(i));
+  } finally {
+    Object.defineProperty(c, 'adjustExternalMemory', { value: adjust, configurable: true });
+  }
+  assert.ok(deltas.length >= 3, `${deltas.length} chunks reported as dropped`);
+  assert.ok(deltas.every((d) => d === CHUNK_SIZE), JSON.stringify(deltas));
+  // The last 100 messages live in at most two chunks: everything else was dropped, and reported.
+  assert.ok(m.arenaStats().chunks <= 2, `${m.arenaStats().chunks} chunks live`);
+});
+
 arena('a view stays valid and unchanged after its message is dropped', () => {
   const m = channel({ maxMsgs: 1 });
   m.store(new Uint8Array(1000).fill(1), '', T0);

@@ -132,6 +132,7 @@ napi_functions! {
     fn napi_create_string_utf8(env: napi_env, str: *const c_char, length: usize, result: *mut napi_value);
     fn napi_create_error(env: napi_env, code: napi_value, msg: napi_value, result: *mut napi_value);
     fn napi_get_value_double(env: napi_env, value: napi_value, result: *mut f64);
+    fn napi_adjust_external_memory(env: napi_env, change_in_bytes: i64, adjusted_value: *mut i64);
     fn napi_get_array_length(env: napi_env, value: napi_value, result: *mut u32);
     fn napi_get_element(env: napi_env, object: napi_value, index: u32, result: *mut napi_value);
     fn napi_create_promise(env: napi_env, deferred: *mut napi_deferred, promise: *mut napi_value);

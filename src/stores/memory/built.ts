@@ -44,7 +44,7 @@ export function buildMsgProto(
   seq: number,
   subject: Uint8Array,
   reply: Uint8Array,
-  src: ArrayBuffer,
+  src: ArrayBufferLike,
   from: number,
   len: number,
   hi: number,

@@ -28,7 +28,7 @@ export class RecordCursor {
   refHi = 0;
   refLo = 0;
   /** The ArrayBuffer of its chunk. */
-  ab = new ArrayBuffer(0);
+  ab: ArrayBufferLike = new ArrayBuffer(0);
 
   /** Forgets the last record found (its store dropped everything). */
   reset(): void {
