@@ -142,7 +142,19 @@ arena('chunks are shared memory V8 does not count, and what the store drops is r
   assert.ok(deltas.length >= 3, `${deltas.length} chunks reported as dropped`);
   assert.ok(deltas.every((d) => d === CHUNK_SIZE), JSON.stringify(deltas));
   // The last 100 messages live in at most two chunks: everything else was dropped, and reported.
-  assert.ok(m.arenaStats().chunks <= 2, `${m.arenaStats().chunks} chunks live`);
+  const live = m.arenaStats();
+  assert.ok(live.chunks <= 2, `${live.chunks} chunks live`);
+  // Closed (its channel deleted): what it still holds is reported too, once, and stays readable.
+  const atClose: number[] = [];
+  Object.defineProperty(c, 'adjustExternalMemory', { value: (d: number) => (atClose.push(d), adjust(d)), configurable: true });
+  try {
+    m.close();
+    m.close();
+  } finally {
+    Object.defineProperty(c, 'adjustExternalMemory', { value: adjust, configurable: true });
+  }
+  assert.equal(atClose, Array(live.chunks).fill(CHUNK_SIZE));
+  assert.is(m.lookup(m.lastSeq)!.data.length, 1000);
 });
 
 arena('a view stays valid and unchanged after its message is dropped', () => {

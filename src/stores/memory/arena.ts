@@ -39,6 +39,17 @@ export interface ArenaStats {
  * back once they are: see #newChunk.
  */
 const collected = new FinalizationRegistry<number>((bytes) => core().adjustExternalMemory?.(-bytes));
+/** Chunks reported so (once each: a closed store reports all it holds, then may still drop some). */
+const reported = new WeakSet<ArrayBufferLike>();
+
+/** Reports a chunk no store will keep to V8 until it is collected (see #newChunk). */
+function reportDropped(ab: ArrayBufferLike, adjust: (delta: number) => number): void {
+  // Plain and huge chunks V8 counts already; views handed out keep a chunk alive, and V8 frees it after the last.
+  if (!(ab instanceof SharedArrayBuffer) || reported.has(ab)) return;
+  reported.add(ab);
+  adjust(ab.byteLength);
+  collected.register(ab, ab.byteLength);
+}
 
 export class Arena {
   /** Live chunks, oldest first: #chunks[i] is chunk number #firstNo + i. */
@@ -142,20 +153,21 @@ export class Arena {
     const k = Math.min(no - this.#firstNo, this.#chunks.length);
     if (k <= 0) return;
     const adjust = core().adjustExternalMemory;
-    if (adjust !== undefined) {
-      for (let i = 0; i < k; i++) {
-        const ab = this.#abs[i]!;
-        // Views handed out keep it alive: V8 frees it (and we take the bytes back) after the last.
-        if (ab instanceof SharedArrayBuffer) {
-          adjust(ab.byteLength);
-          collected.register(ab, ab.byteLength);
-        }
-      }
-    }
+    if (adjust !== undefined) for (let i = 0; i < k; i++) reportDropped(this.#abs[i]!, adjust);
     this.#chunks.splice(0, k);
     this.#abs.splice(0, k);
     this.#ends.splice(0, k);
     this.#firstNo += k;
+  }
+
+  /**
+   * The store is closed (its channel deleted, or the server stopping): all
+   * its chunks are garbage once the store itself is, so V8 is told of them
+   * now. They stay readable meanwhile.
+   */
+  closed(): void {
+    const adjust = core().adjustExternalMemory;
+    if (adjust !== undefined) for (const ab of this.#abs) reportDropped(ab, adjust);
   }
 
   /** Drops every chunk but the one being filled (the store is empty). */

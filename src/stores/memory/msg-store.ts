@@ -286,7 +286,9 @@ export class MemoryMsgStore implements MsgStore {
   flush(): void {}
 
   close(): void {
+    if (this.#closed) return;
     this.#closed = true;
+    this.#arena.closed();
   }
 
   /** Arena chunks and out-of-arena MsgProtos still referenced, for tests and memory reports. */
