@@ -107,8 +107,7 @@ class NativeCore implements Core {
   constructor(private readonly addon: Addon) {
     // An addon built before the file exports existed still serves the rest.
     this.files = typeof addon.fileReadAsync === 'function' ? (addon as NativeFileApi) : undefined;
-    const adjust = addon.adjustExternalMemory;
-    this.adjustExternalMemory = adjust === undefined ? undefined : (delta) => adjust.call(addon, delta);
+    this.adjustExternalMemory = addon.adjustExternalMemory?.bind(addon);
   }
 
   /**
@@ -137,7 +136,6 @@ class NativeCore implements Core {
   hugeAlloc(bytes: number): Buffer | undefined {
     return this.addon.hugeAlloc?.(bytes);
   }
-
 }
 
 class NativeParser implements ProtocolParser {

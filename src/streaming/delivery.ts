@@ -209,18 +209,12 @@ export class Delivery implements FetchHost {
   #holdWhileBacklogged(sub: StanSub): boolean {
     const wait = this.transport.stallWait?.();
     if (wait === undefined) return false;
-    const g = sub.group;
-    if (g !== undefined) g.backlogged = true;
-    else sub.backlogged = true;
+    const held = sub.group ?? sub;
+    held.backlogged = true;
     void wait.then(() => {
+      held.backlogged = false;
       try {
-        if (g !== undefined) {
-          g.backlogged = false;
-          this.sendToGroup(sub.channel, g);
-        } else {
-          sub.backlogged = false;
-          this.sendToSub(sub);
-        }
+        this.kick(sub);
       } catch (err) {
         this.log(`STREAM: Error delivering on channel "${sub.channel.name}" after a backlog: ${(err as Error).stack ?? err}`);
       }

@@ -153,20 +153,42 @@ for (const v of variants('streaming/delivery')) define(v);
 // server stalls the streaming layer's own connection instead.
 const backlog = suite('streaming/delivery-sockets backlog');
 
-backlog('a subscriber that stops reading is held past half of max_pending, not dropped: each message arrives once', async () => {
-  const maxPending = 256 * 1024;
-  const fx = await startStan({ nats: { maxPending } });
+/** 32 KB payloads: 1000 of them in flight are past what the kernel's socket buffers take, 128 x max_pending. */
+const BACKLOG_BODY = 32 * 1024;
+
+/**
+ * A server with max_pending 256 KB; `run` connects its clients through
+ * `connect` (closed afterwards); then no connection may have been dropped
+ * as a slow consumer.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Connect = (name: string) => Promise<any>;
+
+async function withSmallMaxPending(run: (connect: Connect) => Promise<void>): Promise<void> {
+  const fx = await startStan({ nats: { maxPending: 256 * 1024 } });
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   const clients: any[] = [];
   try {
-    const pub = await stanConnect(fx.url, uniqueId('bl-pub'));
-    const subc = await stanConnect(fx.url, uniqueId('bl-sub'));
-    clients.push(pub, subc);
+    await run(async (name) => {
+      const sc = await stanConnect(fx.url, uniqueId(name));
+      clients.push(sc);
+      return sc;
+    });
+    assert.is(fx.nats!.slowConsumers, 0, 'no connection dropped as a slow consumer');
+  } finally {
+    for (const sc of clients) await closeClient(sc);
+    await fx.stop();
+  }
+}
+
+backlog('a subscriber that stops reading is held past half of max_pending, not dropped: each message arrives once', () =>
+  withSmallMaxPending(async (connect) => {
+    const pub = await connect('bl-pub');
+    const subc = await connect('bl-sub');
     const n = 1000;
     const h = await subscribe(subc, 'backlog.held', { maxInFlight: n, ackWaitMs: 60_000 });
-    // 32 MB in flight: past what the kernel's socket buffers take, 128 x max_pending.
     subc.nc.stream.pause();
-    const body = 'x'.repeat(32 * 1024);
+    const body = 'x'.repeat(BACKLOG_BODY);
     await Promise.all(range(1, n).map((i) => publish(pub, 'backlog.held', `${i}:${body}`)));
     subc.nc.stream.resume();
     await until(() => h.got.length >= n, `${n} messages (got ${h.got.length})`, 20_000);
@@ -176,38 +198,25 @@ backlog('a subscriber that stops reading is held past half of max_pending, not d
       'payloads in order and whole',
     );
     assert.ok(h.got.every((g) => !g.redelivered));
-    assert.is(fx.nats!.slowConsumers, 0, 'no connection dropped as a slow consumer');
-  } finally {
-    for (const sc of clients) await closeClient(sc);
-    await fx.stop();
-  }
-});
+  }),
+);
 
-backlog('a queue member that stops reading holds its group past half of max_pending, not dropped: each message reaches one member once', async () => {
-  const maxPending = 256 * 1024;
-  const fx = await startStan({ nats: { maxPending } });
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  const clients: any[] = [];
-  try {
-    const pub = await stanConnect(fx.url, uniqueId('blq-pub'));
-    const [sa, sb] = [await stanConnect(fx.url, uniqueId('blq-a')), await stanConnect(fx.url, uniqueId('blq-b'))];
-    clients.push(pub, sa, sb);
+backlog('a queue member that stops reading holds its group past half of max_pending, not dropped: each message reaches one member once', () =>
+  withSmallMaxPending(async (connect) => {
+    const pub = await connect('blq-pub');
+    const [sa, sb] = [await connect('blq-a'), await connect('blq-b')];
     const n = 1000;
     const a = await subscribe(sa, 'backlog.group', { queue: 'q', maxInFlight: n, ackWaitMs: 60_000 });
     const b = await subscribe(sb, 'backlog.group', { queue: 'q', maxInFlight: n, ackWaitMs: 60_000 });
     sa.nc.stream.pause();
-    const body = 'y'.repeat(32 * 1024);
+    const body = 'y'.repeat(BACKLOG_BODY);
     await Promise.all(range(1, n).map((i) => publish(pub, 'backlog.group', `${i}:${body}`)));
     sa.nc.stream.resume();
     await until(() => a.got.length + b.got.length >= n, `${n} messages (got ${a.got.length} + ${b.got.length})`, 20_000);
     const seqs = [...a.seqs(), ...b.seqs()].sort((x, y) => x - y);
     assert.equal(seqs, range(1, n), 'each message once, to one member');
     assert.ok([...a.got, ...b.got].every((g) => !g.redelivered));
-    assert.is(fx.nats!.slowConsumers, 0, 'no connection dropped as a slow consumer');
-  } finally {
-    for (const sc of clients) await closeClient(sc);
-    await fx.stop();
-  }
-});
+  }),
+);
 
 backlog.run();

@@ -43,11 +43,13 @@ const collected = new FinalizationRegistry<number>((bytes) => core().adjustExter
 const reported = new WeakSet<ArrayBufferLike>();
 
 /** Reports a chunk no store will keep to V8 until it is collected (see #newChunk). */
-function reportDropped(ab: ArrayBufferLike, adjust: (delta: number) => number): void {
-  // Plain and huge chunks V8 counts already; views handed out keep a chunk alive, and V8 frees it after the last.
+function reportDropped(ab: ArrayBufferLike): void {
+  // Plain and huge chunks V8 counts already (shared ones exist only where
+  // the core can report them); views handed out keep a chunk alive, and V8
+  // frees it after the last.
   if (!(ab instanceof SharedArrayBuffer) || reported.has(ab)) return;
   reported.add(ab);
-  adjust(ab.byteLength);
+  core().adjustExternalMemory!(ab.byteLength);
   collected.register(ab, ab.byteLength);
 }
 
@@ -152,8 +154,7 @@ export class Arena {
   releaseBefore(no: number): void {
     const k = Math.min(no - this.#firstNo, this.#chunks.length);
     if (k <= 0) return;
-    const adjust = core().adjustExternalMemory;
-    if (adjust !== undefined) for (let i = 0; i < k; i++) reportDropped(this.#abs[i]!, adjust);
+    for (let i = 0; i < k; i++) reportDropped(this.#abs[i]!);
     this.#chunks.splice(0, k);
     this.#abs.splice(0, k);
     this.#ends.splice(0, k);
@@ -166,8 +167,7 @@ export class Arena {
    * now. They stay readable meanwhile.
    */
   closed(): void {
-    const adjust = core().adjustExternalMemory;
-    if (adjust !== undefined) for (const ab of this.#abs) reportDropped(ab, adjust);
+    for (const ab of this.#abs) reportDropped(ab);
   }
 
   /** Drops every chunk but the one being filled (the store is empty). */
