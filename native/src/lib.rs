@@ -17,6 +17,7 @@ mod errors;
 mod file_exports;
 mod external_memory;
 mod huge_pages;
+mod sched_slice;
 mod slice_io;
 mod sync_pool;
 mod sys;
@@ -236,6 +237,7 @@ const EXPORTS: &[(&[u8], unsafe extern "C" fn(napi_env, napi_callback_info) -> n
     (b"crc32Seal\0", crc32_seal),
     (b"hugeAlloc\0", huge_pages::huge_alloc),
     (b"adjustExternalMemory\0", external_memory::adjust_external_memory),
+    (b"requestSlice\0", sched_slice::request_slice),
     (b"fileOpen\0", file_exports::file_open),
     (b"fileWrite\0", file_exports::file_write),
     (b"fileRead\0", file_exports::file_read),

@@ -26,7 +26,7 @@ import type { ParsedFlags } from '../config/flag-table.js';
 import { CliError, ignoredFlags, parseFlags, unsupportedFlags, usageText, versionText } from './flags.js';
 import { clusterOptionsFrom } from './cluster-flags.js';
 import { GO_SIGNAL_NAMES, removePidFile, sendSignalCommand, STOP_EXIT_CODES, trapSignals, writePidFile } from './signals.js';
-import { niceV8Workers } from './v8-workers.js';
+import { shortenEventLoopSlice } from './event-loop-slice.js';
 
 const PROGRAM = 'nats-streaming-server';
 
@@ -257,7 +257,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   } catch (err) {
     return die((err as Error).message);
   }
-  niceV8Workers(log);
+  shortenEventLoopSlice(log);
   // SIGINT/SIGTERM stop (trapped once NATS listens); SIGUSR1 reopens the log file (logrotate).
   let signals: ReturnType<typeof trapSignals> | undefined;
   let servers: Servers;

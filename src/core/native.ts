@@ -41,6 +41,8 @@ interface Addon extends Partial<NativeFileApi> {
   hugeAlloc?(bytes: number): Buffer | undefined;
   /** Absent from an addon built before it existed. */
   adjustExternalMemory?(delta: number): number;
+  /** Absent from an addon built before it existed. */
+  requestSlice?(ns: number): number;
 }
 
 /** The per-platform packages are named this plus the suffix (scripts/pack.mjs). */
@@ -104,10 +106,12 @@ class NativeCore implements Core {
   readonly kind = 'native' as const;
   readonly files: NativeFileApi | undefined;
   readonly adjustExternalMemory: ((delta: number) => number) | undefined;
+  readonly requestSlice: ((ns: number) => number) | undefined;
   constructor(private readonly addon: Addon) {
     // An addon built before the file exports existed still serves the rest.
     this.files = typeof addon.fileReadAsync === 'function' ? (addon as NativeFileApi) : undefined;
     this.adjustExternalMemory = addon.adjustExternalMemory?.bind(addon);
+    this.requestSlice = addon.requestSlice?.bind(addon);
   }
 
   /**

@@ -125,4 +125,13 @@ export interface Core {
    * external total. Undefined where this core has none (WASM).
    */
   adjustExternalMemory?(delta: number): number;
+  /**
+   * Asks the kernel to run the calling thread in time slices of `ns`
+   * (100000-100000000): an EEVDF custom slice, Linux 6.12+
+   * (native/src/sched_slice.rs). 0 when in place; a positive errno when
+   * refused; -1 not Linux x86-64/aarch64; -2 the thread has a policy of
+   * the operator's (left alone); -3 the kernel keeps no custom slice.
+   * Undefined where this core has none (WASM).
+   */
+  requestSlice?(ns: number): number;
 }
