@@ -14,13 +14,10 @@
 // The command alone does it (an embedding application owns its threads).
 
 import { core } from '../core/index.js';
+import type { Logger } from '../log/logger.js';
 
 /** The slice asked for: the kernel's shortest. */
 export const EVENT_LOOP_SLICE_NS = 100_000;
-
-export interface SliceLog {
-  debug(message: string): void;
-}
 
 /** What requestSlice's codes mean, for the debug log. */
 function outcome(code: number | undefined): string {
@@ -41,7 +38,7 @@ function outcome(code: number | undefined): string {
 }
 
 /** Asks for the short slice for the calling (main) thread; logs the outcome at debug level. */
-export function shortenEventLoopSlice(log: SliceLog): void {
+export function shortenEventLoopSlice(log: Pick<Logger, 'debug'>): void {
   let code: number | undefined;
   try {
     code = core().requestSlice?.(EVENT_LOOP_SLICE_NS);

@@ -95,7 +95,7 @@ export class Backlog {
   /** After a flush: the write deadline covers what the socket now holds; a stall ends below half of max_pending. */
   flushed(socketPending: number): void {
     if (socketPending > 0 && this.#deadline === undefined) this.#arm();
-    if (this.#stall !== undefined && this.owner.pending() < this.owner.maxPending / 2) this.#release();
+    this.written();
   }
 
   /**

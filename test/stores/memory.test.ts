@@ -132,27 +132,30 @@ arena('chunks are shared memory V8 does not count, and what the store drops is r
   const shared = m.lookup(1)!.data.buffer instanceof SharedArrayBuffer;
   assert.is(shared, adjust !== undefined, 'shared memory exactly where the core can report it');
   if (adjust === undefined) return;
-  const deltas: number[] = [];
-  Object.defineProperty(c, 'adjustExternalMemory', { value: (d: number) => (deltas.push(d), adjust(d)), configurable: true });
-  try {
+  /** The core's adjustExternalMemory calls (the deltas) made while `fn` runs. */
+  const reportedDuring = (fn: () => void): number[] => {
+    const deltas: number[] = [];
+    Object.defineProperty(c, 'adjustExternalMemory', { value: (d: number) => (deltas.push(d), adjust(d)), configurable: true });
+    try {
+      fn();
+    } finally {
+      Object.defineProperty(c, 'adjustExternalMemory', { value: adjust, configurable: true });
+    }
+    return deltas;
+  };
+  const deltas = reportedDuring(() => {
     for (let i = 0; i < 5 * (CHUNK_SIZE / 1000); i++) m.store(new Uint8Array(1000), '', T0 + BigInt(i));
-  } finally {
-    Object.defineProperty(c, 'adjustExternalMemory', { value: adjust, configurable: true });
-  }
+  });
   assert.ok(deltas.length >= 3, `${deltas.length} chunks reported as dropped`);
   assert.ok(deltas.every((d) => d === CHUNK_SIZE), JSON.stringify(deltas));
   // The last 100 messages live in at most two chunks: everything else was dropped, and reported.
   const live = m.arenaStats();
   assert.ok(live.chunks <= 2, `${live.chunks} chunks live`);
   // Closed (its channel deleted): what it still holds is reported too, once, and stays readable.
-  const atClose: number[] = [];
-  Object.defineProperty(c, 'adjustExternalMemory', { value: (d: number) => (atClose.push(d), adjust(d)), configurable: true });
-  try {
+  const atClose = reportedDuring(() => {
     m.close();
     m.close();
-  } finally {
-    Object.defineProperty(c, 'adjustExternalMemory', { value: adjust, configurable: true });
-  }
+  });
   assert.equal(atClose, Array(live.chunks).fill(CHUNK_SIZE));
   assert.is(m.lookup(m.lastSeq)!.data.length, 1000);
 });
