@@ -140,39 +140,16 @@ function syslogSink(s: SyslogOutput): Sink {
 
 const stderrOut: Out = { write: (text) => void process.stderr.write(text) };
 
-class ServerLoggerImpl implements ServerLogger {
-  #levels: LogLevels;
-  readonly stan: Logger;
-
+/** Writes to a sink; debug and trace pass where the subclass's gates say. */
+abstract class SinkLogger implements Logger {
   constructor(
-    private readonly sink: Sink,
-    levels: LogLevels,
-    private readonly file: FileOutput | undefined,
-  ) {
-    this.#levels = { ...levels };
-    const self = this;
-    this.stan = {
-      info: (m) => sink.write('info', m),
-      warn: (m) => sink.write('warn', m),
-      error: (m) => sink.write('error', m),
-      debug: (m) => void (self.#levels.stanDebug && sink.write('debug', m)),
-      trace: (m) => void (self.#levels.stanTrace && sink.write('trace', m)),
-      get debugEnabled() {
-        return self.#levels.stanDebug;
-      },
-      get traceEnabled() {
-        return self.#levels.stanTrace;
-      },
-    };
-  }
+    protected readonly sink: Sink,
+    /** The server logger's levels, changed in place by setLevels. */
+    protected readonly gates: LogLevels,
+  ) {}
 
-  get debugEnabled(): boolean {
-    return this.#levels.debug;
-  }
-
-  get traceEnabled(): boolean {
-    return this.#levels.trace;
-  }
+  abstract get debugEnabled(): boolean;
+  abstract get traceEnabled(): boolean;
 
   info(msg: string): void {
     this.sink.write('info', msg);
@@ -187,21 +164,58 @@ class ServerLoggerImpl implements ServerLogger {
   }
 
   debug(msg: string): void {
-    if (this.#levels.debug) this.sink.write('debug', msg);
+    if (this.debugEnabled) this.sink.write('debug', msg);
   }
 
   trace(msg: string): void {
-    if (this.#levels.trace) this.sink.write('trace', msg);
+    if (this.traceEnabled) this.sink.write('trace', msg);
+  }
+}
+
+/**
+ * The streaming layer's view of a server logger: -SD and -SV gate it. A
+ * class, not an object literal with getters: such a literal is a
+ * dictionary-mode object, which made each `log.traceEnabled` check of the
+ * streaming hot path a generic lookup.
+ */
+class StanLogger extends SinkLogger {
+  get debugEnabled(): boolean {
+    return this.gates.stanDebug;
+  }
+
+  get traceEnabled(): boolean {
+    return this.gates.stanTrace;
+  }
+}
+
+class ServerLoggerImpl extends SinkLogger implements ServerLogger {
+  readonly stan: Logger;
+
+  constructor(
+    sink: Sink,
+    levels: LogLevels,
+    private readonly file: FileOutput | undefined,
+  ) {
+    super(sink, { ...levels });
+    this.stan = new StanLogger(sink, this.gates);
+  }
+
+  get debugEnabled(): boolean {
+    return this.gates.debug;
+  }
+
+  get traceEnabled(): boolean {
+    return this.gates.trace;
   }
 
   levels(): LogLevels {
-    return { ...this.#levels };
+    return { ...this.gates };
   }
 
   setLevels(levels: Partial<LogLevels>): void {
     for (const key of ['debug', 'trace', 'stanDebug', 'stanTrace'] as const) {
       const v = levels[key];
-      if (v !== undefined) this.#levels[key] = v;
+      if (v !== undefined) this.gates[key] = v;
     }
   }
 
@@ -286,20 +300,28 @@ export async function openLogger(o: LoggerOptions = {}): Promise<ServerLogger> {
   return new ServerLoggerImpl(syslogSink(out), levelsOf(o), undefined);
 }
 
+/**
+ * Drops everything. Not an object literal: one with a getter among its
+ * members is a dictionary-mode object, which made every `log.traceEnabled`
+ * of the hot paths a generic lookup. Its members are own properties, so
+ * that a logger made by spreading it (`{ ...silentLogger, error }`) has them.
+ */
+class SilentLogger implements ServerLogger {
+  readonly debugEnabled = false;
+  readonly traceEnabled = false;
+  readonly stan: Logger = this;
+  readonly info = noop;
+  readonly warn = noop;
+  readonly error = noop;
+  readonly debug = noop;
+  readonly trace = noop;
+  readonly setLevels = noop;
+  readonly levels = (): LogLevels => ({ debug: false, trace: false, stanDebug: false, stanTrace: false });
+  readonly reopen = (): boolean => false;
+  readonly close = (): Promise<void> => Promise.resolve();
+}
+
+function noop(): void {}
+
 /** A logger that drops everything (tests, embedded use). */
-export const silentLogger: ServerLogger = {
-  info() {},
-  warn() {},
-  error() {},
-  debug() {},
-  trace() {},
-  debugEnabled: false,
-  traceEnabled: false,
-  get stan(): Logger {
-    return silentLogger;
-  },
-  levels: () => ({ debug: false, trace: false, stanDebug: false, stanTrace: false }),
-  setLevels() {},
-  reopen: () => false,
-  close: () => Promise.resolve(),
-};
+export const silentLogger: ServerLogger = new SilentLogger();

@@ -100,6 +100,13 @@ export class Reader {
   /** The high and low 32 bits of the last varint64(). */
   hi = 0;
   lo = 0;
+  /**
+   * buf's memory, read at the first bytes(): buffer and byteOffset are
+   * getters TurboFan does not inline (buffer calls into C++), and a PubMsg
+   * has two bytes fields.
+   */
+  #ab: ArrayBufferLike | undefined = undefined;
+  #base = 0;
 
   constructor(buf: Uint8Array, pos = 0) {
     this.buf = asBuffer(buf);
@@ -236,7 +243,12 @@ export class Reader {
     const n = this.length(end);
     const start = this.pos;
     this.pos = start + n;
-    return new Uint8Array(this.buf.buffer, this.buf.byteOffset + start, n);
+    let ab = this.#ab;
+    if (ab === undefined) {
+      ab = this.#ab = this.buf.buffer;
+      this.#base = this.buf.byteOffset;
+    }
+    return new Uint8Array(ab, this.#base + start, n);
   }
 
   /** Like bytes(), with the shared EMPTY_BYTES for an empty value. */
