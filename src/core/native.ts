@@ -156,7 +156,12 @@ class NativeParser implements ProtocolParser {
     return this.addon.parserParse(this.#h, chunk, this.ops);
   }
   carry(): Buffer {
-    return this.addon.parserCarry(this.#h);
+    // Rewrapped by Buffer.from: a Buffer made in C++ gets its prototype set
+    // afterwards, so it has a map of its own, and the parse paths that see
+    // it besides socket chunks (subject decoding, payloadOf) turned
+    // polymorphic, with a deopt the first time (one op spanning chunks).
+    const b = this.addon.parserCarry(this.#h);
+    return Buffer.from(b.buffer, b.byteOffset, b.length);
   }
   reset(): void {
     this.addon.parserReset(this.#h);

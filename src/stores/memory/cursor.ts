@@ -6,14 +6,14 @@
 
 import type { Arena } from './arena.js';
 import { BLOCK, type BlockIndex, blockOf, startsBlock } from './blocks.js';
-import { readRecord, type RecordView } from './record.js';
+import { LO_INIT, readRecord, type RecordView } from './record.js';
 
 /** The oldest record of a store, and the timestamp of the message before it. */
 export class HeadRecord {
   chunk = 0;
   off = 0;
   prevHi = 0;
-  prevLo = 0;
+  prevLo = LO_INIT;
 }
 
 export class RecordCursor {
@@ -24,9 +24,9 @@ export class RecordCursor {
   /** The offset just past it, its timestamp, and the one it is coded against. */
   next = 0;
   hi = 0;
-  lo = 0;
+  lo = LO_INIT;
   refHi = 0;
-  refLo = 0;
+  refLo = LO_INIT;
   /** The ArrayBuffer of its chunk. */
   ab: ArrayBufferLike = new ArrayBuffer(0);
 

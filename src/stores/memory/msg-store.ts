@@ -33,6 +33,7 @@ import { HeadRecord, RecordCursor } from './cursor.js';
 import { buildMsgProto, newStoreId, recentlyBuilt } from './built.js';
 import {
   FULL_MIN,
+  LO_INIT,
   RecordView,
   headerSize,
   joinTs,
@@ -88,7 +89,7 @@ export class MemoryMsgStore implements MsgStore {
 
   /** The timestamp of #last (what the next message is coded against). */
   #lastHi = 0;
-  #lastLo = 0;
+  #lastLo = LO_INIT;
   /** The record of #first (valid while the store is not empty). */
   readonly #head = new HeadRecord();
   /** The record found last, where the next lookup may start. */
@@ -99,8 +100,8 @@ export class MemoryMsgStore implements MsgStore {
   readonly #large = new Map<number, Buffer>();
   readonly #arena: Arena;
   readonly #r = new RecordView();
-  readonly #ts: Ts = { hi: 0, lo: 0 };
-  readonly #ref: Ts = { hi: 0, lo: 0 };
+  readonly #ts: Ts = { hi: 0, lo: LO_INIT };
+  readonly #ref: Ts = { hi: 0, lo: LO_INIT };
 
   constructor(channel: string, limits: ChannelLimits, opts: MemoryMsgStoreOptions = {}) {
     this.channel = channel;

@@ -47,6 +47,19 @@ const i64w = new Uint32Array(i64.buffer);
 const LO = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1 ? 0 : 1;
 const HI = 1 - LO;
 
+/**
+ * First value of every field that holds a timestamp's low word: -0, a
+ * number V8 keeps as a double (it equals 0 everywhere else). The low word
+ * reaches 2^32, past V8's small integers (2^30): a field first given a
+ * small integer becomes a double field at the first large value, which
+ * deprecates the map of its objects (the message store's among them) and
+ * deoptimizes every function compiled against it. On a fresh server whose
+ * first messages came while the low word was below 2^31 (half of each
+ * 4.3 s), that was ~12 more deopts and their recompiles within the first
+ * 100k messages (Go stan-bench 1:1 started at a chosen clock phase).
+ */
+export const LO_INIT = -0;
+
 /** A timestamp as unsigned 32-bit halves (two's complement). */
 export interface Ts {
   hi: number;
@@ -118,7 +131,7 @@ export class RecordView {
   full = false;
   /** The timestamp. */
   hi = 0;
-  lo = 0;
+  lo = LO_INIT;
   /** Where the data starts (compact) or the MsgProto starts (full). */
   body = 0;
   /** The MsgProto's length (full records). */
