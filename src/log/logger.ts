@@ -140,7 +140,12 @@ function syslogSink(s: SyslogOutput): Sink {
 
 const stderrOut: Out = { write: (text) => void process.stderr.write(text) };
 
-/** Writes to a sink; debug and trace pass where the subclass's gates say. */
+/**
+ * Writes to a sink; debug and trace pass where the subclass's gates say.
+ * The loggers are classes, never object literals with getters: such a
+ * literal is a dictionary-mode object, which made each `log.traceEnabled`
+ * check of the hot paths a generic lookup.
+ */
 abstract class SinkLogger implements Logger {
   constructor(
     protected readonly sink: Sink,
@@ -172,12 +177,7 @@ abstract class SinkLogger implements Logger {
   }
 }
 
-/**
- * The streaming layer's view of a server logger: -SD and -SV gate it. A
- * class, not an object literal with getters: such a literal is a
- * dictionary-mode object, which made each `log.traceEnabled` check of the
- * streaming hot path a generic lookup.
- */
+/** The streaming layer's view of a server logger: -SD and -SV gate it. */
 class StanLogger extends SinkLogger {
   get debugEnabled(): boolean {
     return this.gates.stanDebug;
@@ -301,10 +301,9 @@ export async function openLogger(o: LoggerOptions = {}): Promise<ServerLogger> {
 }
 
 /**
- * Drops everything. Not an object literal: one with a getter among its
- * members is a dictionary-mode object, which made every `log.traceEnabled`
- * of the hot paths a generic lookup. Its members are own properties, so
- * that a logger made by spreading it (`{ ...silentLogger, error }`) has them.
+ * Drops everything. A class for the reason SinkLogger gives; its members
+ * are own properties, so that a logger made by spreading it
+ * (`{ ...silentLogger, error }`) has them.
  */
 class SilentLogger implements ServerLogger {
   readonly debugEnabled = false;

@@ -24,8 +24,8 @@ export const WireType = {
 
 /** A varint never has more than 10 bytes (64 bits, 7 per byte). */
 export const MAX_VARINT_LEN = 10;
-/** The weight of a varint's last (10th) byte: 128^9. */
-const MAX_VARINT_MUL = 2 ** 63;
+/** The weight of a varint's last byte (128^9, exact as a double). */
+const MAX_VARINT_MUL = 128 ** (MAX_VARINT_LEN - 1);
 /** Strings up to this many bytes go through the intern cache. */
 export const INTERN_MAX_LEN = 64;
 /** Slots of the direct-mapped intern cache (a power of two). */
